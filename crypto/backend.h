@@ -1,0 +1,50 @@
+// The two interchangeable crypto backends. Both execute an array of CryptoOps and leave a status
+// in each; the intel-ipsec-mb one is the fast path, the OpenSSL one is an independent
+// implementation used to cross-check and as a selectable fallback.
+#pragma once
+
+#include <cstdint>
+
+#include "crypto/crypto_op.h"
+#include "crypto/mb_manager.h"
+
+namespace espgw::crypto {
+
+enum class BackendKind : uint8_t { kIpsecMb, kOpenSsl };
+
+class MbBackend {
+public:
+    explicit MbBackend(MbManager& mgr) : mgr_(mgr.get()) {}
+    // Submits every op as one burst (grouped by suite so multi-buffer lanes fill) and flushes
+    // exactly the number of jobs still outstanding.
+    void process(CryptoOp* ops, uint16_t n);
+
+private:
+    IMB_MGR* mgr_;
+};
+
+class OsslBackend {
+public:
+    void process(CryptoOp* ops, uint16_t n);
+};
+
+// Runtime choice between the two, made once per burst.
+class Backend {
+public:
+    Backend(BackendKind kind, MbManager& mgr) : kind_(kind), mb_(mgr) {}
+    void process(CryptoOp* ops, uint16_t n) {
+        if (kind_ == BackendKind::kIpsecMb) {
+            mb_.process(ops, n);
+        } else {
+            ossl_.process(ops, n);
+        }
+    }
+    BackendKind kind() const { return kind_; }
+
+private:
+    BackendKind kind_;
+    MbBackend mb_;
+    OsslBackend ossl_;
+};
+
+}  // namespace espgw::crypto

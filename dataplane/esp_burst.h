@@ -1,0 +1,79 @@
+// A burst on its way through the ESP stages: mbufs plus per-packet metadata, and the per-lcore
+// context the stages share (crypto backend, drop counters, events, scratch). No allocation per
+// packet; every array is sized for the largest burst.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "crypto/backend.h"
+#include "crypto/crypto_op.h"
+#include "sadb/drop_reason.h"
+#include "sadb/sa_event.h"
+#include "sadb/sa_runtime.h"
+
+namespace espgw::sadb {
+class SpiIndex;
+}
+
+namespace espgw::dataplane {
+
+inline constexpr uint16_t kMaxBurst = 64;
+
+// Inbound parse results, per packet.
+struct InboundMeta {
+    uint16_t esp_off;   // ESP header offset from the start of the outer IP header
+    uint16_t esp_len;   // ESP header to end of ICV
+    uint16_t nh_field;  // offset of the byte naming the protocol after IP (transport mode)
+    bool udp;           // arrived UDP-encapsulated (RFC 3948)
+    uint64_t seq;       // inferred 64-bit sequence number
+};
+
+struct EspBurst {
+    uint16_t n = 0;
+    rte_mbuf* pkts[kMaxBurst];
+    sadb::SaRuntime* sa[kMaxBurst];  // outbound: chosen by the caller; inbound: by SPI lookup
+    sadb::DropReason drop[kMaxBurst];
+    InboundMeta in[kMaxBurst];
+
+    void reset(uint16_t count) {
+        n = count;
+        for (uint16_t k = 0; k < count; ++k) drop[k] = sadb::DropReason::kNone;
+    }
+};
+
+struct alignas(64) OpScratch {
+    uint8_t nonce[16];  // CTR/GCM salt||IV, or the CBC zero IV
+    uint8_t aad[12];
+    uint8_t pad[4];
+    uint8_t icv[32];     // computed ICV
+    uint8_t icv_rx[32];  // received ICV saved before ESN high bits overwrite it
+};
+
+struct EspContext {
+    EspContext(crypto::BackendKind kind, crypto::MbManager& mgr) : backend(kind, mgr) {}
+
+    crypto::Backend backend;
+    sadb::DropCounters drops;
+    sadb::SaEventQueue events;
+    const sadb::SpiIndex* spi_index = nullptr;
+    uint16_t ip_id = 0;
+    // Known-answer tests pin the IV of packet k to iv_override[k] (nullptr in production).
+    const uint8_t* const* iv_override = nullptr;
+
+    uint16_t n_ops = 0;
+    uint16_t op_pkt[kMaxBurst];
+    uint32_t prot_len[kMaxBurst];  // protected bytes per packet, for counters and lifetimes
+    uint16_t udp6_off[kMaxBurst];  // outbound UDP-over-IPv6 header needing a checksum, or 0
+    crypto::CryptoOp ops[kMaxBurst];
+    OpScratch scratch[kMaxBurst];
+};
+
+// Marks packet k dropped; charges the SA when the reason is counted per SA.
+inline void mark_drop(EspBurst& b, uint16_t k, sadb::DropReason r) {
+    b.drop[k] = r;
+    if (b.sa[k] != nullptr && sadb::drop_reason_info(r).per_sa) b.sa[k]->counters.drop(r);
+}
+
+}  // namespace espgw::dataplane

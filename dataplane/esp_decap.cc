@@ -1,0 +1,165 @@
+#include "dataplane/esp_decap.h"
+
+#include "dataplane/ip_header.h"
+#include "dataplane/sa_accounting.h"
+
+namespace espgw::dataplane {
+namespace {
+
+using sadb::DropReason;
+using sadb::SaRuntime;
+
+DropReason replay_drop(sadb::ReplayResult r) {
+    return r == sadb::ReplayResult::kDuplicate ? DropReason::kReplayDuplicate
+                                               : DropReason::kReplayOld;
+}
+
+// Ciphertext length (payload + padding + trailer), or -1 if the ESP packet cannot be valid for
+// this SA: too short for header, IV, trailer and ICV, or not block-aligned (RFC 4303 §2.4).
+int32_t cipher_length(const SaRuntime& s, uint32_t esp_len) {
+    const int32_t ct = static_cast<int32_t>(esp_len) - 8 - s.iv_len - s.icv_len;
+    if (ct < 2 || ct % s.block_len != 0) return -1;
+    return ct;
+}
+
+// Authenticated region, received ICV and (GCM) AAD; RFC 4303 §2.2.1 for ESN.
+void set_auth(EspContext& ctx, const SaRuntime& s, uint8_t* esp, uint32_t ct, uint64_t seq,
+              crypto::CryptoOp& op) {
+    OpScratch& sc = ctx.scratch[ctx.n_ops];
+    const bool esn = s.has(sadb::kFlagEsn);
+    op.base = esp;
+    op.auth_len = 8u + s.iv_len + ct;
+    uint8_t* icv = esp + op.auth_len;
+    op.icv_in = icv;
+    op.icv_out = sc.icv;
+    op.aad_len = 0;
+    if (s.crypto->family == crypto::CipherFamily::kGcm) {
+        std::memcpy(sc.aad, esp, 4);
+        if (esn) store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
+        std::memcpy(sc.aad + (esn ? 8 : 4), esp + 4, 4);
+        op.aad = sc.aad;
+        op.aad_len = esn ? 12 : 8;
+    } else if (esn && s.icv_len != 0) {
+        // Hash seq_hi after the payload: it goes where the ICV was, so save the ICV first.
+        std::memcpy(sc.icv_rx, icv, s.icv_len);
+        store_be32(icv, static_cast<uint32_t>(seq >> 32));
+        op.auth_len += 4;
+        op.icv_in = sc.icv_rx;
+    }
+}
+
+void set_cipher(EspContext& ctx, const SaRuntime& s, uint8_t* esp, uint32_t ct,
+                crypto::CryptoOp& op) {
+    op.cipher_offset = 8u + s.iv_len;
+    op.cipher_len = ct;
+    op.iv = esp + 8;  // CBC: the IV field itself
+    if (s.crypto->family == crypto::CipherFamily::kCtr ||
+        s.crypto->family == crypto::CipherFamily::kGcm) {
+        OpScratch& sc = ctx.scratch[ctx.n_ops];
+        std::memcpy(sc.nonce, s.crypto->salt, 4);
+        std::memcpy(sc.nonce + 4, esp + 8, 8);
+        op.iv = sc.nonce;
+    }
+}
+
+void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
+    SaRuntime& s = *b.sa[k];
+    InboundMeta& in = b.in[k];
+    uint8_t* esp = rte_pktmbuf_mtod(b.pkts[k], uint8_t*) + in.esp_off;
+    const int32_t ct = cipher_length(s, in.esp_len);
+    if (ct < 0) return mark_drop(b, k, DropReason::kEspLength);
+    if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    in.seq = s.replay.infer(load_be32(esp + 4));
+    const sadb::ReplayResult r = s.replay.check(in.seq);  // before any crypto (§3.4.3)
+    if (r != sadb::ReplayResult::kOk) return mark_drop(b, k, replay_drop(r));
+    crypto::CryptoOp& op = ctx.ops[ctx.n_ops];
+    op.sa = s.crypto;
+    op.encrypt = false;
+    set_cipher(ctx, s, esp, static_cast<uint32_t>(ct), op);
+    set_auth(ctx, s, esp, static_cast<uint32_t>(ct), in.seq, op);
+    ctx.op_pkt[ctx.n_ops++] = k;
+}
+
+// RFC 4303 §2.4: padding bytes must read 1, 2, 3, ... Returns the pad length, or -1.
+int32_t check_padding(const uint8_t* plain, uint32_t ct) {
+    const uint8_t pad = plain[ct - 2];
+    if (pad + 2u > ct) return -1;
+    const uint8_t* p = plain + ct - 2 - pad;
+    for (uint8_t i = 0; i < pad; ++i)
+        if (p[i] != i + 1) return -1;
+    return pad;
+}
+
+// Tunnel mode carries whole IP packets (RFC 4303 §3.1.2); transport mode any upper protocol.
+DropReason check_next_header(const SaRuntime& s, uint8_t nh) {
+    if (nh == kProtoNone) return DropReason::kDummyPacket;
+    if (s.has(sadb::kFlagTransport)) return DropReason::kNone;
+    return nh == kProtoIpv4 || nh == kProtoIpv6 ? DropReason::kNone : DropReason::kBadNextHeader;
+}
+
+// Tunnel mode: strip everything around the inner packet and check it is one.
+DropReason strip_tunnel(rte_mbuf* m, const SaRuntime& s, const InboundMeta& in, uint8_t nh,
+                        uint32_t inner_len) {
+    rte_pktmbuf_adj(m, static_cast<uint16_t>(in.esp_off + 8 + s.iv_len));
+    rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - inner_len));
+    const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint8_t want = nh == kProtoIpv4 ? 4 : 6;
+    const uint32_t len = ip_packet_length(p, inner_len);
+    if (len == 0 || (p[0] >> 4) != want) return DropReason::kInnerMalformed;
+    if (len < inner_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(inner_len - len));
+    return DropReason::kNone;
+}
+
+// Transport mode: move the IP header up against the payload and restore its protocol field.
+DropReason strip_transport(rte_mbuf* m, const SaRuntime& s, const InboundMeta& in, uint8_t nh,
+                           uint32_t payload_len) {
+    const uint32_t ip_len = in.esp_off - (in.udp ? 8 : 0);
+    const uint32_t gap = in.esp_off - ip_len + 8 + s.iv_len;
+    uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
+    std::memmove(p + gap, p, ip_len);
+    p = reinterpret_cast<uint8_t*>(rte_pktmbuf_adj(m, static_cast<uint16_t>(gap)));
+    rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - ip_len - payload_len));
+    p[in.nh_field] = nh;
+    if ((p[0] >> 4) == 4) {
+        store_be16(p + 2, static_cast<uint16_t>(m->pkt_len));
+        set_ipv4_checksum(p);
+    } else {
+        store_be16(p + 4, static_cast<uint16_t>(m->pkt_len - 40));
+    }
+    return DropReason::kNone;
+}
+
+void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
+    const crypto::CryptoOp& op = ctx.ops[i];
+    const uint16_t k = ctx.op_pkt[i];
+    SaRuntime& s = *b.sa[k];
+    if (op.status == crypto::OpStatus::kIcvMismatch)
+        return mark_drop(b, k, DropReason::kIcvMismatch);
+    if (op.status != crypto::OpStatus::kOk) return mark_drop(b, k, DropReason::kCryptoError);
+    // Only a verified packet may move the window; re-check, a burst-mate may own the number.
+    const sadb::ReplayResult r = s.replay.accept(b.in[k].seq);
+    if (r != sadb::ReplayResult::kOk) return mark_drop(b, k, replay_drop(r));
+    const uint8_t* plain = op.base + op.cipher_offset;
+    const int32_t pad = check_padding(plain, op.cipher_len);
+    if (pad < 0) return mark_drop(b, k, DropReason::kBadPadding);
+    const uint8_t nh = plain[op.cipher_len - 1];
+    DropReason why = check_next_header(s, nh);
+    if (why != DropReason::kNone) return mark_drop(b, k, why);
+    const uint32_t len = op.cipher_len - 2 - static_cast<uint32_t>(pad);
+    why = s.has(sadb::kFlagTransport) ? strip_transport(b.pkts[k], s, b.in[k], nh, len)
+                                      : strip_tunnel(b.pkts[k], s, b.in[k], nh, len);
+    if (why != DropReason::kNone) return mark_drop(b, k, why);
+    account_packet(ctx, s, len);
+}
+
+}  // namespace
+
+void esp_decap(EspContext& ctx, EspBurst& b) {
+    ctx.n_ops = 0;
+    for (uint16_t k = 0; k < b.n; ++k)
+        if (b.drop[k] == DropReason::kNone) prepare_one(ctx, b, k);
+    ctx.backend.process(ctx.ops, ctx.n_ops);
+    for (uint16_t i = 0; i < ctx.n_ops; ++i) finish_one(ctx, b, i);
+}
+
+}  // namespace espgw::dataplane

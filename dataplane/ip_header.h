@@ -1,0 +1,72 @@
+// IPv4/IPv6 header facts the ESP stages need: validation of inner packets, header checksum,
+// IPv6 extension-header walk (RFC 8200 §4.1 order; ESP sits after hop-by-hop, routing and
+// fragment headers, RFC 4303 §3.1.1).
+#pragma once
+
+#include <rte_ip.h>
+
+#include <cstdint>
+
+#include "dataplane/bytes.h"
+
+namespace espgw::dataplane {
+
+inline constexpr uint8_t kProtoIpv4 = 4;   // IP-in-IP next header
+inline constexpr uint8_t kProtoIpv6 = 41;
+inline constexpr uint8_t kProtoUdp = 17;
+inline constexpr uint8_t kProtoEsp = 50;
+inline constexpr uint8_t kProtoNone = 59;  // RFC 4303 §2.6 dummy packet
+inline constexpr uint16_t kNattPort = 4500;
+
+inline void set_ipv4_checksum(uint8_t* ip) {
+    ip[10] = ip[11] = 0;
+    const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(ip));
+    std::memcpy(ip + 10, &c, 2);  // rte_ipv4_cksum returns the value in network byte order
+}
+
+inline bool ipv4_checksum_ok(const uint8_t* ip, uint32_t ihl) {
+    return rte_raw_cksum(ip, ihl) == 0xffff;
+}
+
+// Length of a well-formed IP packet (from its header), or 0 when the header is not valid for a
+// buffer of `len` bytes. IPv4 checksum is verified.
+inline uint32_t ip_packet_length(const uint8_t* p, uint32_t len) {
+    if (len < 20) return 0;
+    const uint8_t ver = p[0] >> 4;
+    if (ver == 4) {
+        const uint32_t ihl = (p[0] & 0xf) * 4u;
+        const uint32_t tot = load_be16(p + 2);
+        if (ihl < 20 || tot < ihl || tot > len || !ipv4_checksum_ok(p, ihl)) return 0;
+        return tot;
+    }
+    if (ver == 6 && len >= 40) {
+        const uint32_t tot = 40u + load_be16(p + 4);
+        return tot <= len ? tot : 0;
+    }
+    return 0;
+}
+
+// Walks IPv6 extension headers that precede ESP. Returns the offset of the first header that is
+// not hop-by-hop/routing/destination options and sets `nh_field` to the offset of the byte that
+// names it; returns 0 if the chain is truncated. `*fragment` is set when a fragment header is met.
+inline uint32_t ipv6_skip_ext(const uint8_t* p, uint32_t len, uint32_t* nh_field, uint8_t* nh,
+                              bool* fragment) {
+    uint32_t off = 40;
+    uint32_t field = 6;
+    uint8_t next = p[6];
+    *fragment = false;
+    while (next == 0 || next == 43 || next == 60 || next == 44) {
+        if (off + 8 > len) return 0;
+        if (next == 44) *fragment = true;
+        const uint32_t hlen = next == 44 ? 8u : (p[off + 1] + 1u) * 8u;
+        field = off;
+        next = p[off];
+        off += hlen;
+        if (off > len) return 0;
+    }
+    *nh_field = field;
+    *nh = next;
+    return off;
+}
+
+}  // namespace espgw::dataplane

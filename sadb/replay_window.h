@@ -1,0 +1,58 @@
+// Inbound anti-replay window: RFC 6479 bitmap (no bit shifting; a slide only clears the words
+// it passes over) over 64-bit sequence numbers, with RFC 4303 Appendix A high-order-bit
+// inference for ESN.
+//
+// Usage on the fast path: infer() the 64-bit number, check() before any crypto (cheap
+// pre-check), then accept() only after the ICV verified (RFC 4303 §3.4.3); accept() re-checks
+// because another packet of the same burst may have taken the number in between.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+namespace espgw::sadb {
+
+enum class ReplayResult : uint8_t { kOk, kDuplicate, kTooOld };
+
+class ReplayWindow {
+public:
+    static constexpr uint32_t kMinSize = 32;
+    static constexpr uint32_t kMaxSize = 4096;
+    static constexpr uint32_t kDefaultSize = 1024;
+
+    // size == 0 disables anti-replay: checks always pass, but the highest number is still
+    // tracked so ESN high-order bits can be inferred.
+    explicit ReplayWindow(uint32_t size = kDefaultSize, bool esn = false);
+
+    static bool valid_size(uint32_t size) {
+        return size == 0 || (size >= kMinSize && size <= kMaxSize);
+    }
+
+    // RFC 4303 Appendix A.2.2: the full 64-bit number for a received low half.
+    uint64_t infer(uint32_t seq_lo) const {
+        return esn_ ? infer_esn(seq_lo) : seq_lo;
+    }
+    ReplayResult check(uint64_t seq) const;
+    ReplayResult accept(uint64_t seq);
+
+    uint64_t top() const { return top_; }
+    uint32_t size() const { return size_; }
+    bool enabled() const { return size_ != 0; }
+    bool esn() const { return esn_; }
+
+private:
+    uint64_t infer_esn(uint32_t seq_lo) const;
+    bool test_bit(uint64_t seq) const {
+        return (bits_[(seq >> 6) & words_mask_] >> (seq & 63)) & 1;
+    }
+    void slide_to(uint64_t seq);
+
+    uint64_t top_ = 0;         // highest accepted number; 0 = nothing received yet
+    uint32_t size_;            // W
+    uint32_t words_mask_;      // bitmap words - 1 (a power of two >= W/64 + 1)
+    uint32_t infer_size_;      // window used for ESN inference (W, or a nominal one if off)
+    bool esn_;
+    std::unique_ptr<uint64_t[]> bits_;
+};
+
+}  // namespace espgw::sadb

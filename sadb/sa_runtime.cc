@@ -1,0 +1,74 @@
+#include "sadb/sa_runtime.h"
+
+#include <cstring>
+
+#include "sadb/header_template.h"
+
+namespace espgw::sadb {
+namespace {
+
+uint64_t limit(uint64_t v) { return v == 0 ? kUnlimited : v; }
+
+bool check_config(const SaConfig& cfg, std::string* error) {
+    if (cfg.spi < 256) {
+        *error = "SPI " + std::to_string(cfg.spi) + " is reserved (RFC 4303 §2.1: 1-255)";
+        return false;
+    }
+    if (!ReplayWindow::valid_size(cfg.replay_window)) {
+        *error = "replay window " + std::to_string(cfg.replay_window) +
+                 " out of range (0 = off, or 32..4096)";
+        return false;
+    }
+    if (cfg.mode == Mode::kTunnel &&
+        (cfg.local.version == 0 || cfg.local.version != cfg.peer.version)) {
+        *error = "tunnel mode needs local and peer addresses of the same IP version";
+        return false;
+    }
+    return true;
+}
+
+uint8_t flags_of(const SaConfig& cfg) {
+    uint8_t f = 0;
+    if (cfg.esn) f |= kFlagEsn;
+    if (cfg.udp_encap.enabled) f |= kFlagUdpEncap;
+    if (cfg.mode == Mode::kTransport) f |= kFlagTransport;
+    if (cfg.mode == Mode::kTunnel && cfg.local.version == 6) f |= kFlagOuterV6;
+    return f;
+}
+
+}  // namespace
+
+SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error) {
+    if (!check_config(cfg, error)) return nullptr;
+    crypto::SaCryptoPtr cr = crypto::make_sa_crypto(cfg.cipher, cfg.integrity,
+                                                    cfg.cipher_key.span(), cfg.auth_key.span(),
+                                                    mgr, error);
+    if (!cr) return nullptr;
+    const uint32_t window = cfg.direction == Direction::kInbound ? cfg.replay_window : 0;
+    auto sa = SaRuntimePtr(new SaRuntime{.replay = ReplayWindow(window, cfg.esn)});
+    sa->crypto = cr.get();
+    sa->spi = cfg.spi;
+    sa->sa_id = cfg.conn_id;
+    sa->seq = 0;
+    sa->soft_bytes = limit(cfg.lifetime.soft_bytes);
+    sa->hard_bytes = limit(cfg.lifetime.hard_bytes);
+    sa->soft_packets = limit(cfg.lifetime.soft_packets);
+    sa->hard_packets = limit(cfg.lifetime.hard_packets);
+    sa->flags = flags_of(cfg);
+    sa->direction = cfg.direction;
+    sa->df = cfg.df;
+    sa->ttl = cfg.ttl;
+    sa->iv_len = cr->iv_len;
+    sa->block_len = cr->block_len;
+    sa->icv_len = cr->icv_len;
+    sa->copy_dscp = cfg.copy_dscp;
+    const HeaderTemplate t = build_header_template(cfg);
+    std::memcpy(sa->hdr, t.bytes, sizeof sa->hdr);
+    sa->hdr_len = t.len;
+    sa->ip_hdr_len = t.ip_len;
+    sa->path_mtu = cfg.path_mtu;
+    sa->crypto_owner = std::move(cr);
+    return sa;
+}
+
+}  // namespace espgw::sadb

@@ -1,0 +1,71 @@
+// SA runtime: the hot, lcore-owned form of an SA. Built once from an SaConfig off the fast path
+// (keys expanded, outer header pre-built) and then touched by exactly one lcore.
+#pragma once
+
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <string>
+
+#include "crypto/sa_crypto.h"
+#include "sadb/replay_window.h"
+#include "sadb/sa_config.h"
+#include "sadb/sa_counters.h"
+
+namespace espgw::sadb {
+
+enum SaFlag : uint8_t {
+    kFlagEsn = 1 << 0,
+    kFlagUdpEncap = 1 << 1,
+    kFlagOuterV6 = 1 << 2,
+    kFlagTransport = 1 << 3,
+    kFlagSoftRaised = 1 << 4,   // soft-lifetime event already sent
+    kFlagHardExpired = 1 << 5,  // blocked: by the byte/packet limit or by control (seconds)
+    kFlagSeqExhausted = 1 << 6,
+};
+
+inline constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
+inline constexpr uint8_t kMaxHeaderTemplate = 56;  // IPv6 40 + UDP 8 + ESP 8
+
+struct alignas(64) SaRuntime {
+    // Cache line 0: read by every packet of the SA.
+    const crypto::SaCrypto* crypto;
+    uint32_t spi;  // host order
+    uint32_t sa_id;
+    uint64_t seq;  // outbound: last sequence number used (64-bit with ESN)
+    uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
+    uint8_t flags;
+    Direction direction;
+    DfMode df;
+    uint8_t ttl;
+    uint8_t iv_len;
+    uint8_t block_len;
+    uint8_t icv_len;
+    bool copy_dscp;
+
+    // Cache line 1: outer header template, copied in front of each outbound packet. Tunnel
+    // mode: IP + [UDP] + ESP; transport mode: [UDP] + ESP.
+    alignas(64) uint8_t hdr[kMaxHeaderTemplate];
+    uint8_t hdr_len;
+    uint8_t ip_hdr_len;  // 20, 40, or 0 in transport mode
+    uint16_t path_mtu;
+    uint32_t reserved;
+
+    ReplayWindow replay;  // inbound only
+    SaCounters counters;
+
+    // Cold: owned storage.
+    crypto::SaCryptoPtr crypto_owner;
+
+    bool has(SaFlag f) const { return (flags & f) != 0; }
+};
+
+static_assert(sizeof(SaRuntime) % 64 == 0);
+static_assert(sizeof(SaRuntime) <= 512, "SA runtime must stay within 8 cache lines");
+
+using SaRuntimePtr = std::unique_ptr<SaRuntime>;
+
+// Compiles a config. Returns nullptr and a one-line reason on invalid input.
+SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error);
+
+}  // namespace espgw::sadb
