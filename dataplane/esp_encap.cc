@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "dataplane/contiguous.h"
 #include "dataplane/ip_header.h"
 #include "dataplane/sa_accounting.h"
 
@@ -236,8 +237,9 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     uint64_t seq = 0;
     DropReason why = DropReason::kNoRoom;
     Layout l{};
-    if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0)
-        return mark_drop(b, k, DropReason::kChainedMbuf);
+    if (const DropReason r = make_contiguous(&b.pkts[k]); r != DropReason::kNone)
+        return mark_drop(b, k, r);
+    m = b.pkts[k];
     if (inner_length(m) == 0) return mark_drop(b, k, DropReason::kInnerMalformed);
     if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
     if (!reserve_seq(ctx, s, &seq)) return mark_drop(b, k, DropReason::kSeqExhausted);

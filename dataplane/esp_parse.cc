@@ -2,6 +2,7 @@
 // and look up the SA by SPI for the whole burst at once.
 #include "dataplane/esp_parse.h"
 
+#include "dataplane/contiguous.h"
 #include "dataplane/ip_header.h"
 #include "sadb/spi_index.h"
 
@@ -49,8 +50,9 @@ DropReason parse_udp(const uint8_t* p, uint32_t off, uint32_t tot, uint32_t* esp
     return DropReason::kNone;
 }
 
-DropReason parse_one(rte_mbuf* m, InboundMeta& in) {
-    if (m->nb_segs > 1 && rte_pktmbuf_linearize(m) != 0) return DropReason::kChainedMbuf;
+DropReason parse_one(rte_mbuf** pm, InboundMeta& in) {
+    if (const DropReason r = make_contiguous(pm); r != DropReason::kNone) return r;
+    rte_mbuf* m = *pm;
     const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t len = m->pkt_len;
     if (len < 20) return DropReason::kMalformed;
@@ -87,7 +89,7 @@ void esp_parse(EspContext& ctx, EspBurst& b) {
     for (uint16_t k = 0; k < b.n; ++k) {
         b.sa[k] = nullptr;
         if (b.drop[k] != DropReason::kNone) continue;
-        const DropReason r = parse_one(b.pkts[k], b.in[k]);
+        const DropReason r = parse_one(&b.pkts[k], b.in[k]);
         if (r != DropReason::kNone) {
             mark_drop(b, k, r);
             continue;
