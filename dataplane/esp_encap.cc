@@ -263,7 +263,7 @@ void udp6_checksum(rte_mbuf* m, uint16_t udp_off) {
     uint8_t* udp = ip + udp_off;
     const uint32_t len = m->pkt_len - udp_off;
     uint32_t sum = __rte_raw_cksum(ip + 8, 32, 0);  // source and destination addresses
-    sum += rte_cpu_to_be_32(len) >> 16;
+    // RFC 8200 §8.1 pseudo-header: 32-bit upper-layer length, whose high half is 0 here.
     sum += rte_cpu_to_be_16(static_cast<uint16_t>(len));
     sum += rte_cpu_to_be_16(kProtoUdp);
     sum = __rte_raw_cksum(udp, len, sum);
