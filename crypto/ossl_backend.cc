@@ -6,7 +6,6 @@
 #include <openssl/provider.h>
 
 #include <cstring>
-#include <mutex>
 
 #include "crypto/backend.h"
 #include "crypto/sa_crypto.h"
@@ -149,13 +148,24 @@ OpStatus run_decrypt(const CryptoOp& op, OsslSaCtx* c) {
 
 }  // namespace
 
+namespace {
+
+// Providers stay loaded for the life of the process and are unloaded at exit. The object is
+// constructed after OpenSSL registered its own exit handler, so its destructor runs first.
+struct Providers {
+    OSSL_PROVIDER* dflt = OSSL_PROVIDER_load(nullptr, "default");
+    OSSL_PROVIDER* legacy = OSSL_PROVIDER_load(nullptr, "legacy");
+    ~Providers() {
+        if (legacy != nullptr) OSSL_PROVIDER_unload(legacy);
+        if (dflt != nullptr) OSSL_PROVIDER_unload(dflt);
+    }
+};
+
+}  // namespace
+
 bool ossl_init(std::string* error) {
-    static std::once_flag once;
-    static bool ok = false;
-    std::call_once(once, [] {
-        ok = OSSL_PROVIDER_load(nullptr, "default") != nullptr &&
-             OSSL_PROVIDER_load(nullptr, "legacy") != nullptr;
-    });
+    static const Providers providers;
+    const bool ok = providers.dflt != nullptr && providers.legacy != nullptr;
     if (!ok && error != nullptr) *error = "OpenSSL default/legacy providers failed to load";
     return ok;
 }
