@@ -23,8 +23,9 @@ uint64_t ReplayWindow::infer_esn(uint32_t seq_lo) const {
         // Case A: the window lies within one sequence-number subspace.
         hi = seq_lo >= bottom ? th : th + 1;
     } else {
-        // Case B: the window spans two subspaces.
-        hi = seq_lo >= bottom ? th - 1 : th;
+        // Case B: the window spans two subspaces. Before the first wrap there is no previous
+        // subspace: a number "behind" subspace 0 is read as ahead in it, not as 2^64 - x.
+        hi = seq_lo >= bottom && th != 0 ? th - 1 : th;
     }
     return (uint64_t{hi} << 32) | seq_lo;
 }

@@ -94,6 +94,13 @@ TEST(ReplayWindow, EsnInference) {
     EXPECT_EQ(w.check(w.infer(20)), R::kDuplicate);
 }
 
+TEST(ReplayWindow, EsnNoSubspaceBeforeZero) {
+    ReplayWindow w(1024, true);
+    EXPECT_EQ(w.infer(0xfffffffdu), 0xfffffffdu);  // not 2^64 - 3
+    ASSERT_EQ(w.accept(0xfffffffdu), R::kOk);
+    EXPECT_EQ(w.infer(2), (uint64_t{1} << 32) | 2);
+}
+
 TEST(ReplayWindow, EsnRolloverSequence) {
     ReplayWindow w(1024, true);
     uint64_t sent = (uint64_t{1} << 32) - 2000;
