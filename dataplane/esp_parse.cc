@@ -82,10 +82,12 @@ DropReason parse_one(rte_mbuf** pm, InboundMeta& in) {
 
 }  // namespace
 
+// Packets of one SA arrive in runs: each run costs one hash lookup, not one per packet.
 void esp_parse(EspContext& ctx, EspBurst& b) {
-    uint32_t spis[kMaxBurst];
-    uint16_t idx[kMaxBurst];
-    uint16_t n = 0;
+    uint32_t spis[kMaxBurst];  // distinct consecutive SPIs
+    uint16_t slot[kMaxBurst];  // per parsed packet: its entry in spis
+    uint16_t idx[kMaxBurst];   // per parsed packet: its index in the burst
+    uint16_t n = 0, runs = 0;
     for (uint16_t k = 0; k < b.n; ++k) {
         b.sa[k] = nullptr;
         if (b.drop[k] != DropReason::kNone) continue;
@@ -94,17 +96,20 @@ void esp_parse(EspContext& ctx, EspBurst& b) {
             mark_drop(b, k, r);
             continue;
         }
-        spis[n] = load_be32(rte_pktmbuf_mtod(b.pkts[k], const uint8_t*) + b.in[k].esp_off);
+        const uint32_t spi =
+            load_be32(rte_pktmbuf_mtod(b.pkts[k], const uint8_t*) + b.in[k].esp_off);
+        if (runs == 0 || spis[runs - 1] != spi) spis[runs++] = spi;
+        slot[n] = static_cast<uint16_t>(runs - 1);
         idx[n++] = k;
     }
     sadb::SaRuntime* found[kMaxBurst];
-    ctx.spi_index->find_bulk(spis, n, found);
+    if (runs != 0) ctx.spi_index->find_bulk(spis, runs, found);
     for (uint16_t i = 0; i < n; ++i) {
         const uint16_t k = idx[i];
-        b.sa[k] = found[i];
-        if (found[i] == nullptr) {
+        b.sa[k] = found[slot[i]];
+        if (b.sa[k] == nullptr) {
             mark_drop(b, k, DropReason::kInvalidSpi);
-        } else if (found[i]->has(sadb::kFlagUdpEncap) != b.in[k].udp) {
+        } else if (b.sa[k]->has(sadb::kFlagUdpEncap) != b.in[k].udp) {
             mark_drop(b, k, DropReason::kEncapMismatch);
         }
     }
