@@ -173,7 +173,9 @@ SaCryptoPtr make_sa_crypto(Cipher c, Integrity i, std::span<const uint8_t> ciphe
     sa->mb_cipher = mb_cipher_mode(c);
     sa->mb_hash = mb_hash_alg(c, i);
     sa->cipher_key.assign(cipher_key.first(ci.key_len));
-    std::memcpy(sa->salt, cipher_key.data() + ci.key_len, ci.salt_len);
+    // Only CTR and GCM keying material carries a salt; a NULL cipher's key span may be empty
+    // with a null data(), which memcpy must not see even for zero bytes.
+    if (ci.salt_len != 0) std::memcpy(sa->salt, cipher_key.data() + ci.key_len, ci.salt_len);
     sa->auth_key.assign(auth_key);
     if (RAND_bytes(reinterpret_cast<uint8_t*>(&sa->iv_seed), sizeof sa->iv_seed) != 1) {
         *error = "OpenSSL RAND_bytes failed";
