@@ -9,7 +9,8 @@
 // "openssl", "sas": [SA...], "iv": ["hex", ...]}. Encap uses the first SA for every packet.
 // An SA: {"spi", "mode": "tunnel"|"transport", "cipher", "integrity", "cipher_key",
 // "auth_key", "local", "peer", "udp_encap", "esn", "replay_window", "df", "copy_dscp", "ttl",
-// "seq" (outbound: last sequence number used), "lifetime": {...}}.
+// "seq" (outbound: last sequence number used), "replay_top" (inbound: highest number already
+// received), "lifetime": {...}}.
 #include <rte_bus_vdev.h>
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
@@ -141,6 +142,10 @@ SaSet build_sas(const json& c, sadb::Direction dir, crypto::MbManager& mgr, int 
         auto sa = sadb::build_sa_runtime(sa_config(j, dir), mgr.get(), &error);
         if (!sa) throw std::runtime_error("SA " + j.at("spi").dump() + ": " + error);
         sa->seq = j.value("seq", uint64_t{0});
+        // Inbound: start as if this number had been received, so a test can reach the ESN
+        // 2^32 boundary (RFC 4303 Appendix A) without sending four billion packets first.
+        if (dir == sadb::Direction::kInbound && j.contains("replay_top"))
+            sa->replay.accept(j.at("replay_top").get<uint64_t>());
         if (dir == sadb::Direction::kInbound) set.index->add(sa->spi, sa.get());
         set.sas.push_back(std::move(sa));
     }
