@@ -29,26 +29,23 @@ class FloorImpl : public Impl {
     const uint8_t* icv(uint16_t k) const { return scratch_[k].icv; }
 
   private:
+    // Per packet: where ESP's bytes are and what the crypto call needs.
     struct alignas(64) Scratch {
+        const crypto::SaCrypto* sa;
+        uint8_t* esp;  // ESP header address (headroom on encap)
+        uint32_t cipher_len;
+        uint32_t auth_len;
         uint8_t nonce[16];
         uint8_t icv[32];
     };
-    // ESP header address, ciphered offset/length and hashed length of packet k.
-    struct Region {
-        uint8_t* esp;
-        uint32_t cipher_len;
-        uint32_t auth_len;
-    };
-    Region region(rte_mbuf* m, const crypto::SaCrypto& c) const;
-    void submit(const crypto::SaCrypto& c, const Region& r, uint16_t k);
-    void gcm_direct(const crypto::SaCrypto& c, const Region& r, uint16_t k);
+    void prepare(rte_mbuf* m, const crypto::SaCrypto& c, Scratch& s) const;
+    bool submit(Scratch& s);  // true when a job completed
+    void gcm_direct(Scratch& s);
 
     const EspgwSas& sas_;
     bool encap_;
     FloorApi api_;
     IMB_MGR* mgr_;
-    uint16_t submitted_ = 0;
-    uint16_t completed_ = 0;
     rte_mbuf* pkts_[64];
     Scratch scratch_[64];
 };

@@ -27,8 +27,8 @@ struct Contender {
 };
 
 struct TimingConfig {
-    uint32_t reps = 7;
-    double target_ms = 15;  // per repetition and contender
+    uint32_t reps = 9;
+    double target_ms = 20;  // per repetition and contender
     uint32_t max_bursts = 200000;
 };
 
