@@ -205,8 +205,9 @@ GuardSet guard_set(Engines& e, const Suite& s) {
 std::vector<Contender> contenders(const Options& o, Engines& e, const Suite& s, bool encap,
                                   const PacketPool& pool) {
     std::vector<Contender> cs;
+    const uint32_t cover = std::max(e.esas.size(), pool.period());
     auto add = [&](const char* name, Impl* impl) {
-        if (wanted(o, name)) cs.push_back({name, impl, &pool, s.slow});
+        if (wanted(o, name)) cs.push_back({name, impl, &pool, s.slow, cover});
     };
     add(kEspgwMb, encap ? static_cast<Impl*>(&e.enc_mb) : &e.dec_mb);
     add(kEspgwOssl, encap ? static_cast<Impl*>(&e.enc_ossl) : &e.dec_ossl);

@@ -25,15 +25,24 @@ double run_bursts(rte_mempool* mp, Contender& c, uint32_t bursts) {
     return static_cast<double>(t1 - t0) / (static_cast<double>(bursts) * kBurst);
 }
 
+uint32_t bursts_for(uint64_t packets) {
+    return static_cast<uint32_t>((packets + kBurst - 1) / kBurst);
+}
+
+// Warms caches (every SA touched once), then times probes of growing length until one lasts
+// ~2 ms, and sizes a repetition to ~target_ms.
 uint32_t calibrate(rte_mempool* mp, Contender& c, const TimingConfig& cfg) {
-    run_bursts(mp, c, 2);  // warm caches and lazily built state
-    const uint32_t probe = c.slow ? 2 : 16;
-    const double cpp = run_bursts(mp, c, probe);
-    const double target = cfg.target_ms * 1e-3 * static_cast<double>(rte_get_tsc_hz());
-    const double bursts = target / (cpp * kBurst);
-    const uint32_t floor_bursts = c.slow ? 2 : 16;
-    return static_cast<uint32_t>(
-        std::clamp(bursts, static_cast<double>(floor_bursts), static_cast<double>(cfg.max_bursts)));
+    const double hz = static_cast<double>(rte_get_tsc_hz());
+    run_bursts(mp, c, c.slow ? 2 : std::max(2u, bursts_for(c.cover)));
+    uint32_t probe = c.slow ? 1 : 4;
+    double cpp = run_bursts(mp, c, probe);
+    while (!c.slow && cpp * probe * kBurst < 2e-3 * hz && probe < cfg.max_bursts) {
+        probe *= 4;
+        cpp = run_bursts(mp, c, probe);
+    }
+    const double want = cfg.target_ms * 1e-3 * hz / (cpp * kBurst);
+    const double lo = c.slow ? 2 : std::max(16u, bursts_for(c.cover));
+    return static_cast<uint32_t>(std::clamp(want, lo, std::max(lo, double(cfg.max_bursts))));
 }
 
 }  // namespace

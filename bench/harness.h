@@ -18,7 +18,10 @@ struct Contender {
     std::string name;
     Impl* impl;
     const PacketPool* pool;
-    bool slow = false;  // 3DES on OpenSSL: keep the iteration count low
+    bool slow = false;  // 3DES: keep the iteration count low
+    // Packets a repetition should cover at least (the SA rotation and the source pool), so
+    // that every repetition touches every SA; ignored for slow contenders.
+    uint32_t cover = 0;
     // Filled by measure_case.
     uint32_t bursts = 0;
     std::vector<double> cycles;  // per packet, one per repetition
