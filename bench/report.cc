@@ -76,8 +76,9 @@ bool goal_suite(const std::string& s) {
 
 std::string goal_table(const std::vector<Row>& rows) {
     std::ostringstream o;
-    o << "| suite | size | SAs | dir | espgw/rte_ipsec pps | goal | | espgw − floor | goal | |\n"
-      << "|---|---|---:|---|---:|---:|---|---:|---:|---|\n";
+    o << "| suite | size | SAs | dir | espgw/rte_ipsec pps | goal | | ceiling | espgw − floor | "
+         "goal | |\n"
+      << "|---|---|---:|---|---:|---:|---|---:|---:|---:|---|\n";
     for (const Row& r : rows) {
         if (!goal_suite(r.suite) || (r.size != "64" && r.size != "1420")) continue;
         const double want = r.size == "64" ? 1.5 : 1.2;
@@ -128,9 +129,10 @@ const char* kMethod = R"(## Method
   the outer IPv4 checksum at 0 and does not check IPv4 checksums on decap: it does less work
   than espgw here.
 - **floor**: bare intel-ipsec-mb on exactly the bytes ESP ciphers and hashes, one chained job per
-  packet (cipher+HMAC, or GCM as `IMB_CIPHER_GCM`+`IMB_AUTH_AES_GMAC`), the burst submitted then
-  flushed once; for GCM also one direct `IMB_AESxxx_GCM_ENC/DEC` call per packet. The floor
-  column is the cheaper of the two. No ESP work at all (no header, trailer, sequence number, mbuf
+  packet (cipher+HMAC, or GCM as `IMB_CIPHER_GCM`+`IMB_AUTH_AES_GMAC`) with
+  `IMB_SUBMIT_JOB_NOCHECK` (as DPDK's PMD), the burst submitted then flushed once; for GCM also
+  one direct `IMB_AESxxx_GCM_ENC/DEC` call per packet. Nonces are prepared for the whole burst
+  before the first crypto call. The floor column is the cheaper of the two (JSON has both). No ESP work at all (no header, trailer, sequence number, mbuf
   adjustment or ICV compare), but it runs on the same fresh mbufs, so `espgw − floor` is the ESP
   processing cost alone.
 - Correctness guard before timing, per suite × SA count × size: espgw (both backends) and
@@ -195,7 +197,9 @@ void write_markdown(const std::string& path, const Meta& m, const std::vector<Re
       << "and case; whole run " << fmt(m.run_seconds) << " s\n\n"
       << "Cells are TSC cycles per packet (Mpps in brackets), medians.\n\n"
       << "## Goals (issue)\n\nencap and decap ≥ 1.5× rte_ipsec's packets/s at 64 B and ≥ 1.2× "
-         "at 1420 B, ≤ 40 cycles/packet above the crypto-only floor at 64 B.\n\n"
+         "at 1420 B, ≤ 40 cycles/packet above the crypto-only floor at 64 B. *ceiling* is the "
+         "best ratio any ESP implementation could reach here: rte_ipsec's cycles over the floor's "
+         "(an implementation with zero ESP overhead).\n\n"
       << goal_table(rows) << "\n## Results\n";
     std::vector<std::string> suites;
     for (const Row& r : rows)
