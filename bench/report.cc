@@ -74,32 +74,31 @@ bool goal_suite(const std::string& s) {
     return s == "aes128gcm" || s == "aes128cbc-sha1";
 }
 
+std::string verdict(double v, bool ok) {
+    return std::isnan(v) ? "–" : ok ? "met" : "**missed**";
+}
+
+std::string goal_row(const Row& r) {
+    const double want = r.size == "64" ? 1.5 : 1.2;
+    const double ratio = r.ratio();
+    const double above = r.above_floor();
+    std::ostringstream o;
+    o << "| " << r.suite << " | " << r.size << " | " << r.n_sa << " | " << r.dir << " | "
+      << fmt(ratio, "%.2fx") << " | ≥ " << fmt(want, "%.1fx") << " | "
+      << verdict(ratio, ratio >= want) << " | " << fmt(r.cyc(kRteIpsec) / r.floor(), "%.2fx")
+      << " | " << fmt(above, "%+.0f") << " | ";
+    // The cycles-above-floor goal is set at 64 B only.
+    o << (r.size == "64" ? "≤ 40 | " + verdict(above, above <= 40) : std::string(" | ")) << " |\n";
+    return o.str();
+}
+
 std::string goal_table(const std::vector<Row>& rows) {
     std::ostringstream o;
     o << "| suite | size | SAs | dir | espgw/rte_ipsec pps | goal | | ceiling | espgw − floor | "
          "goal | |\n"
       << "|---|---|---:|---|---:|---:|---|---:|---:|---:|---|\n";
-    for (const Row& r : rows) {
-        if (!goal_suite(r.suite) || (r.size != "64" && r.size != "1420")) continue;
-        const double want = r.size == "64" ? 1.5 : 1.2;
-        const double ratio = r.ratio();
-        o << "| " << r.suite << " | " << r.size << " | " << r.n_sa << " | " << r.dir << " | "
-          << fmt(ratio, "%.2fx") << " | ≥ " << fmt(want, "%.1fx") << " | "
-          << (std::isnan(ratio) ? "–"
-              : ratio >= want   ? "met"
-                                : "**missed**")
-          << " | ";
-        if (r.size == "64") {
-            const double above = r.above_floor();
-            o << fmt(above, "%+.0f") << " | ≤ 40 | "
-              << (std::isnan(above) ? "–"
-                  : above <= 40     ? "met"
-                                    : "**missed**")
-              << " |\n";
-        } else {
-            o << fmt(r.above_floor(), "%+.0f") << " | | |\n";
-        }
-    }
+    for (const Row& r : rows)
+        if (goal_suite(r.suite) && (r.size == "64" || r.size == "1420")) o << goal_row(r);
     return o.str();
 }
 
