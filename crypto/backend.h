@@ -12,16 +12,25 @@ namespace espgw::crypto {
 
 enum class BackendKind : uint8_t { kIpsecMb, kOpenSsl };
 
+struct SaCrypto;
+
 class MbBackend {
 public:
     explicit MbBackend(MbManager& mgr) : mgr_(mgr.get()) {}
     // Submits every op as one burst (grouped by suite so multi-buffer lanes fill) and flushes
     // exactly the number of jobs still outstanding.
     void process(CryptoOp* ops, uint16_t n);
+    // Re-enables intel-ipsec-mb's per-job argument checks (debugging aid, ~25-45 cycles/job).
+    void set_job_checks(bool on) { job_checks_ = on; }
 
 private:
     IMB_MGR* mgr_;
+    bool job_checks_ = false;
 };
+
+// Runs one checked encrypt and decrypt job with the SA's keys: the fast path submits jobs
+// unchecked, so an SA whose parameters the library would refuse must never get there.
+bool validate_sa_jobs(const SaCrypto& sa, IMB_MGR* mgr);
 
 class OsslBackend {
 public:
@@ -40,6 +49,7 @@ public:
         }
     }
     BackendKind kind() const { return kind_; }
+    void set_job_checks(bool on) { mb_.set_job_checks(on); }
 
 private:
     BackendKind kind_;

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "crypto/backend.h"
 #include "crypto/ossl_backend.h"
 
 namespace espgw::crypto {
@@ -183,6 +184,10 @@ SaCryptoPtr make_sa_crypto(Cipher c, Integrity i, std::span<const uint8_t> ciphe
     }
     expand_cipher(*sa, mgr);
     if (i != Integrity::kNone) precompute_hmac(*sa, mgr);
+    if (!validate_sa_jobs(*sa, mgr)) {
+        *error = "intel-ipsec-mb rejects the SA's parameters";
+        return nullptr;
+    }
     sa->ossl = make_ossl_ctx(*sa, error);
     if (sa->ossl == nullptr) return nullptr;
     return sa;

@@ -18,7 +18,7 @@ DropReason replay_drop(sadb::ReplayResult r) {
 // this SA: too short for header, IV, trailer and ICV, or not block-aligned (RFC 4303 §2.4).
 int32_t cipher_length(const SaRuntime& s, uint32_t esp_len) {
     const int32_t ct = static_cast<int32_t>(esp_len) - 8 - s.iv_len - s.icv_len;
-    if (ct < 2 || ct % s.block_len != 0) return -1;
+    if (ct < 2 || (ct & (s.block_len - 1)) != 0) return -1;  // block_len is a power of two
     return ct;
 }
 
@@ -119,13 +119,18 @@ DropReason strip_transport(rte_mbuf* m, const SaRuntime& s, const InboundMeta& i
     std::memmove(p + gap, p, ip_len);
     p = reinterpret_cast<uint8_t*>(rte_pktmbuf_adj(m, static_cast<uint16_t>(gap)));
     rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - ip_len - payload_len));
-    p[in.nh_field] = nh;
-    if ((p[0] >> 4) == 4) {
-        store_be16(p + 2, static_cast<uint16_t>(m->pkt_len));
-        set_ipv4_checksum(p);
-    } else {
+    if ((p[0] >> 4) != 4) {
+        p[in.nh_field] = nh;
         store_be16(p + 4, static_cast<uint16_t>(m->pkt_len - 40));
+        return DropReason::kNone;
     }
+    // RFC 1624 incremental update: the header was just moved, never read it back whole.
+    const uint16_t old_len = load_be16(p + 2);
+    const uint16_t old_ttl_proto = load_be16(p + 8);
+    p[9] = nh;
+    store_be16(p + 2, static_cast<uint16_t>(m->pkt_len));
+    ipv4_checksum_update(p, old_len, static_cast<uint16_t>(m->pkt_len));
+    ipv4_checksum_update(p, old_ttl_proto, load_be16(p + 8));
     return DropReason::kNone;
 }
 

@@ -53,9 +53,11 @@ void write_trailer(uint8_t* t, uint8_t pad, uint8_t nh) {
     t[pad + 1] = nh;
 }
 
-// Validates the inner packet and drops link padding after it. Returns its length, 0 if invalid.
+// Checks the inner packet's structure and drops link padding after it. Returns its length, 0 if
+// invalid. Its header checksum is not verified: that is the receiving host's job, and the
+// classify stage already read the header.
 uint32_t inner_length(rte_mbuf* m) {
-    const uint32_t len = ip_packet_length(rte_pktmbuf_mtod(m, const uint8_t*), m->pkt_len);
+    const uint32_t len = ip_packet_length(rte_pktmbuf_mtod(m, const uint8_t*), m->pkt_len, false);
     if (len != 0 && len < m->pkt_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - len));
     return len;
 }
@@ -65,14 +67,23 @@ uint8_t inner_tos(const uint8_t* inner) {
                                 : static_cast<uint8_t>((inner[0] << 4) | (inner[1] >> 4));
 }
 
+// The checksum is the template's precomputed sum plus the fields written here: the header is
+// never read back.
 void fill_outer_v4(uint8_t* ip, const uint8_t* inner, uint32_t len, const SaRuntime& s,
                    uint16_t id) {
+    uint32_t sum = s.hdr_sum + len + id;
     store_be16(ip + 2, static_cast<uint16_t>(len));
     store_be16(ip + 4, id);
-    const bool inner_v4 = (inner[0] >> 4) == 4;
-    if (s.copy_dscp) ip[1] = inner_tos(inner);  // RFC 4301 §5.1.2.1, ECN copied (RFC 6040)
-    if (s.df == sadb::DfMode::kCopy && inner_v4) ip[6] |= inner[6] & 0x40;
-    set_ipv4_checksum(ip);
+    if (s.copy_dscp) {  // RFC 4301 §5.1.2.1, ECN copied too (RFC 6040 normal mode)
+        const uint8_t tos = inner_tos(inner);
+        ip[1] = tos;
+        sum += tos;
+    }
+    if (s.df == sadb::DfMode::kCopy && (inner[0] >> 4) == 4 && (inner[6] & 0x40) != 0) {
+        ip[6] |= 0x40;
+        sum += 0x4000;
+    }
+    store_be16(ip + 10, static_cast<uint16_t>(~fold_sum(sum)));
 }
 
 void fill_outer_v6(uint8_t* ip, const uint8_t* inner, uint32_t len, const SaRuntime& s) {
@@ -125,14 +136,19 @@ uint32_t transport_split(const uint8_t* p, uint32_t len, uint32_t* nh_field, uin
     return fragment ? 0 : off;
 }
 
+// Sets the new protocol and length; IPv4's checksum is updated incrementally (RFC 1624).
 void fix_transport_ip(uint8_t* ip, uint32_t len, uint32_t nh_field, uint8_t proto) {
-    ip[nh_field] = proto;
-    if ((ip[0] >> 4) == 4) {
-        store_be16(ip + 2, static_cast<uint16_t>(len));
-        set_ipv4_checksum(ip);
-    } else {
+    if ((ip[0] >> 4) != 4) {
+        ip[nh_field] = proto;
         store_be16(ip + 4, static_cast<uint16_t>(len - 40));
+        return;
     }
+    const uint16_t old_len = load_be16(ip + 2);
+    const uint16_t old_ttl_proto = load_be16(ip + 8);
+    ip[9] = proto;
+    store_be16(ip + 2, static_cast<uint16_t>(len));
+    ipv4_checksum_update(ip, old_len, static_cast<uint16_t>(len));
+    ipv4_checksum_update(ip, old_ttl_proto, load_be16(ip + 8));
 }
 
 // Transport mode (RFC 4303 §3.1.1): ESP goes between the IP header and its payload.
@@ -237,9 +253,11 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     uint64_t seq = 0;
     DropReason why = DropReason::kNoRoom;
     Layout l{};
-    if (const DropReason r = make_contiguous(&b.pkts[k]); r != DropReason::kNone)
-        return mark_drop(b, k, r);
-    m = b.pkts[k];
+    if (m->nb_segs != 1) {
+        if (const DropReason r = make_contiguous(&b.pkts[k]); r != DropReason::kNone)
+            return mark_drop(b, k, r);
+        m = b.pkts[k];
+    }
     if (inner_length(m) == 0) return mark_drop(b, k, DropReason::kInnerMalformed);
     if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
     if (!reserve_seq(ctx, s, &seq)) return mark_drop(b, k, DropReason::kSeqExhausted);

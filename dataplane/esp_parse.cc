@@ -51,7 +51,9 @@ DropReason parse_udp(const uint8_t* p, uint32_t off, uint32_t tot, uint32_t* esp
 }
 
 DropReason parse_one(rte_mbuf** pm, InboundMeta& in) {
-    if (const DropReason r = make_contiguous(pm); r != DropReason::kNone) return r;
+    if ((*pm)->nb_segs != 1) {
+        if (const DropReason r = make_contiguous(pm); r != DropReason::kNone) return r;
+    }
     rte_mbuf* m = *pm;
     const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t len = m->pkt_len;

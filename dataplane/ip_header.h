@@ -18,25 +18,53 @@ inline constexpr uint8_t kProtoEsp = 50;
 inline constexpr uint8_t kProtoNone = 59;  // RFC 4303 §2.6 dummy packet
 inline constexpr uint16_t kNattPort = 4500;
 
+// One's-complement sum (RFC 1071) of a header of `ihl` bytes, folded to 16 bits. The common
+// 20-byte header is summed as five 32-bit words instead of DPDK's generic byte loop.
+inline uint16_t ipv4_header_sum(const uint8_t* ip, uint32_t ihl) {
+    if (ihl != 20) return static_cast<uint16_t>(rte_raw_cksum(ip, ihl));
+    uint32_t w[5];
+    std::memcpy(w, ip, 20);
+    uint64_t s = uint64_t{w[0]} + w[1] + w[2] + w[3] + w[4];
+    s = (s & 0xffffffff) + (s >> 32);
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return static_cast<uint16_t>((s & 0xffff) + (s >> 16));
+}
+
+inline uint16_t fold_sum(uint32_t sum) {
+    sum = (sum & 0xffff) + (sum >> 16);
+    return static_cast<uint16_t>((sum & 0xffff) + (sum >> 16));
+}
+
+// RFC 1624 eqn. 3, HC' = ~(~HC + ~m + m'): updates the checksum for a 16-bit word that changed
+// from `old_word` to `new_word` without reading the rest of the header back (a wide load over
+// freshly written bytes stalls store forwarding).
+inline void ipv4_checksum_update(uint8_t* ip, uint16_t old_word, uint16_t new_word) {
+    const uint32_t sum = uint32_t{static_cast<uint16_t>(~load_be16(ip + 10))} +
+                         static_cast<uint16_t>(~old_word) + new_word;
+    store_be16(ip + 10, static_cast<uint16_t>(~fold_sum(sum)));
+}
+
 inline void set_ipv4_checksum(uint8_t* ip) {
     ip[10] = ip[11] = 0;
-    const uint16_t c = rte_ipv4_cksum(reinterpret_cast<const rte_ipv4_hdr*>(ip));
-    std::memcpy(ip + 10, &c, 2);  // rte_ipv4_cksum returns the value in network byte order
+    const uint16_t c = static_cast<uint16_t>(~ipv4_header_sum(ip, (ip[0] & 0xf) * 4u));
+    std::memcpy(ip + 10, &c, 2);  // the sum is byte-order neutral: store it as computed
 }
 
 inline bool ipv4_checksum_ok(const uint8_t* ip, uint32_t ihl) {
-    return rte_raw_cksum(ip, ihl) == 0xffff;
+    return ipv4_header_sum(ip, ihl) == 0xffff;
 }
 
 // Length of a well-formed IP packet (from its header), or 0 when the header is not valid for a
-// buffer of `len` bytes. IPv4 checksum is verified.
-inline uint32_t ip_packet_length(const uint8_t* p, uint32_t len) {
+// buffer of `len` bytes. With `verify_checksum` the IPv4 header checksum must be right too.
+inline uint32_t ip_packet_length(const uint8_t* p, uint32_t len, bool verify_checksum = true) {
     if (len < 20) return 0;
     const uint8_t ver = p[0] >> 4;
     if (ver == 4) {
         const uint32_t ihl = (p[0] & 0xf) * 4u;
         const uint32_t tot = load_be16(p + 2);
-        if (ihl < 20 || tot < ihl || tot > len || !ipv4_checksum_ok(p, ihl)) return 0;
+        if (ihl < 20 || tot < ihl || tot > len) return 0;
+        if (verify_checksum && !ipv4_checksum_ok(p, ihl)) return 0;
         return tot;
     }
     if (ver == 6 && len >= 40) {

@@ -47,6 +47,7 @@ void ReplayWindow::slide_to(uint64_t seq) {
 }
 
 ReplayResult ReplayWindow::accept(uint64_t seq) {
+    if (size_ == 0 && !esn_) return ReplayResult::kOk;  // nothing to track
     const ReplayResult r = check(seq);
     if (r != ReplayResult::kOk) return r;
     if (seq > top_) slide_to(seq);

@@ -66,6 +66,10 @@ SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* er
     std::memcpy(sa->hdr, t.bytes, sizeof sa->hdr);
     sa->hdr_len = t.len;
     sa->ip_hdr_len = t.ip_len;
+    // Per-packet fields (length, ID, DS, copied DF, checksum) are zero in the template, so the
+    // outer checksum is this sum plus those fields (dataplane/esp_encap.cc).
+    for (uint8_t k = 0; t.ip_len == 20 && k < 20; k += 2)
+        sa->hdr_sum += (uint32_t{t.bytes[k]} << 8) | t.bytes[k + 1];
     sa->path_mtu = cfg.path_mtu;
     sa->crypto_owner = std::move(cr);
     return sa;

@@ -49,7 +49,7 @@ struct alignas(64) SaRuntime {
     uint8_t hdr_len;
     uint8_t ip_hdr_len;  // 20, 40, or 0 in transport mode
     uint16_t path_mtu;
-    uint32_t reserved;
+    uint32_t hdr_sum;  // outer IPv4 template: sum of its 16-bit words (RFC 1071), unfolded
 
     ReplayWindow replay;  // inbound only
     SaCounters counters;
