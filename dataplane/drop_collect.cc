@@ -3,6 +3,9 @@
 namespace espgw::dataplane {
 
 uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters) {
+    bool any = false;
+    for (uint16_t k = 0; k < b.n; ++k) any |= b.drop[k] != sadb::DropReason::kNone;
+    if (!any) return b.n;  // the common case: nothing to compact
     rte_mbuf* dead[kMaxBurst];
     uint16_t n_dead = 0;
     uint16_t n_live = 0;

@@ -1,5 +1,7 @@
 #include "dataplane/esp_decap.h"
 
+#include <emmintrin.h>
+
 #include "dataplane/ip_header.h"
 #include "dataplane/sa_accounting.h"
 
@@ -68,7 +70,7 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     uint8_t* esp = rte_pktmbuf_mtod(b.pkts[k], uint8_t*) + in.esp_off;
     const int32_t ct = cipher_length(s, in.esp_len);
     if (ct < 0) return mark_drop(b, k, DropReason::kEspLength);
-    if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    if (s.has(sadb::kFlagHardExpired)) return mark_drop(b, k, DropReason::kSaHardExpired);
     in.seq = s.replay.infer(load_be32(esp + 4));
     const sadb::ReplayResult r = s.replay.check(in.seq);  // before any crypto (§3.4.3)
     if (r != sadb::ReplayResult::kOk) return mark_drop(b, k, replay_drop(r));
@@ -80,13 +82,33 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     ctx.op_pkt[ctx.n_ops++] = k;
 }
 
-// RFC 4303 §2.4: padding bytes must read 1, 2, 3, ... Returns the pad length, or -1.
+// Expected last 16 bytes before the pad-length byte, for pads of up to 16 bytes: byte 16 - p + i
+// holds i + 1 (the compare is masked to the last p bytes).
+struct PadPatterns {
+    alignas(16) uint8_t bytes[17][16];
+    constexpr PadPatterns() : bytes{} {
+        for (int p = 0; p <= 16; ++p)
+            for (int i = 0; i < p; ++i) bytes[p][16 - p + i] = static_cast<uint8_t>(i + 1);
+    }
+};
+constexpr PadPatterns kPadPatterns;
+
+// RFC 4303 §2.4: padding bytes must read 1, 2, 3, ... Returns the pad length, or -1. Pads up to
+// 16 bytes (all a sender needs for alignment) are checked with one 16-byte compare; the 16
+// bytes before the pad-length byte are always inside the packet (ESP header, IV, outer IP).
 int32_t check_padding(const uint8_t* plain, uint32_t ct) {
     const uint8_t pad = plain[ct - 2];
     if (pad + 2u > ct) return -1;
-    const uint8_t* p = plain + ct - 2 - pad;
+    const uint8_t* end = plain + ct - 2;
+    if (pad <= 16) {
+        const __m128i got = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+        const __m128i want = _mm_load_si128(reinterpret_cast<const __m128i*>(kPadPatterns.bytes[pad]));
+        const uint32_t eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(got, want)));
+        const uint32_t need = pad == 0 ? 0 : (0xffffu << (16 - pad)) & 0xffffu;
+        return (eq & need) == need ? pad : -1;
+    }
     for (uint8_t i = 0; i < pad; ++i)
-        if (p[i] != i + 1) return -1;
+        if (end[i - pad] != i + 1) return -1;
     return pad;
 }
 

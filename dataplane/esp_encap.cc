@@ -43,7 +43,7 @@ bool reserve_seq(EspContext& ctx, SaRuntime& s, uint64_t* seq) {
 
 // RFC 4303 §2.4: pad so that payload + pad + 2 fills whole cipher blocks (and 4 bytes).
 uint8_t pad_length(uint32_t len, uint8_t block) {
-    return static_cast<uint8_t>((block - (len + 2) % block) % block);
+    return static_cast<uint8_t>((0u - (len + 2)) & (block - 1u));  // block is a power of two
 }
 
 // RFC 4303 §2.4 default padding: bytes 1, 2, 3, ...
@@ -259,7 +259,7 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
         m = b.pkts[k];
     }
     if (inner_length(m) == 0) return mark_drop(b, k, DropReason::kInnerMalformed);
-    if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    if (s.has(sadb::kFlagHardExpired)) return mark_drop(b, k, DropReason::kSaHardExpired);
     if (!reserve_seq(ctx, s, &seq)) return mark_drop(b, k, DropReason::kSeqExhausted);
     const bool ok = s.has(sadb::kFlagTransport) ? layout_transport(m, s, &l, &why)
                                                 : layout_tunnel(ctx, m, s, &l);

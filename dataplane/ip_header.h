@@ -22,9 +22,12 @@ inline constexpr uint16_t kNattPort = 4500;
 // 20-byte header is summed as five 32-bit words instead of DPDK's generic byte loop.
 inline uint16_t ipv4_header_sum(const uint8_t* ip, uint32_t ihl) {
     if (ihl != 20) return static_cast<uint16_t>(rte_raw_cksum(ip, ihl));
-    uint32_t w[5];
-    std::memcpy(w, ip, 20);
-    uint64_t s = uint64_t{w[0]} + w[1] + w[2] + w[3] + w[4];
+    uint64_t a, b;
+    uint32_t c;
+    std::memcpy(&a, ip, 8);
+    std::memcpy(&b, ip + 8, 8);
+    std::memcpy(&c, ip + 16, 4);
+    uint64_t s = (a & 0xffffffff) + (a >> 32) + (b & 0xffffffff) + (b >> 32) + c;
     s = (s & 0xffffffff) + (s >> 32);
     s = (s & 0xffff) + (s >> 16);
     s = (s & 0xffff) + (s >> 16);

@@ -10,7 +10,8 @@ inline void raise_event(EspContext& ctx, const sadb::SaRuntime& s, sadb::SaEvent
     ctx.events.push({t, s.direction, s.spi, s.sa_id});
 }
 
-// False when the SA may no longer carry traffic.
+// False when the SA may no longer carry traffic. Exact per packet: called as each packet is
+// finished, when the counters include every packet before it. prepare() only tests the flag.
 inline bool sa_usable(EspContext& ctx, sadb::SaRuntime& s) {
     if (s.has(sadb::kFlagHardExpired)) return false;
     if (s.counters.packets < s.hard_packets && s.counters.bytes < s.hard_bytes) return true;

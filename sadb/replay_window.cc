@@ -30,29 +30,12 @@ uint64_t ReplayWindow::infer_esn(uint32_t seq_lo) const {
     return (uint64_t{hi} << 32) | seq_lo;
 }
 
-ReplayResult ReplayWindow::check(uint64_t seq) const {
-    if (size_ == 0) return ReplayResult::kOk;
-    if (seq == 0) return ReplayResult::kTooOld;  // never sent (RFC 4303 §3.3.3)
-    if (seq > top_) return ReplayResult::kOk;
-    if (seq + size_ <= top_) return ReplayResult::kTooOld;
-    return test_bit(seq) ? ReplayResult::kDuplicate : ReplayResult::kOk;
-}
-
 void ReplayWindow::slide_to(uint64_t seq) {
     const uint64_t from = top_ >> 6;
     const uint64_t to = seq >> 6;
     const uint64_t n = std::min<uint64_t>(to - from, uint64_t{words_mask_} + 1);
     for (uint64_t k = 1; k <= n; ++k) bits_[(from + k) & words_mask_] = 0;
     top_ = seq;
-}
-
-ReplayResult ReplayWindow::accept(uint64_t seq) {
-    if (size_ == 0 && !esn_) return ReplayResult::kOk;  // nothing to track
-    const ReplayResult r = check(seq);
-    if (r != ReplayResult::kOk) return r;
-    if (seq > top_) slide_to(seq);
-    bits_[(seq >> 6) & words_mask_] |= uint64_t{1} << (seq & 63);
-    return ReplayResult::kOk;
 }
 
 }  // namespace espgw::sadb

@@ -32,8 +32,19 @@ public:
     uint64_t infer(uint32_t seq_lo) const {
         return esn_ ? infer_esn(seq_lo) : seq_lo;
     }
-    ReplayResult check(uint64_t seq) const;
-    ReplayResult accept(uint64_t seq);
+    ReplayResult check(uint64_t seq) const {
+        if (size_ == 0) return ReplayResult::kOk;
+        if (seq == 0) return ReplayResult::kTooOld;  // never sent (RFC 4303 §3.3.3)
+        if (seq > top_) return ReplayResult::kOk;
+        if (seq + size_ <= top_) return ReplayResult::kTooOld;
+        return test_bit(seq) ? ReplayResult::kDuplicate : ReplayResult::kOk;
+    }
+    ReplayResult accept(uint64_t seq) {
+        if (size_ == 0 && !esn_) return ReplayResult::kOk;  // nothing to track
+        const ReplayResult r = check(seq);
+        if (r == ReplayResult::kOk) mark(seq);
+        return r;
+    }
 
     uint64_t top() const { return top_; }
     uint32_t size() const { return size_; }
@@ -46,6 +57,10 @@ private:
         return (bits_[(seq >> 6) & words_mask_] >> (seq & 63)) & 1;
     }
     void slide_to(uint64_t seq);
+    void mark(uint64_t seq) {
+        if (seq > top_) slide_to(seq);
+        bits_[(seq >> 6) & words_mask_] |= uint64_t{1} << (seq & 63);
+    }
 
     uint64_t top_ = 0;         // highest accepted number; 0 = nothing received yet
     uint32_t size_;            // W
