@@ -65,6 +65,14 @@ static_assert(sizeof(SaRuntime) <= 512, "SA runtime must stay within 8 cache lin
 
 using SaRuntimePtr = std::unique_ptr<SaRuntime>;
 
+// The lines of an SA runtime a packet touches: header, header template, replay state, counters.
+inline void prefetch_sa_runtime(const SaRuntime* s) {
+    __builtin_prefetch(s);
+    __builtin_prefetch(s->hdr);
+    __builtin_prefetch(&s->replay);
+    __builtin_prefetch(&s->counters);
+}
+
 // Compiles a config. Returns nullptr and a one-line reason on invalid input.
 SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error);
 
