@@ -70,6 +70,17 @@ struct EspContext {
     OpScratch scratch[kMaxBurst];
 };
 
+// The shape of both ESP stages (DPDK lib/ipsec's prepare/process split): prepare the crypto op
+// of every live packet, run them all as one burst, then finish each op in order.
+template <typename Prepare, typename Finish>
+inline void run_esp_stage(EspContext& ctx, EspBurst& b, Prepare prepare, Finish finish) {
+    ctx.n_ops = 0;
+    for (uint16_t k = 0; k < b.n; ++k)
+        if (b.drop[k] == sadb::DropReason::kNone) prepare(ctx, b, k);
+    ctx.backend.process(ctx.ops, ctx.n_ops);
+    for (uint16_t i = 0; i < ctx.n_ops; ++i) finish(ctx, b, i);
+}
+
 // Marks packet k dropped; charges the SA when the reason is counted per SA.
 inline void mark_drop(EspBurst& b, uint16_t k, sadb::DropReason r) {
     b.drop[k] = r;

@@ -306,12 +306,6 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
 
 }  // namespace
 
-void esp_encap(EspContext& ctx, EspBurst& b) {
-    ctx.n_ops = 0;
-    for (uint16_t k = 0; k < b.n; ++k)
-        if (b.drop[k] == DropReason::kNone) prepare_one(ctx, b, k);
-    ctx.backend.process(ctx.ops, ctx.n_ops);
-    for (uint16_t i = 0; i < ctx.n_ops; ++i) finish_one(ctx, b, i);
-}
+void esp_encap(EspContext& ctx, EspBurst& b) { run_esp_stage(ctx, b, prepare_one, finish_one); }
 
 }  // namespace espgw::dataplane

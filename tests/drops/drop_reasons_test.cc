@@ -15,11 +15,12 @@
 #include "dataplane/esp_parse.h"
 #include "dataplane/ip_header.h"
 #include "sadb/spi_index.h"
+#include "tests/unit/burst_bytes.h"
 
 namespace espgw::dataplane {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_util::Bytes;
 using sadb::DropReason;
 
 constexpr uint32_t kSpi = 0x1001;
@@ -100,11 +101,7 @@ public:
         return out_sas_.back().get();
     }
 
-    rte_mbuf* mbuf(const Bytes& b) {
-        rte_mbuf* m = rte_pktmbuf_alloc(pool_);
-        std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(b.size())), b.data(), b.size());
-        return m;
-    }
+    rte_mbuf* mbuf(const Bytes& b) { return test_util::mbuf_from(pool_, b); }
 
     // Runs a stage function over packets; returns survivors' bytes; frees everything.
     std::vector<Bytes> run(std::vector<rte_mbuf*> pkts, sadb::SaRuntime* sa,
@@ -116,14 +113,7 @@ public:
             b.sa[k] = sa;
         }
         stage(*ctx_, b);
-        collect_drops(b, ctx_->drops);
-        std::vector<Bytes> out;
-        for (uint16_t k = 0; k < b.n; ++k) {
-            const auto* p = rte_pktmbuf_mtod(b.pkts[k], const uint8_t*);
-            out.emplace_back(p, p + b.pkts[k]->pkt_len);
-        }
-        rte_pktmbuf_free_bulk(b.pkts, b.n);
-        return out;
+        return test_util::drain(b, ctx_->drops);
     }
 
     std::vector<Bytes> encap(sadb::SaRuntime* sa, const std::vector<Bytes>& inner) {

@@ -22,6 +22,7 @@
 #include "dataplane/ip_header.h"
 #include "sadb/spi_index.h"
 #include "tests/kat/esp_vectors.h"
+#include "tests/unit/burst_bytes.h"
 
 namespace espgw::kat {
 namespace {
@@ -111,23 +112,16 @@ class EspKat : public testing::TestWithParam<BackendKind> {
     }
 
     rte_mbuf* mbuf(const Bytes& b) {
-        rte_mbuf* m = rte_pktmbuf_alloc(pool_);
+        rte_mbuf* m = test_util::mbuf_from(pool_, b);
         EXPECT_NE(m, nullptr);
-        auto* d =
-            reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(b.size())));
-        std::copy(b.begin(), b.end(), d);
         return m;
     }
 
     // Frees the burst and returns the surviving packet's bytes (empty if it was dropped).
     Bytes finish(EspBurst& b) {
         last_drop_ = b.drop[0];
-        dataplane::collect_drops(b, ctx_.drops);
-        if (b.n == 0) return {};
-        const auto* p = rte_pktmbuf_mtod(b.pkts[0], const uint8_t*);
-        Bytes out(p, p + b.pkts[0]->pkt_len);
-        rte_pktmbuf_free(b.pkts[0]);
-        return out;
+        const std::vector<Bytes> out = test_util::drain(b, ctx_.drops);
+        return out.empty() ? Bytes{} : out.front();
     }
 
     Bytes encap(sadb::SaRuntime* sa, const Bytes& packet, const Bytes& iv) {

@@ -13,11 +13,12 @@
 #include "dataplane/esp_parse.h"
 #include "dataplane/ip_header.h"
 #include "sadb/spi_index.h"
+#include "tests/unit/burst_bytes.h"
 
 namespace espgw::dataplane {
 namespace {
 
-using Bytes = std::vector<uint8_t>;
+using test_util::Bytes;
 using crypto::BackendKind;
 
 struct Variant {
@@ -86,9 +87,7 @@ protected:
         b.reset(static_cast<uint16_t>(in.size()));
         const uint8_t* iv_ptrs[kMaxBurst];
         for (size_t k = 0; k < in.size(); ++k) {
-            b.pkts[k] = rte_pktmbuf_alloc(pool_);
-            std::memcpy(rte_pktmbuf_append(b.pkts[k], static_cast<uint16_t>(in[k].size())),
-                        in[k].data(), in[k].size());
+            b.pkts[k] = test_util::mbuf_from(pool_, in[k]);
             b.sa[k] = out_sa;
             if (ivs != nullptr) iv_ptrs[k] = (*ivs)[k].data();
         }
@@ -99,17 +98,11 @@ protected:
             esp_parse(ctx, b);
             esp_decap(ctx, b);
         }
-        collect_drops(b, ctx.drops);
+        std::vector<Bytes> out = test_util::drain(b, ctx.drops);
         for (const auto& info : sadb::kDropReasons)
             if (ctx.drops.count[static_cast<size_t>(info.reason)] != 0)
                 ADD_FAILURE() << "dropped " << ctx.drops.count[static_cast<size_t>(info.reason)]
                               << " as " << info.label;
-        std::vector<Bytes> out;
-        for (uint16_t k = 0; k < b.n; ++k) {
-            const auto* p = rte_pktmbuf_mtod(b.pkts[k], const uint8_t*);
-            out.emplace_back(p, p + b.pkts[k]->pkt_len);
-        }
-        rte_pktmbuf_free_bulk(b.pkts, b.n);
         return out;
     }
 
