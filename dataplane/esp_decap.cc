@@ -122,13 +122,16 @@ DropReason check_next_header(const SaRuntime& s, uint8_t nh) {
 // Tunnel mode: strip everything around the inner packet and check it is one.
 DropReason strip_tunnel(rte_mbuf* m, const SaRuntime& s, const InboundMeta& in, uint8_t nh,
                         uint32_t inner_len) {
-    rte_pktmbuf_adj(m, static_cast<uint16_t>(in.esp_off + 8 + s.iv_len));
-    rte_pktmbuf_trim(m, static_cast<uint16_t>(m->pkt_len - inner_len));
+    // The packet is one segment (esp_parse made it so): move the window onto the inner packet.
+    m->data_off = static_cast<uint16_t>(m->data_off + in.esp_off + 8 + s.iv_len);
     const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint8_t want = nh == kProtoIpv4 ? 4 : 6;
-    const uint32_t len = ip_packet_length(p, inner_len);
+    // Structure only: the packet was authenticated by the peer, and its header checksum is
+    // checked by whoever forwards or receives it (RFC 1812 §5.2.2), as for any other packet.
+    const uint32_t len = ip_packet_length(p, inner_len, false);
     if (len == 0 || (p[0] >> 4) != want) return DropReason::kInnerMalformed;
-    if (len < inner_len) rte_pktmbuf_trim(m, static_cast<uint16_t>(inner_len - len));
+    m->data_len = static_cast<uint16_t>(len);
+    m->pkt_len = len;
     return DropReason::kNone;
 }
 

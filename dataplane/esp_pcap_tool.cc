@@ -186,8 +186,11 @@ json sa_json(const sadb::SaRuntime& s) {
     for (const auto& info : sadb::kDropReasons)
         if (c.drops[static_cast<size_t>(info.reason)] != 0)
             drops[std::string(info.label)] = c.drops[static_cast<size_t>(info.reason)];
-    return {{"spi", s.spi}, {"packets", c.packets}, {"crypt_packets", c.crypt_packets},
-            {"auth_packets", c.auth_packets}, {"bytes", c.bytes}, {"errors", c.errors},
+    const bool ciphered = s.crypto->cipher != crypto::Cipher::kNull;
+    return {{"spi", s.spi}, {"packets", c.packets},
+            {"crypt_packets", ciphered ? c.packets : 0},
+            {"auth_packets", s.icv_len != 0 ? c.packets : 0}, {"bytes", c.bytes},
+            {"errors", c.errors},
             {"seq", s.seq}, {"replay_top", s.replay.top()}, {"drops", drops}};
 }
 

@@ -23,8 +23,6 @@ inline bool sa_usable(EspContext& ctx, sadb::SaRuntime& s) {
 inline void account_packet(EspContext& ctx, sadb::SaRuntime& s, uint32_t protected_bytes) {
     sadb::SaCounters& c = s.counters;
     ++c.packets;
-    c.crypt_packets += s.crypto->cipher != crypto::Cipher::kNull;
-    c.auth_packets += s.icv_len != 0;
     c.bytes += protected_bytes;
     if ((c.packets >= s.soft_packets || c.bytes >= s.soft_bytes) &&
         !s.has(sadb::kFlagSoftRaised)) {

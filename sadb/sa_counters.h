@@ -11,13 +11,15 @@
 
 namespace espgw::sadb {
 
+// Every counted packet was encapsulated (decapsulated), encrypted (decrypted) and digested
+// (verified) in one step, so #pkts encrypt and #pkts digest equal #pkts encaps when the SA has a
+// cipher and an ICV, and are 0 otherwise (as `#pkts digest 0` on a PIX without integrity):
+// readers derive them instead of the fast path counting three times. Idle time (`crypto ipsec
+// security-association idle-time`) is judged by control from `packets` not moving.
 struct alignas(64) SaCounters {
-    uint64_t packets = 0;        // #pkts encaps | #pkts decaps
-    uint64_t crypt_packets = 0;  // #pkts encrypt | #pkts decrypt (0 for NULL encryption)
-    uint64_t auth_packets = 0;   // #pkts digest | #pkts verify (0 without integrity)
-    uint64_t bytes = 0;          // protected (inner) bytes
-    uint64_t errors = 0;         // #send errors | #recv errors: drops charged to this SA
-    uint64_t last_used_tsc = 0;  // for idle-time (control reads it)
+    uint64_t packets = 0;  // #pkts encaps | #pkts decaps
+    uint64_t bytes = 0;    // protected (inner) bytes
+    uint64_t errors = 0;   // #send errors | #recv errors: drops charged to this SA
     std::array<uint64_t, kNumDropReasons> drops{};
 
     void drop(DropReason r) {

@@ -262,8 +262,8 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
          }},
         {R::kInnerMalformed,
          [](Env& env) {
-             // Decap side: the inner TTL changes, so the inner header checksum fails.
-             decap_with_bystander(env, {ctr_packet_with_flip(env, 0, 0x01, kCtOff + 8)});
+             // Decap side: the inner header claims to be IP version 5.
+             decap_with_bystander(env, {ctr_packet_with_flip(env, 0, 0x10, kCtOff)});
              // Encap side: not an IP packet at all.
              Bytes junk = ipv4_udp(10);
              junk[0] = 0x55;
