@@ -79,14 +79,13 @@ void complete_job(const IMB_JOB* job) {
     }
 }
 
-// Orders op indices so that jobs of one suite are submitted back to back. A burst of one SA
-// (the common case) is recognised by pointer and left in order.
-void order_by_suite(const CryptoOp* ops, uint16_t n, uint16_t* idx) {
+// Orders the job ops (GCM ops never queue) so that jobs of one suite are submitted back to
+// back. A burst of one SA (the common case) is recognised by pointer and left in order.
+void order_by_suite(const CryptoOp* ops, uint16_t* idx, uint16_t n) {
     bool mixed = false;
-    for (uint16_t k = 0; k < n; ++k) {
-        idx[k] = k;
-        mixed |= ops[k].sa != ops[0].sa && suite_key(ops[k]) != suite_key(ops[0]);
-    }
+    for (uint16_t k = 1; k < n; ++k)
+        mixed |= ops[idx[k]].sa != ops[idx[0]].sa &&
+                 suite_key(ops[idx[k]]) != suite_key(ops[idx[0]]);
     if (mixed) {
         std::stable_sort(idx, idx + n, [ops](uint16_t a, uint16_t b) {
             return suite_key(ops[a]) < suite_key(ops[b]);
@@ -97,19 +96,24 @@ void order_by_suite(const CryptoOp* ops, uint16_t n, uint16_t* idx) {
 }  // namespace
 
 void MbBackend::process(CryptoOp* ops, uint16_t n) {
-    uint16_t idx[kMaxOps];
     uint16_t submitted = 0;
     uint16_t completed = 0;
     for (uint16_t base = 0; base < n; base += kMaxOps) {
         const uint16_t m = std::min<uint16_t>(kMaxOps, n - base);
-        order_by_suite(ops + base, m, idx);
+        CryptoOp* chunk = ops + base;
+        // AES-GCM runs at once through the direct API; the rest become jobs.
+        uint16_t idx[kMaxOps];
+        uint16_t jobs = 0;
         for (uint16_t k = 0; k < m; ++k) {
-            CryptoOp& op = ops[base + idx[k]];
-            if (op.sa->family == CipherFamily::kGcm) {
-                run_gcm(mgr_, op);
-                continue;
+            if (chunk[k].sa->family == CipherFamily::kGcm) {
+                run_gcm(mgr_, chunk[k]);
+            } else {
+                idx[jobs++] = k;
             }
-            fill_job(IMB_GET_NEXT_JOB(mgr_), op);
+        }
+        order_by_suite(chunk, idx, jobs);
+        for (uint16_t k = 0; k < jobs; ++k) {
+            fill_job(IMB_GET_NEXT_JOB(mgr_), chunk[idx[k]]);
             ++submitted;
             // Job parameters are validated once per SA (validate_sa_jobs) and per packet by the
             // ESP stages, so the library's per-job checks (25-45 cycles) are skipped unless
