@@ -46,9 +46,18 @@ uint8_t pad_length(uint32_t len, uint8_t block) {
     return static_cast<uint8_t>((0u - (len + 2)) & (block - 1u));  // block is a power of two
 }
 
-// RFC 4303 §2.4 default padding: bytes 1, 2, 3, ...
-void write_trailer(uint8_t* t, uint8_t pad, uint8_t nh) {
-    for (uint8_t k = 0; k < pad; ++k) t[k] = static_cast<uint8_t>(k + 1);
+constexpr uint8_t kPadBytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+
+// RFC 4303 §2.4 default padding: bytes 1, 2, 3, ... then pad length and next header. Padding is
+// at most 15 bytes here, so one 16-byte store writes it when the buffer has room past the
+// trailer (the bytes beyond pad + 2 land where the ICV or tailroom is).
+void write_trailer(rte_mbuf* m, uint8_t* t, uint8_t pad, uint8_t nh) {
+    const uint8_t* buf_end = static_cast<const uint8_t*>(m->buf_addr) + m->buf_len;
+    if (t + sizeof kPadBytes <= buf_end) {
+        std::memcpy(t, kPadBytes, sizeof kPadBytes);
+    } else {
+        for (uint8_t k = 0; k < pad; ++k) t[k] = static_cast<uint8_t>(k + 1);
+    }
     t[pad] = pad;
     t[pad + 1] = nh;
 }
@@ -105,7 +114,7 @@ bool layout_tunnel(EspContext& ctx, rte_mbuf* m, const SaRuntime& s, Layout* l) 
     uint8_t* hdr = trailer ? reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, s.hdr_len + s.iv_len))
                            : nullptr;
     if (hdr == nullptr) return false;
-    write_trailer(trailer, pad, l->nh);
+    write_trailer(m, trailer, pad, l->nh);
     std::memcpy(hdr, s.hdr, s.hdr_len);
     l->ip = hdr;
     l->esp = hdr + s.hdr_len - 8;
@@ -170,7 +179,7 @@ bool layout_transport(rte_mbuf* m, const SaRuntime& s, Layout* l, DropReason* wh
         return false;
     }
     std::memmove(ip, ip + insert, hlen);
-    write_trailer(trailer, pad, l->nh);
+    write_trailer(m, trailer, pad, l->nh);
     std::memcpy(ip + hlen, s.hdr, s.hdr_len);
     const bool udp = s.has(sadb::kFlagUdpEncap);
     fix_transport_ip(ip, m->pkt_len, nh_field, udp ? kProtoUdp : kProtoEsp);
