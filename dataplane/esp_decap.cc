@@ -175,13 +175,12 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
     const uint8_t nh = plain[op.cipher_len - 1];
     DropReason why = check_next_header(s, nh);
     if (why != DropReason::kNone) return mark_drop(b, k, why);
-    // Exact per-packet lifetime check (prepare saw the counters before this burst counted).
-    if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
     const uint32_t len = op.cipher_len - 2 - static_cast<uint32_t>(pad);
     why = s.has(sadb::kFlagTransport) ? strip_transport(b.pkts[k], s, b.in[k], nh, len)
                                       : strip_tunnel(b.pkts[k], s, b.in[k], nh, len);
     if (why != DropReason::kNone) return mark_drop(b, k, why);
-    account_packet(ctx, s, len);
+    // Exact per-packet lifetime check (prepare saw the counters before this burst counted).
+    if (!account_packet(ctx, s, len)) return mark_drop(b, k, DropReason::kSaHardExpired);
 }
 
 }  // namespace

@@ -306,11 +306,10 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
     if (op.status != crypto::OpStatus::kOk) return mark_drop(b, k, DropReason::kCryptoError);
     if (op.icv_out != op.base + op.auth_len)  // ESN: ICV computed aside, over seq_hi
         std::memcpy(op.base + op.auth_len - 4, op.icv_out, s.icv_len);
-    // Lifetimes are checked again per packet here: prepare ran for the whole burst before any
-    // packet was counted, so only this check is exact.
-    if (!sa_usable(ctx, s)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    // Lifetimes are checked per packet here: prepare ran for the whole burst before any packet
+    // was counted, so only this check is exact.
+    if (!account_packet(ctx, s, ctx.prot_len[i])) return mark_drop(b, k, DropReason::kSaHardExpired);
     if (ctx.udp6_off[i] != 0) udp6_checksum(b.pkts[k], ctx.udp6_off[i]);
-    account_packet(ctx, s, ctx.prot_len[i]);
 }
 
 }  // namespace

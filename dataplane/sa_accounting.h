@@ -10,25 +10,37 @@ inline void raise_event(EspContext& ctx, const sadb::SaRuntime& s, sadb::SaEvent
     ctx.events.push({t, s.direction, s.spi, s.sa_id});
 }
 
-// False when the SA may no longer carry traffic. Exact per packet: called as each packet is
-// finished, when the counters include every packet before it. prepare() only tests the flag.
-inline bool sa_usable(EspContext& ctx, sadb::SaRuntime& s) {
+// A limit was reached: raise the soft event once and aim at the hard limit, or block the SA.
+// Returns false when the SA is blocked.
+inline bool lifetime_reached(EspContext& ctx, sadb::SaRuntime& s) {
     if (s.has(sadb::kFlagHardExpired)) return false;
-    if (s.counters.packets < s.hard_packets && s.counters.bytes < s.hard_bytes) return true;
-    s.flags |= sadb::kFlagHardExpired;
-    raise_event(ctx, s, sadb::SaEventType::kHardLifetime);
-    return false;
-}
-
-inline void account_packet(EspContext& ctx, sadb::SaRuntime& s, uint32_t protected_bytes) {
-    sadb::SaCounters& c = s.counters;
-    ++c.packets;
-    c.bytes += protected_bytes;
-    if ((c.packets >= s.soft_packets || c.bytes >= s.soft_bytes) &&
-        !s.has(sadb::kFlagSoftRaised)) {
+    const sadb::SaCounters& c = s.counters;
+    const sadb::SaRuntime::Limits& l = s.lifetime;
+    if (c.packets >= l.hard_packets || c.bytes >= l.hard_bytes) {
+        s.flags |= sadb::kFlagHardExpired;
+        raise_event(ctx, s, sadb::SaEventType::kHardLifetime);
+        return false;
+    }
+    if (!s.has(sadb::kFlagSoftRaised)) {
         s.flags |= sadb::kFlagSoftRaised;
         raise_event(ctx, s, sadb::SaEventType::kSoftLifetime);
     }
+    s.next_limit_bytes = l.hard_bytes;
+    s.next_limit_packets = l.hard_packets;
+    return true;
+}
+
+// Counts one finished packet, unless the SA's hard lifetime has been reached (then false: drop
+// it). Exact per packet: called as each packet is finished, when the counters include every
+// packet before it; prepare() only tests the hard-expired flag.
+inline bool account_packet(EspContext& ctx, sadb::SaRuntime& s, uint32_t protected_bytes) {
+    sadb::SaCounters& c = s.counters;
+    if (c.packets >= s.next_limit_packets || c.bytes >= s.next_limit_bytes) [[unlikely]] {
+        if (!lifetime_reached(ctx, s)) return false;
+    }
+    ++c.packets;
+    c.bytes += protected_bytes;
+    return true;
 }
 
 }  // namespace espgw::dataplane

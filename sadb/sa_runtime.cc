@@ -1,5 +1,6 @@
 #include "sadb/sa_runtime.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include "sadb/header_template.h"
@@ -50,10 +51,10 @@ SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* er
     sa->spi = cfg.spi;
     sa->sa_id = cfg.conn_id;
     sa->seq = 0;
-    sa->soft_bytes = limit(cfg.lifetime.soft_bytes);
-    sa->hard_bytes = limit(cfg.lifetime.hard_bytes);
-    sa->soft_packets = limit(cfg.lifetime.soft_packets);
-    sa->hard_packets = limit(cfg.lifetime.hard_packets);
+    sa->lifetime = {limit(cfg.lifetime.soft_bytes), limit(cfg.lifetime.hard_bytes),
+                    limit(cfg.lifetime.soft_packets), limit(cfg.lifetime.hard_packets)};
+    sa->next_limit_bytes = std::min(sa->lifetime.soft_bytes, sa->lifetime.hard_bytes);
+    sa->next_limit_packets = std::min(sa->lifetime.soft_packets, sa->lifetime.hard_packets);
     sa->flags = flags_of(cfg);
     sa->direction = cfg.direction;
     sa->df = cfg.df;

@@ -33,7 +33,9 @@ struct alignas(64) SaRuntime {
     uint32_t spi;  // host order
     uint32_t sa_id;
     uint64_t seq;  // outbound: last sequence number used (64-bit with ESN)
-    uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
+    // The nearest byte/packet lifetime still ahead (soft until it has been raised, then hard),
+    // so each packet costs one compare pair; the limits themselves are in `lifetime`.
+    uint64_t next_limit_bytes, next_limit_packets;
     uint8_t flags;
     Direction direction;
     DfMode df;
@@ -52,6 +54,9 @@ struct alignas(64) SaRuntime {
     uint32_t hdr_sum;  // outer IPv4 template: sum of its 16-bit words (RFC 1071), unfolded
 
     ReplayWindow replay;  // inbound only
+    struct Limits {
+        uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
+    } lifetime;
     SaCounters counters;
 
     // Cold: owned storage.
