@@ -1,0 +1,284 @@
+// The command/event ring protocol between espgw-control and espgw-dataplane, defined once.
+//
+// Every message is one fixed-size, versioned slot of kMsgSize bytes in an rte_ring living in
+// POSIX shared memory (sadb/shm_region.h): the command ring carries control -> dataplane, the
+// event ring dataplane -> control. Bodies are plain, trivially copyable structs with explicit
+// widths; nothing here points into either process. A configuration is sent as a transaction:
+// kConfigBegin(generation), the objects, kConfigCommit(generation); the dataplane applies it
+// between bursts and sends kAck(generation) only after every lcore has passed a quiescent point
+// with the new state (RCU), so control knows the change is live everywhere.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <type_traits>
+
+namespace espgw::sadb::wire {
+
+inline constexpr uint32_t kMagic = 0x45535057;  // "ESPW"
+inline constexpr uint16_t kVersion = 1;
+inline constexpr size_t kMsgSize = 2048;
+inline constexpr size_t kMaxPacket = 1920;  // punted/sent packet bytes that fit in one slot
+
+enum class MsgType : uint16_t {
+    // control -> dataplane
+    kHello = 1,        // a control process attached (Hello body)
+    kConfigBegin,      // transaction start; full = replace everything, else a difference
+    kInterface,        // Interface body
+    kGlobals,          // Globals body
+    kSaAdd,            // Sa body (add or replace by direction + SPI)
+    kSaDelete,         // SaRef body
+    kSaExpire,         // SaRef body: time lifetime ran out (control's timers)
+    kSpdRules,         // SpdRules body: rules appended to the snapshot being built
+    kRouteAdd,         // Route body
+    kRouteDelete,      // Route body
+    kNeighborAdd,      // Neighbor body (static ARP or learnt by control)
+    kNeighborDelete,   // Neighbor body
+    kConfigCommit,     // apply the transaction (Commit body)
+    kSendPacket,       // Packet body: transmit these bytes on a port (IKE, ARP, ICMP)
+    kResyncRequest,    // a restarted control asks for the dataplane's state (no body)
+    // dataplane -> control
+    kAck = 100,        // Ack body
+    kSaEvent,          // SaEvent body: soft/hard lifetime, sequence exhausted
+    kAcquire,          // Acquire body: PROTECT hit without an SA (deduplicated, rate-limited)
+    kDropSample,       // DropSample body
+    kPuntPacket,       // Packet body: received packet for control (IKE, ...)
+    kStateSa,          // Sa body without keys: one installed SA, answering kResyncRequest
+    kStateEnd,         // Commit body: end of the state dump (generation the dataplane runs)
+};
+
+struct Header {
+    uint32_t magic;
+    uint16_t version;
+    MsgType type;
+    uint32_t body_len;
+    uint32_t reserved;
+    uint64_t generation;  // configuration generation the message belongs to
+};
+static_assert(sizeof(Header) == 24);
+
+// IPv4 or IPv6 address; IPv4 in the first 4 bytes, network order.
+struct Addr {
+    uint8_t version;  // 0 = none, 4, 6
+    uint8_t pad[3];
+    uint8_t bytes[16];
+};
+
+// Traffic selector (RFC 4301 §4.4.1): addresses as prefixes, protocol 0 = any, port ranges.
+struct Selector {
+    Addr src;
+    Addr dst;
+    uint8_t src_prefix;
+    uint8_t dst_prefix;
+    uint8_t proto;
+    uint8_t pad;
+    uint16_t sport_lo, sport_hi;
+    uint16_t dport_lo, dport_hi;
+};
+
+struct Hello {
+    uint32_t pid;
+    uint32_t reserved;
+};
+
+struct ConfigBegin {
+    uint8_t full;  // 1: the transaction replaces all state; 0: a difference
+    uint8_t pad[7];
+};
+
+struct Commit {
+    uint64_t generation;
+};
+
+enum class FragPolicy : uint8_t { kBeforeEncryption, kAfterEncryption };
+enum class DfPolicy : uint8_t { kCopy, kSet, kClear };
+
+struct Globals {
+    FragPolicy frag;
+    DfPolicy df;
+    uint8_t idle_backoff;  // let idle lcores sleep between empty polls
+    uint8_t pad;
+    uint32_t replay_window;  // default for SAs that do not say
+    uint32_t icmp_rate_per_s;
+    uint32_t reserved;
+};
+
+struct Interface {
+    uint16_t port;      // DPDK port id
+    uint16_t mtu;       // ip mtu
+    uint16_t mss_clamp; // ip tcp adjust-mss, 0 = off
+    uint8_t prefix;     // of addr
+    uint8_t outside;    // has a crypto map
+    Addr addr;
+    char name[32];
+    char description[64];
+    char crypto_map[32];
+};
+
+enum class Direction : uint8_t { kInbound, kOutbound };
+enum class Mode : uint8_t { kTunnel, kTransport };
+
+struct Sa {
+    uint32_t spi;
+    uint32_t conn_id;  // unique per SA; also the SA's name in events and stats
+    uint32_t pair_conn_id;  // the other direction of the same tunnel
+    Direction direction;
+    Mode mode;
+    uint8_t cipher;     // crypto::Cipher
+    uint8_t integrity;  // crypto::Integrity
+    uint8_t esn;
+    uint8_t udp_encap;
+    DfPolicy df;
+    uint8_t copy_dscp;
+    uint8_t ttl;
+    uint8_t cipher_key_len;
+    uint8_t auth_key_len;
+    uint8_t pad;
+    uint16_t udp_local_port, udp_peer_port;
+    uint16_t path_mtu;
+    uint16_t port;  // interface the crypto map is applied to
+    uint32_t replay_window;  // 0 = off
+    uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // 0 = unlimited
+    Addr local;
+    Addr peer;
+    Selector selector;  // local side as src; inbound packets are checked against its mirror
+    char map_name[32];  // crypto map tag
+    uint32_t map_seq;
+    uint32_t reserved;
+    uint8_t cipher_key[36];  // wiped from the ring slot after use
+    uint8_t auth_key[64];
+};
+
+struct SaRef {
+    uint32_t spi;
+    uint32_t conn_id;
+    Direction direction;
+    uint8_t pad[7];
+};
+
+enum class SpdAction : uint8_t { kProtect, kBypass, kDiscard };
+
+struct SpdRule {
+    uint32_t id;      // position in the snapshot, ordered: crypto-map sequence then ACL line
+    uint32_t sa_conn_id;  // outbound SA for PROTECT, 0 if none yet (ACQUIRE)
+    Selector sel;
+    SpdAction action;
+    uint8_t pad;
+    uint16_t port;     // interface of the crypto map
+    uint32_t map_seq;  // crypto map sequence number
+    uint32_t acl_line; // line of the access-list
+};
+
+inline constexpr size_t kSpdRulesPerMsg =
+    (kMsgSize - sizeof(Header) - 8) / sizeof(SpdRule);
+
+struct SpdRules {
+    uint32_t count;
+    uint32_t pad;
+    SpdRule rules[kSpdRulesPerMsg];
+};
+
+struct Route {
+    Addr prefix;
+    uint8_t prefix_len;
+    uint8_t pad;
+    uint16_t port;  // egress port (control resolves the interface of the next hop)
+    Addr next_hop;  // version 0 = directly connected
+};
+
+struct Neighbor {
+    Addr addr;
+    uint8_t mac[6];
+    uint16_t port;
+    uint8_t is_static;
+    uint8_t pad[7];
+};
+
+struct Ack {
+    uint64_t generation;
+    uint32_t status;  // 0 = applied; otherwise the number of objects refused
+    uint32_t pad;
+    char error[200];  // first refusal, one line
+};
+
+enum class SaEventType : uint8_t { kSoftLifetime, kHardLifetime, kSeqExhausted, kIdle };
+
+struct SaEvent {
+    SaEventType type;
+    Direction direction;
+    uint8_t pad[2];
+    uint32_t spi;
+    uint32_t conn_id;
+    uint32_t reserved;
+};
+
+struct Acquire {
+    uint32_t rule_id;
+    uint32_t pad;
+    Addr src;
+    Addr dst;
+    uint8_t proto;
+    uint8_t pad2;
+    uint16_t sport, dport;
+};
+
+struct DropSample {
+    uint8_t reason;  // sadb::DropReason
+    Direction direction;
+    uint16_t port;
+    uint32_t spi;
+    uint32_t conn_id;
+    uint32_t pad;
+    uint64_t seq;
+    Addr src;
+    Addr dst;
+    uint8_t inner_proto;
+    uint8_t pad2[3];
+    Addr inner_src;  // for inner-policy mismatches (ASA 402116 carries them)
+    Addr inner_dst;
+};
+
+struct Packet {
+    uint16_t port;
+    uint16_t len;
+    uint32_t pad;
+    uint8_t bytes[kMaxPacket];  // from the Ethernet header
+};
+
+// One ring slot.
+struct Msg {
+    Header hdr;
+    union Body {
+        Hello hello;
+        ConfigBegin begin;
+        Commit commit;
+        Globals globals;
+        Interface interface;
+        Sa sa;
+        SaRef sa_ref;
+        SpdRules spd;
+        Route route;
+        Neighbor neighbor;
+        Ack ack;
+        SaEvent sa_event;
+        Acquire acquire;
+        DropSample drop;
+        Packet packet;
+        uint8_t raw[kMsgSize - sizeof(Header)];
+    } body;
+};
+static_assert(sizeof(Msg) == kMsgSize);
+static_assert(std::is_trivially_copyable_v<Msg>);
+
+// Fills the header for a message of `type` whose body is T.
+template <typename T>
+inline void set_header(Msg& m, MsgType type, uint64_t generation) {
+    m.hdr = Header{kMagic, kVersion, type, static_cast<uint32_t>(sizeof(T)), 0, generation};
+}
+
+inline bool header_ok(const Msg& m) {
+    return m.hdr.magic == kMagic && m.hdr.version == kVersion &&
+           m.hdr.body_len <= sizeof(Msg::Body);
+}
+
+}  // namespace espgw::sadb::wire
