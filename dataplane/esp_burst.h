@@ -84,7 +84,7 @@ inline void run_esp_stage(EspContext& ctx, EspBurst& b, Prepare prepare, Finish 
 // Marks packet k dropped; charges the SA when the reason is counted per SA.
 inline void mark_drop(EspBurst& b, uint16_t k, sadb::DropReason r) {
     b.drop[k] = r;
-    if (b.sa[k] != nullptr && sadb::drop_reason_info(r).per_sa) b.sa[k]->counters.drop(r);
+    if (b.sa[k] != nullptr && sadb::drop_reason_info(r).per_sa) b.sa[k]->counters->drop(r);
 }
 
 }  // namespace espgw::dataplane

@@ -181,7 +181,7 @@ json drops_json(const sadb::DropCounters& d) {
 }
 
 json sa_json(const sadb::SaRuntime& s) {
-    const sadb::SaCounters& c = s.counters;
+    const sadb::SaCounters& c = *s.counters;
     json drops = json::object();
     for (const auto& info : sadb::kDropReasons)
         if (c.drops[static_cast<size_t>(info.reason)] != 0)

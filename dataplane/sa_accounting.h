@@ -14,7 +14,7 @@ inline void raise_event(EspContext& ctx, const sadb::SaRuntime& s, sadb::SaEvent
 // Returns false when the SA is blocked.
 inline bool lifetime_reached(EspContext& ctx, sadb::SaRuntime& s) {
     if (s.has(sadb::kFlagHardExpired)) return false;
-    const sadb::SaCounters& c = s.counters;
+    const sadb::SaCounters& c = *s.counters;
     const sadb::SaRuntime::Limits& l = s.lifetime;
     if (c.packets >= l.hard_packets || c.bytes >= l.hard_bytes) {
         s.flags |= sadb::kFlagHardExpired;
@@ -34,7 +34,7 @@ inline bool lifetime_reached(EspContext& ctx, sadb::SaRuntime& s) {
 // it). Exact per packet: called as each packet is finished, when the counters include every
 // packet before it; prepare() only tests the hard-expired flag.
 inline bool account_packet(EspContext& ctx, sadb::SaRuntime& s, uint32_t protected_bytes) {
-    sadb::SaCounters& c = s.counters;
+    sadb::SaCounters& c = *s.counters;
     if (c.packets >= s.next_limit_packets || c.bytes >= s.next_limit_bytes) [[unlikely]] {
         if (!lifetime_reached(ctx, s)) return false;
     }

@@ -39,7 +39,8 @@ uint8_t flags_of(const SaConfig& cfg) {
 
 }  // namespace
 
-SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error) {
+SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error,
+                              SaCounters* counters) {
     if (!check_config(cfg, error)) return nullptr;
     crypto::SaCryptoPtr cr = crypto::make_sa_crypto(cfg.cipher, cfg.integrity,
                                                     cfg.cipher_key.span(), cfg.auth_key.span(),
@@ -73,6 +74,12 @@ SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* er
         sa->hdr_sum += (uint32_t{t.bytes[k]} << 8) | t.bytes[k + 1];
     sa->path_mtu = cfg.path_mtu;
     sa->crypto_owner = std::move(cr);
+    if (counters == nullptr) {
+        sa->own_counters = std::make_unique<SaCounters>();
+        counters = sa->own_counters.get();
+    }
+    *counters = SaCounters{};
+    sa->counters = counters;
     return sa;
 }
 

@@ -57,10 +57,13 @@ struct alignas(64) SaRuntime {
     struct Limits {
         uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
     } lifetime;
-    SaCounters counters;
+    // The owner lcore's counters: in the stats segment's SA slot in the gateway, so other
+    // processes read them in place; in private memory otherwise (tests, benchmarks, tools).
+    SaCounters* counters;
 
     // Cold: owned storage.
     crypto::SaCryptoPtr crypto_owner;
+    std::unique_ptr<SaCounters> own_counters;
 
     bool has(SaFlag f) const { return (flags & f) != 0; }
 };
@@ -75,10 +78,12 @@ inline void prefetch_sa_runtime(const SaRuntime* s) {
     __builtin_prefetch(s);
     __builtin_prefetch(s->hdr);
     __builtin_prefetch(&s->replay);
-    __builtin_prefetch(&s->counters);
+    __builtin_prefetch(s->counters);
 }
 
-// Compiles a config. Returns nullptr and a one-line reason on invalid input.
-SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error);
+// Compiles a config. Returns nullptr and a one-line reason on invalid input. Counters go to
+// `counters` (zeroed here) when given, else to private memory.
+SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error,
+                              SaCounters* counters = nullptr);
 
 }  // namespace espgw::sadb

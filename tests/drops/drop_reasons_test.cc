@@ -169,7 +169,7 @@ void expect_only(Env& env, DropReason reason, uint64_t n) {
     for (const auto* list : {&env.all_out(), &env.all_in()})
         for (const auto& sa : *list)
             for (const auto& info : sadb::kDropReasons) {
-                const uint64_t c = sa->counters.drops[static_cast<size_t>(info.reason)];
+                const uint64_t c = sa->counters->drops[static_cast<size_t>(info.reason)];
                 if (info.reason != reason) {
                     EXPECT_EQ(c, 0u) << info.label;
                 }

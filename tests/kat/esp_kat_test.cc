@@ -183,13 +183,13 @@ void EspKat::check_cbc(const CbcEspVector& v) {
     EXPECT_EQ(to_hex(encap(out, original, unhex(v.iv))), to_hex(esp))
         << "drop: " << sadb::drop_reason_info(last_drop_).label;
     EXPECT_EQ(out->seq, v.seq);
-    EXPECT_EQ(out->counters.packets, 1u);
+    EXPECT_EQ(out->counters->packets, 1u);
 
     sadb::SaRuntime* in = build_inbound(cfg);
     ASSERT_NE(in, nullptr);
     EXPECT_EQ(to_hex(decap(esp)), to_hex(original))
         << "drop: " << sadb::drop_reason_info(last_drop_).label;
-    EXPECT_EQ(in->counters.packets, 1u);
+    EXPECT_EQ(in->counters->packets, 1u);
     index_->remove(cfg.spi);
 }
 
@@ -236,7 +236,7 @@ void EspKat::check_gcm(const GcmEspVector& v) {
     if (v.seq > 1) in->replay.accept(v.seq - 1);
     EXPECT_EQ(to_hex(decap(esp)), to_hex(inner))
         << "drop: " << sadb::drop_reason_info(last_drop_).label;
-    EXPECT_EQ(in->counters.packets, 1u);
+    EXPECT_EQ(in->counters->packets, 1u);
     index_->remove(cfg.spi);
 }
 
@@ -274,8 +274,8 @@ TEST_P(EspKat, AesGcmTamperedIcvDropped) {
     esp.back() ^= 0x01;
     EXPECT_TRUE(decap(esp).empty());
     EXPECT_EQ(last_drop_, DropReason::kIcvMismatch);
-    EXPECT_EQ(in->counters.drops[static_cast<size_t>(DropReason::kIcvMismatch)], 1u);
-    EXPECT_EQ(in->counters.packets, 0u);
+    EXPECT_EQ(in->counters->drops[static_cast<size_t>(DropReason::kIcvMismatch)], 1u);
+    EXPECT_EQ(in->counters->packets, 0u);
 }
 
 INSTANTIATE_TEST_SUITE_P(Kat, EspKat, testing::Values(BackendKind::kIpsecMb, BackendKind::kOpenSsl),

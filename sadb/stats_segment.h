@@ -1,0 +1,139 @@
+// The stats segment: every counter of the dataplane, in a shared-memory file that the CLI and the
+// exporter map read-only (/dev/shm/espgw.<instance>.stats, mode 0600). Defined once, here.
+//
+//   [StatsHeader][LcoreStats x max_lcores][PortStats x max_ports][SaSlot x max_sas]
+//   [SPD rule hits: uint64_t x max_spd_rules, one array per lcore]
+//
+// Single writer per counter: an lcore writes its own LcoreStats, the SA slots it owns and its own
+// SPD hit array; the main lcore writes PortStats and the slot headers. Consistency for readers
+// is an lcore seqlock: the lcore makes `seq` odd before it writes a burst's counters and even
+// after, so a reader that sees the same even value before and after copying has a consistent
+// view of everything that lcore wrote (two stores per burst, nothing per packet).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "sadb/drop_reason.h"
+#include "sadb/sa_counters.h"
+
+namespace espgw::sadb {
+
+inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
+inline constexpr uint32_t kStatsVersion = 1;
+
+struct StatsHeader {
+    uint32_t magic;
+    uint32_t version;
+    uint32_t max_lcores;
+    uint32_t max_ports;
+    uint32_t max_sas;
+    uint32_t max_spd_rules;
+    uint64_t lcore_off, port_off, sa_off, spd_off, size;
+    std::atomic<uint64_t> config_generation;  // last generation applied on every lcore
+    std::atomic<uint32_t> dataplane_pid;
+    std::atomic<uint32_t> forwarding;  // 1 once the first full configuration is applied
+    uint64_t start_unix_ns;
+    char instance[32];
+};
+
+struct alignas(64) LcoreStats {
+    std::atomic<uint64_t> seq;  // seqlock, see above
+    uint32_t lcore_id;
+    uint8_t active;
+    uint8_t is_main;
+    uint8_t pad[2];
+    uint64_t polls_busy;
+    uint64_t polls_idle;
+    uint64_t rx_packets;
+    uint64_t tx_packets;
+    uint64_t handoff_out;  // packets sent to the lcore that owns their SA
+    uint64_t handoff_in;
+    uint64_t punted;       // packets sent to the main lcore / control
+    std::array<uint64_t, kNumDropReasons> drops;
+};
+
+struct alignas(64) PortStats {
+    std::atomic<uint64_t> seq;
+    uint16_t port;
+    uint8_t active;
+    uint8_t pad[5];
+    uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
+    uint64_t rx_errors, tx_errors, rx_missed, rx_nombuf;
+    char name[32];
+};
+
+// One SA. `generation` changes whenever the slot is given to another SA, so a reader can tell a
+// counter reset from a reused slot.
+struct alignas(64) SaSlot {
+    std::atomic<uint32_t> generation;
+    std::atomic<uint8_t> in_use;
+    uint8_t direction;  // wire::Direction
+    uint8_t owner_lcore;
+    uint8_t cipher;
+    uint32_t spi;
+    uint32_t conn_id;
+    uint32_t pair_conn_id;
+    // Per-SA IOS counters beyond the engine's: pre-fragmentation and PMTU (show crypto ipsec sa).
+    uint64_t prefrag_ok;
+    uint64_t prefrag_fail;
+    uint64_t fragments_created;
+    uint64_t pmtu_sent;
+    uint64_t pmtu_rcvd;
+    uint64_t reassembly_needed;
+    uint16_t path_mtu;
+    uint8_t pad2[6];
+    SaCounters counters;  // written by the owner lcore
+};
+
+struct StatsLayout {
+    uint32_t max_lcores, max_ports, max_sas, max_spd_rules;
+
+    size_t lcore_off() const { return align(sizeof(StatsHeader)); }
+    size_t port_off() const { return lcore_off() + max_lcores * sizeof(LcoreStats); }
+    size_t sa_off() const { return port_off() + max_ports * sizeof(PortStats); }
+    size_t spd_off() const { return sa_off() + size_t{max_sas} * sizeof(SaSlot); }
+    size_t size() const {
+        return align(spd_off() + size_t{max_lcores} * max_spd_rules * sizeof(uint64_t));
+    }
+    static size_t align(size_t n) { return (n + 4095) & ~size_t{4095}; }
+};
+
+inline std::string stats_path(const std::string& instance) {
+    return "/espgw." + instance + ".stats";
+}
+
+// Typed view of a mapped segment.
+struct StatsView {
+    uint8_t* base = nullptr;
+
+    StatsHeader* header() const { return reinterpret_cast<StatsHeader*>(base); }
+    LcoreStats* lcore(uint32_t i) const {
+        return reinterpret_cast<LcoreStats*>(base + header()->lcore_off) + i;
+    }
+    PortStats* port(uint32_t i) const {
+        return reinterpret_cast<PortStats*>(base + header()->port_off) + i;
+    }
+    SaSlot* sa(uint32_t i) const {
+        return reinterpret_cast<SaSlot*>(base + header()->sa_off) + i;
+    }
+    uint64_t* spd_hits(uint32_t lcore) const {
+        return reinterpret_cast<uint64_t*>(base + header()->spd_off) +
+               size_t{lcore} * header()->max_spd_rules;
+    }
+};
+
+// Writer side of an lcore's seqlock.
+inline void stats_write_begin(LcoreStats* s) {
+    s->seq.store(s->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    std::atomic_thread_fence(std::memory_order_release);
+}
+inline void stats_write_end(LcoreStats* s) {
+    std::atomic_thread_fence(std::memory_order_release);
+    s->seq.store(s->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+}
+
+}  // namespace espgw::sadb
