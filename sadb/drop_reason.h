@@ -9,16 +9,19 @@ namespace espgw::sadb {
 
 enum class DropReason : uint8_t {
     kNone = 0,
-#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help) name = id,
+#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help, layer) name = id,
 #include "sadb/drop_reason.def"
 #undef ESPGW_DROP
 };
 
 inline constexpr int kNumDropReasons = 0
-#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help) +1
+#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help, layer) +1
 #include "sadb/drop_reason.def"
 #undef ESPGW_DROP
     + 1;  // kNone occupies slot 0
+
+// Which part of the dataplane can produce a reason (and which tests must trigger it).
+enum class DropLayer : uint8_t { kNone, kEngine, kPipeline };
 
 struct DropReasonInfo {
     DropReason reason;
@@ -26,12 +29,13 @@ struct DropReasonInfo {
     bool per_sa;
     std::string_view mnemonic;
     std::string_view help;
+    DropLayer layer;
 };
 
 inline constexpr std::array<DropReasonInfo, kNumDropReasons> kDropReasons{{
-    {DropReason::kNone, "none", false, "", "not dropped"},
-#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help) \
-    {DropReason::name, label, per_sa, mnemonic, help},
+    {DropReason::kNone, "none", false, "", "not dropped", DropLayer::kNone},
+#define ESPGW_DROP(name, id, label, per_sa, mnemonic, help, layer) \
+    {DropReason::name, label, per_sa, mnemonic, help, DropLayer::layer},
 #include "sadb/drop_reason.def"
 #undef ESPGW_DROP
 }};
