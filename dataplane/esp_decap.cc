@@ -70,7 +70,7 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     uint8_t* esp = rte_pktmbuf_mtod(b.pkts[k], uint8_t*) + in.esp_off;
     const int32_t ct = cipher_length(s, in.esp_len);
     if (ct < 0) return mark_drop(b, k, DropReason::kEspLength);
-    if (s.has(sadb::kFlagHardExpired)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    if (s.expired()) return mark_drop(b, k, DropReason::kSaHardExpired);
     in.seq = s.replay.infer(load_be32(esp + 4));
     const sadb::ReplayResult r = s.replay.check(in.seq);  // before any crypto (§3.4.3)
     if (r != sadb::ReplayResult::kOk) return mark_drop(b, k, replay_drop(r));

@@ -268,7 +268,7 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
         m = b.pkts[k];
     }
     if (inner_length(m) == 0) return mark_drop(b, k, DropReason::kInnerMalformed);
-    if (s.has(sadb::kFlagHardExpired)) return mark_drop(b, k, DropReason::kSaHardExpired);
+    if (s.expired()) return mark_drop(b, k, DropReason::kSaHardExpired);
     if (!reserve_seq(ctx, s, &seq)) return mark_drop(b, k, DropReason::kSeqExhausted);
     const bool ok = s.has(sadb::kFlagTransport) ? layout_transport(m, s, &l, &why)
                                                 : layout_tunnel(ctx, m, s, &l);

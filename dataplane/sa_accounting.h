@@ -13,7 +13,7 @@ inline void raise_event(EspContext& ctx, const sadb::SaRuntime& s, sadb::SaEvent
 // A limit was reached: raise the soft event once and aim at the hard limit, or block the SA.
 // Returns false when the SA is blocked.
 inline bool lifetime_reached(EspContext& ctx, sadb::SaRuntime& s) {
-    if (s.has(sadb::kFlagHardExpired)) return false;
+    if (s.expired()) return false;
     const sadb::SaCounters& c = *s.counters;
     const sadb::SaRuntime::Limits& l = s.lifetime;
     if (c.packets >= l.hard_packets || c.bytes >= l.hard_bytes) {

@@ -100,7 +100,7 @@ private:
 
 // Single-message enqueue/dequeue; false when the ring is full/empty.
 inline bool ring_put(rte_ring* r, const wire::Msg& m) {
-    return rte_ring_enqueue_elem(r, &m, wire::kMsgSize) == 0;
+    return rte_ring_enqueue_elem(r, const_cast<wire::Msg*>(&m), wire::kMsgSize) == 0;
 }
 
 inline bool ring_get(rte_ring* r, wire::Msg* m) {

@@ -37,6 +37,20 @@ struct UdpEncap {
     bool operator==(const UdpEncap&) const = default;
 };
 
+// Traffic selector of the SA (RFC 4301 §4.4.1.1), local side first: an outbound SA protects
+// packets from `local` to `remote`; an inbound SA must only deliver packets from `remote` to
+// `local` (RFC 4301 §5.2, ASA 402116). Protocol 0 = any; port ranges only for TCP/UDP.
+struct Selector {
+    IpAddr local;
+    uint8_t local_prefix = 0;
+    IpAddr remote;
+    uint8_t remote_prefix = 0;
+    uint8_t proto = 0;
+    uint16_t local_port_lo = 0, local_port_hi = 65535;
+    uint16_t remote_port_lo = 0, remote_port_hi = 65535;
+    bool operator==(const Selector&) const = default;
+};
+
 struct SaConfig {
     std::string name;      // crypto map tag and sequence, for display
     uint32_t conn_id = 0;  // `conn id` in show crypto ipsec sa
@@ -57,6 +71,8 @@ struct SaConfig {
     bool copy_dscp = true;  // tunnel: copy the inner DS field to the outer header
     uint8_t ttl = 64;       // outer TTL / hop limit in tunnel mode
     uint16_t path_mtu = 1500;
+    Selector selector;     // empty (version 0 addresses) = any
+    uint16_t port = 0;     // interface (DPDK port) the crypto map is applied to
 
     bool operator==(const SaConfig&) const = default;
 };

@@ -28,6 +28,23 @@ bool check_config(const SaConfig& cfg, std::string* error) {
     return true;
 }
 
+uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
+
+SaRuntime::InnerPolicy compile_inner(const Selector& sel) {
+    SaRuntime::InnerPolicy p{};
+    p.any = sel.local.version != 4 || sel.remote.version != 4;
+    p.src_mask = prefix_mask(sel.remote_prefix);
+    p.src_net = sel.remote.v4_host() & p.src_mask;
+    p.dst_mask = prefix_mask(sel.local_prefix);
+    p.dst_net = sel.local.v4_host() & p.dst_mask;
+    p.proto = sel.proto;
+    p.sport_lo = sel.remote_port_lo;
+    p.sport_hi = sel.remote_port_hi;
+    p.dport_lo = sel.local_port_lo;
+    p.dport_hi = sel.local_port_hi;
+    return p;
+}
+
 uint8_t flags_of(const SaConfig& cfg) {
     uint8_t f = 0;
     if (cfg.esn) f |= kFlagEsn;
@@ -73,6 +90,8 @@ SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* er
     for (uint8_t k = 0; t.ip_len == 20 && k < 20; k += 2)
         sa->hdr_sum += (uint32_t{t.bytes[k]} << 8) | t.bytes[k + 1];
     sa->path_mtu = cfg.path_mtu;
+    sa->port = cfg.port;
+    sa->inner = compile_inner(cfg.selector);
     sa->crypto_owner = std::move(cr);
     if (counters == nullptr) {
         sa->own_counters = std::make_unique<SaCounters>();

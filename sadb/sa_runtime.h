@@ -44,6 +44,10 @@ struct alignas(64) SaRuntime {
     uint8_t block_len;
     uint8_t icv_len;
     bool copy_dscp;
+    uint8_t blocked;       // set by the main lcore only (time lifetime ran out): __atomic access
+    uint16_t owner_lcore;  // the only lcore that may process this SA's packets
+    uint16_t port;         // interface of the crypto map
+    uint32_t slot;         // index in the dataplane's SA table and the stats segment
 
     // Cache line 1: outer header template, copied in front of each outbound packet. Tunnel
     // mode: IP + [UDP] + ESP; transport mode: [UDP] + ESP.
@@ -54,6 +58,15 @@ struct alignas(64) SaRuntime {
     uint32_t hdr_sum;  // outer IPv4 template: sum of its 16-bit words (RFC 1071), unfolded
 
     ReplayWindow replay;  // inbound only
+    // Inbound policy check of decapsulated IPv4 packets, compiled from the selector (host
+    // order; masks 0 = any).
+    struct InnerPolicy {
+        uint32_t src_net, src_mask;  // the remote side
+        uint32_t dst_net, dst_mask;  // the local side
+        uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
+        uint8_t proto;
+        bool any;
+    } inner;
     struct Limits {
         uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
     } lifetime;
@@ -66,6 +79,10 @@ struct alignas(64) SaRuntime {
     std::unique_ptr<SaCounters> own_counters;
 
     bool has(SaFlag f) const { return (flags & f) != 0; }
+    // Hard-expired by the fast path's byte/packet limit or by control's time lifetime.
+    bool expired() const {
+        return has(kFlagHardExpired) || __atomic_load_n(&blocked, __ATOMIC_RELAXED) != 0;
+    }
 };
 
 static_assert(sizeof(SaRuntime) % 64 == 0);

@@ -6,14 +6,24 @@
 
 namespace espgw::sadb {
 
-SpiIndex::SpiIndex(const std::string& name, uint32_t capacity, int socket_id) {
+SpiIndex::SpiIndex(const std::string& name, uint32_t capacity, int socket_id,
+                   rte_rcu_qsbr* rcu) {
     rte_hash_parameters p{};
     p.name = name.c_str();
     p.entries = std::max<uint32_t>(capacity, 64);
     p.key_len = sizeof(uint32_t);
     p.hash_func = rte_hash_crc;
     p.socket_id = socket_id;
+    if (rcu != nullptr) p.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF;
     hash_ = rte_hash_create(&p);
+    if (hash_ == nullptr || rcu == nullptr) return;
+    rte_hash_rcu_config cfg{};
+    cfg.v = rcu;
+    cfg.mode = RTE_HASH_QSBR_MODE_DQ;  // deleted keys are reclaimed once readers moved on
+    if (rte_hash_rcu_qsbr_add(hash_, &cfg) != 0) {
+        rte_hash_free(hash_);
+        hash_ = nullptr;
+    }
 }
 
 SpiIndex::~SpiIndex() { rte_hash_free(hash_); }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <rte_hash.h>
+#include <rte_rcu_qsbr.h>
 
 #include <cstdint>
 #include <string>
@@ -13,8 +14,11 @@ struct SaRuntime;
 
 class SpiIndex {
 public:
-    // `name` must be unique per process (rte_hash names are global).
-    SpiIndex(const std::string& name, uint32_t capacity, int socket_id);
+    // `name` must be unique per process (rte_hash names are global). With `rcu`, lookups may
+    // run on other threads while this one adds and removes (lock-free readers); removed
+    // entries are reclaimed after the readers registered with `rcu` passed quiescent points.
+    SpiIndex(const std::string& name, uint32_t capacity, int socket_id,
+             rte_rcu_qsbr* rcu = nullptr);
     ~SpiIndex();
     SpiIndex(const SpiIndex&) = delete;
     SpiIndex& operator=(const SpiIndex&) = delete;
