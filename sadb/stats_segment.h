@@ -53,7 +53,7 @@ struct alignas(64) LcoreStats {
     uint64_t handoff_out;  // packets sent to the lcore that owns their SA
     uint64_t handoff_in;
     uint64_t punted;       // packets sent to the main lcore / control
-    std::array<uint64_t, kNumDropReasons> drops;
+    DropCounters drops;
 };
 
 struct alignas(64) PortStats {

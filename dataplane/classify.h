@@ -1,0 +1,37 @@
+// Classify stage: reads the Ethernet header (one 802.1Q tag is accepted and removed), strips
+// L2 from IPv4 packets and sorts a received burst into what happens next:
+// - ARP, and IPv4 for a gateway address other than ESP (ICMP, IKE on UDP 500, IKE on UDP 4500
+//   with the non-ESP marker, anything else): the slow path on the main lcore;
+// - ESP to a gateway address (IP protocol 50, or UDP 4500 without the marker, RFC 3948 §2.2):
+//   inbound;
+// - other IPv4: outbound (forwarding, SPD);
+// - the rest dropped with a reason (IPv6 until it is implemented, unknown ethertypes,
+//   malformed IPv4 headers).
+// The outer IPv4 header is validated here (length, checksum unless the port did it), so the
+// ESP stages can trust it.
+#pragma once
+
+#include <rte_mbuf.h>
+
+#include <cstdint>
+
+#include "dataplane/policy.h"
+#include "sadb/drop_reason.h"
+
+namespace espgw::dataplane {
+
+enum class PacketClass : uint8_t { kDrop, kOutbound, kInbound, kSlowArp, kSlowLocal };
+
+struct Classified {
+    PacketClass cls;
+    sadb::DropReason drop;
+};
+
+// Classifies one received frame (rx port in m->port); strips L2 for IPv4.
+Classified classify_frame(rte_mbuf* m, const Policy& policy);
+
+// For an IPv4 packet to one of the gateway's addresses (data at the IP header): inbound ESP or
+// the slow path. Used again after reassembly, when the UDP payload start is known.
+Classified classify_ipv4_local(const rte_mbuf* m, const Policy& policy);
+
+}  // namespace espgw::dataplane

@@ -1,0 +1,111 @@
+// The espgw-dataplane process state shared by the main lcore and the workers, and the per-lcore
+// context. Ownership rules (design.md "Fast-path rules"):
+// - The main lcore alone writes shared state: it swaps the immutable Policy, publishes SAs in the
+//   SA table, updates routes and neighbours, and frees replaced objects after an RCU grace
+//   period (rte_rcu_qsbr; every forwarding lcore reports a quiescent state once per loop).
+// - Each SA has one owner lcore: only the owner touches its sequence number, replay window and
+//   counters. A packet of an SA that arrives on another lcore is handed to the owner.
+// - Workers never block and never allocate per packet; whatever needs the slow path (ARP, ICMP
+//   to the gateway, IKE, ICMP errors) is passed to the main lcore over a ring.
+#pragma once
+
+#include <rte_ip_frag.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crypto/mb_manager.h"
+#include "dataplane/esp_burst.h"
+#include "dataplane/neighbor_table.h"
+#include "dataplane/policy.h"
+#include "dataplane/route_table.h"
+#include "dataplane/sa_table.h"
+#include "sadb/stats_segment.h"
+
+namespace espgw::dataplane {
+
+// Worker -> main lcore: a packet for the slow path, or an event for control.
+struct ToMain {
+    enum Kind : uint8_t {
+        kArp,           // ARP frame received (Ethernet header still on)
+        kLocal,         // IPv4 packet for one of the gateway's addresses (ICMP, IKE, ...)
+        kTimeExceeded,  // send ICMP time exceeded for this packet, then free it
+        kFragNeeded,    // send ICMP fragmentation needed (param = next-hop MTU), then free it
+        kResolve,       // send an ARP request for param (host order IPv4) on port `port`
+        kSaEvent,       // event for control
+        kAcquire,       // PROTECT rule `param` hit without an SA
+    };
+    Kind kind;
+    uint8_t event_type;  // kSaEvent: sadb::SaEventType
+    uint16_t port;
+    uint32_t param;
+    rte_mbuf* m;
+    uint32_t spi;
+    uint32_t conn_id;
+};
+static_assert(sizeof(ToMain) % 8 == 0, "rte_ring element sizes are multiples of 4");
+
+// Main lcore -> worker: a frame to send as is, or an IPv4 packet to route (and maybe encrypt).
+struct ToWorker {
+    enum Kind : uint8_t { kL2Frame, kL3Packet };
+    Kind kind;
+    uint8_t pad;
+    uint16_t port;  // kL2Frame: egress port
+    uint32_t pad2;
+    rte_mbuf* m;
+};
+
+// A packet handed to the lcore that owns its SA.
+struct Handoff {
+    rte_mbuf* m;
+    sadb::SaRuntime* sa;  // outbound SA, or nullptr for an inbound ESP packet (re-parsed)
+};
+
+struct LcoreCtx {
+    LcoreCtx(crypto::BackendKind kind, crypto::MbManager& mgr) : esp(kind, mgr) {}
+
+    unsigned lcore_id = 0;
+    uint16_t index = 0;  // worker index: handoff target and tx queue
+    bool is_main = false;
+    std::vector<std::pair<uint16_t, uint16_t>> rx;  // (port, queue) polled by this lcore
+    EspContext esp;
+    std::unique_ptr<crypto::MbManager> own_mgr;
+    rte_ring* handoff_in = nullptr;  // MPSC: packets of SAs this lcore owns
+    rte_ring* to_main = nullptr;     // SPSC: ToMain items
+    rte_ring* from_main = nullptr;   // SPSC: ToWorker items
+    rte_ip_frag_tbl* frag_tbl = nullptr;
+    rte_ip_frag_death_row death_row{};
+    sadb::LcoreStats* stats = nullptr;
+    uint64_t* spd_hits = nullptr;
+    uint64_t last_acquire_tsc = 0;
+};
+
+struct Dataplane {
+    std::string instance;
+    sadb::StatsView stats;
+    std::atomic<const Policy*> policy{nullptr};
+    std::unique_ptr<SaTable> sas;
+    std::unique_ptr<RouteTable> routes;
+    std::unique_ptr<NeighborTable> neighbors;
+    rte_rcu_qsbr* rcu = nullptr;
+    rte_mempool* pool = nullptr;
+    std::vector<std::unique_ptr<LcoreCtx>> lcores;  // index = worker index
+    std::array<int16_t, RTE_MAX_LCORE> index_of_lcore{};
+    uint16_t n_ports = 0;
+    uint16_t tx_queues = 1;  // per port; worker w uses queue w % tx_queues
+    std::array<rte_ether_addr, kMaxPorts> macs{};
+    std::atomic<bool> forwarding{false};
+    std::atomic<bool> stop{false};
+    bool idle_backoff = true;
+
+    const Policy* current() const { return policy.load(std::memory_order_acquire); }
+    LcoreCtx& worker(uint16_t index) { return *lcores[index]; }
+};
+
+}  // namespace espgw::dataplane

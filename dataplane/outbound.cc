@@ -1,0 +1,240 @@
+// Outbound path: SPD lookup (ordered first match, rte_acl) -> PROTECT / BYPASS / DISCARD ->
+// the SA's owner lcore (handoff) -> fragmentation policy (RFC 4459 pre-fragmentation, or
+// fragments of the ESP packet, or ICMP fragmentation needed) -> ESP encap -> route and transmit.
+#include "dataplane/outbound.h"
+
+#include <rte_cycles.h>
+#include <rte_ip_frag.h>
+
+#include "dataplane/drop_collect.h"
+#include "dataplane/drops.h"
+#include "dataplane/esp_encap.h"
+#include "dataplane/forward_prep.h"
+#include "dataplane/ip_header.h"
+#include "dataplane/route_tx.h"
+
+namespace espgw::dataplane {
+namespace {
+
+using sadb::DropReason;
+using sadb::SaRuntime;
+
+// Fragments per packet: 3 cover a 1500-byte packet down to a 576-byte MTU (RFC 791 minimum).
+constexpr uint16_t kMaxFragments = 4;
+
+// Size of the ESP packet the SA makes of an inner packet of `len` bytes (outer headers, IV,
+// payload padded to the block, trailer, ICV). In transport mode the packet's own IP header
+// (`ihl`) stays in front and is not encrypted.
+uint32_t esp_size(const SaRuntime& s, uint32_t len, uint32_t ihl) {
+    const uint32_t head = s.has(sadb::kFlagTransport) ? ihl : 0;
+    const uint32_t payload = (len - head + 2 + s.block_len - 1) & ~(uint32_t{s.block_len} - 1);
+    return head + s.hdr_len + s.iv_len + payload + s.icv_len;
+}
+
+uint32_t ihl_of(const rte_mbuf* m) { return (rte_pktmbuf_mtod(m, const uint8_t*)[0] & 0xf) * 4u; }
+
+// The MTU the ESP packet must fit: the SA's path MTU (lowered by received PMTU messages) and
+// the crypto map interface's `ip mtu`.
+uint16_t sa_mtu(const SaRuntime& s, const Policy& pol) {
+    const Iface* i = pol.iface(s.port);
+    return i != nullptr && i->mtu < s.path_mtu ? i->mtu : s.path_mtu;
+}
+
+bool inner_df(const rte_mbuf* m) {
+    return (rte_pktmbuf_mtod(m, const uint8_t*)[6] & 0x40) != 0;
+}
+
+// Would the outer header carry DF (crypto ipsec df-bit copy|set|clear)?
+bool outer_df(const SaRuntime& s, const rte_mbuf* m) {
+    if (s.df == sadb::DfMode::kSet) return true;
+    return s.df == sadb::DfMode::kCopy && inner_df(m);
+}
+
+// RFC 1191: tell the sender the largest inner packet that fits (counted as #PMTUs sent).
+void send_frag_needed(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime& s, uint16_t inner_mtu) {
+    ++dp.stats.sa(s.slot)->pmtu_sent;
+    s.counters->drop(DropReason::kDfTooBig);
+    count_drop(c, DropReason::kDfTooBig);
+    ToMain t{};
+    t.kind = ToMain::kFragNeeded;
+    t.port = m->port;
+    t.param = inner_mtu;
+    t.m = m;
+    t.conn_id = s.sa_id;
+    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) {
+        rte_pktmbuf_free(m);
+    } else {
+        ++c.stats->punted;
+    }
+}
+
+// RFC 4459 §5 pre-fragmentation: the inner packet is cut so that each ESP packet fits. Returns
+// the number of fragments put in `out` (0 on failure: the packet is consumed either way).
+uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mtu,
+                     rte_mbuf** out, uint16_t room) {
+    // Largest inner fragment whose ESP packet fits: search down from the MTU (a few steps).
+    const uint32_t ihl = ihl_of(m);
+    uint32_t inner = mtu;
+    while (inner > ihl + 8 && esp_size(s, inner, ihl) > mtu) --inner;
+    inner = ihl + ((inner - ihl) & ~7u);  // fragment payloads are multiples of 8 bytes
+    if (inner <= ihl + 8) {
+        rte_pktmbuf_free(m);
+        return 0;
+    }
+    const int n = rte_ipv4_fragment_packet(m, out, room, static_cast<uint16_t>(inner), dp.pool,
+                                           dp.pool);
+    rte_pktmbuf_free(m);
+    return n > 0 ? static_cast<uint16_t>(n) : 0;
+}
+
+// Encapsulates one batch of packets already assigned to SAs this lcore owns.
+void encap_batch(LcoreCtx& c, EspBurst& b, PktVec& out) {
+    if (b.n == 0) return;
+    esp_encap(c.esp, b);
+    collect_drops(b, c.stats->drops);
+    for (uint16_t k = 0; k < b.n; ++k) out.push(b.pkts[k]);
+    b.n = 0;
+}
+
+// `post_mtu` != 0: the ESP packet is to be fragmented to this MTU once encrypted.
+void add_to_batch(LcoreCtx& c, EspBurst& b, rte_mbuf* m, SaRuntime* sa, PktVec& out,
+                  uint16_t post_mtu = 0) {
+    m->hash.usr = post_mtu;
+    b.pkts[b.n] = m;
+    b.sa[b.n] = sa;
+    b.drop[b.n] = DropReason::kNone;
+    if (++b.n == kMaxBurst) encap_batch(c, b, out);
+}
+
+// Fragments an ESP packet that does not fit its MTU (after-encryption policy, outer DF clear).
+void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, uint16_t mtu, PktVec& out) {
+    rte_mbuf* frags[kMaxFragments];
+    const int n = rte_ipv4_fragment_packet(m, frags, kMaxFragments, mtu, dp.pool, dp.pool);
+    rte_pktmbuf_free(m);
+    if (n <= 0) return count_drop(c, DropReason::kFragmentFailed);
+    for (int k = 0; k < n && !out.full(); ++k) out.push(frags[k]);
+}
+
+// Decides how a PROTECT packet reaches ESP: as is, pre-fragmented, fragmented after encryption
+// (crypto ipsec fragmentation after-encryption, or DF set with df-bit clear), or refused with
+// ICMP fragmentation needed when DF is set and the outer header keeps it.
+void protect(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRuntime* sa,
+             EspBurst& batch, PktVec& out) {
+    const uint16_t mtu = sa_mtu(*sa, pol);
+    const uint32_t len = m->pkt_len;
+    const uint32_t size = esp_size(*sa, len, ihl_of(m));
+    if (size <= mtu) return add_to_batch(c, batch, m, sa, out);
+    if (inner_df(m) && outer_df(*sa, m))
+        return send_frag_needed(c, dp, m, *sa, static_cast<uint16_t>(mtu - (size - len)));
+    const bool before = pol.globals.frag == sadb::wire::FragPolicy::kBeforeEncryption;
+    if (!before || inner_df(m)) return add_to_batch(c, batch, m, sa, out, mtu);
+    sadb::SaSlot* slot = dp.stats.sa(sa->slot);
+    rte_mbuf* frags[kMaxFragments];
+    const uint16_t n = prefragment(dp, m, *sa, mtu, frags, kMaxFragments);
+    if (n == 0) {
+        ++slot->prefrag_fail;
+        sa->counters->drop(DropReason::kFragmentFailed);
+        return count_drop(c, DropReason::kFragmentFailed);
+    }
+    ++slot->prefrag_ok;
+    slot->fragments_created += n;
+    for (uint16_t k = 0; k < n; ++k) add_to_batch(c, batch, frags[k], sa, out);
+}
+
+void hand_off(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa) {
+    Handoff h{m, sa};
+    if (rte_ring_enqueue_elem(dp.worker(sa->owner_lcore).handoff_in, &h, sizeof h) != 0)
+        return drop_packet(c, m, DropReason::kHandoffFull);
+    ++c.stats->handoff_out;
+}
+
+void acquire(LcoreCtx& c, uint32_t rule) {
+    // ACQUIRE (RFC 4301 §5.1 "SA not found"): deduplicated by the main lcore, rate-limited here.
+    const uint64_t now = rte_get_tsc_cycles();
+    if (now - c.last_acquire_tsc < rte_get_tsc_hz() / 100) return;
+    c.last_acquire_tsc = now;
+    ToMain t{};
+    t.kind = ToMain::kAcquire;
+    t.param = rule;
+    rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
+}
+
+// Fragments ESP packets marked for it (hash.usr = MTU); the rest go on unchanged.
+void fit_outer(LcoreCtx& c, Dataplane& dp, PktVec& esp, PktVec& out) {
+    for (uint16_t k = 0; k < esp.n; ++k) {
+        rte_mbuf* m = esp.pkts[k];
+        const uint16_t mtu = static_cast<uint16_t>(m->hash.usr);
+        if (mtu == 0 || m->pkt_len <= mtu) {
+            out.push(m);
+        } else {
+            post_fragment(c, dp, m, mtu, out);
+        }
+    }
+    esp.n = 0;
+}
+
+}  // namespace
+
+void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts,
+                        SaRuntime** sas, uint16_t n, PktVec& out) {
+    EspBurst batch;
+    batch.n = 0;
+    PktVec esp;
+    for (uint16_t k = 0; k < n; ++k) protect(c, dp, pol, pkts[k], sas[k], batch, esp);
+    encap_batch(c, batch, esp);
+    fit_outer(c, dp, esp, out);
+}
+
+void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool forwarded) {
+    PktVec clear;
+    rte_mbuf* prot[PktVec::kCapacity];
+    SaRuntime* prot_sa[PktVec::kCapacity];
+    uint16_t n_prot = 0;
+    uint32_t rule[PktVec::kCapacity];
+    const uint8_t* hdr[PktVec::kCapacity];
+    uint16_t n = 0;
+    for (uint16_t k = 0; k < in.n; ++k) {
+        rte_mbuf* m = in.pkts[k];
+        if (forwarded && !forward_ttl(c, m)) continue;
+        const Iface* rx = pol.iface(m->port);
+        if (rx != nullptr && rx->mss_clamp != 0) clamp_mss(m, rx->mss_clamp);
+        in.pkts[n] = m;
+        hdr[n++] = rte_pktmbuf_mtod(m, const uint8_t*);
+    }
+    in.n = n;
+    if (n == 0) return route_and_transmit(c, dp, pol, clear);
+    if (pol.spd) {
+        pol.spd->lookup(hdr, n, rule);
+    } else {
+        for (uint16_t k = 0; k < n; ++k) rule[k] = SpdSnapshot::kNoMatch;
+    }
+    for (uint16_t k = 0; k < n; ++k) {
+        rte_mbuf* m = in.pkts[k];
+        if (rule[k] == SpdSnapshot::kNoMatch) {
+            clear.push(m);
+            continue;
+        }
+        ++c.spd_hits[rule[k]];
+        const sadb::wire::SpdRule& r = pol.spd->rule(rule[k]);
+        if (r.action == sadb::wire::SpdAction::kBypass) {
+            clear.push(m);
+        } else if (r.action == sadb::wire::SpdAction::kDiscard) {
+            drop_packet(c, m, DropReason::kSpdDiscard);
+        } else if (SaRuntime* sa = dp.sas->outbound(pol.rule_slot[rule[k]]); sa == nullptr) {
+            acquire(c, rule[k]);
+            drop_packet(c, m, DropReason::kNoSa);
+        } else if (sa->owner_lcore != c.index) {
+            hand_off(c, dp, m, sa);
+        } else {
+            prot[n_prot] = m;
+            prot_sa[n_prot++] = sa;
+        }
+    }
+    in.n = 0;
+    route_and_transmit(c, dp, pol, clear);
+    PktVec esp;
+    outbound_protected(c, dp, pol, prot, prot_sa, n_prot, esp);
+    route_and_transmit(c, dp, pol, esp);
+}
+
+}  // namespace espgw::dataplane

@@ -1,0 +1,51 @@
+// The immutable part of the dataplane's state, swapped whole by the main lcore at a commit and
+// read by workers through one atomic pointer: interfaces, globals, the SPD snapshot and which SA
+// slot each PROTECT rule points at. Workers load the pointer once per burst; the old snapshot is
+// freed after an RCU grace period.
+#pragma once
+
+#include <rte_ether.h>
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+#include "dataplane/spd.h"
+#include "sadb/wire.h"
+
+namespace espgw::dataplane {
+
+inline constexpr uint16_t kMaxPorts = 32;
+
+struct Iface {
+    bool configured = false;
+    bool outside = false;  // carries a crypto map
+    uint16_t port = 0;
+    uint32_t addr = 0;  // host order
+    uint8_t prefix = 0;
+    uint16_t mtu = 1500;
+    uint16_t mss_clamp = 0;  // 0 = off
+    rte_ether_addr mac{};
+    char name[32] = {};
+};
+
+struct Policy {
+    uint64_t generation = 0;
+    std::array<Iface, kMaxPorts> ifaces{};
+    sadb::wire::Globals globals{};
+    std::unique_ptr<SpdSnapshot> spd;
+    std::vector<uint32_t> rule_slot;  // SPD rule index -> SA table slot (kNoSlot if none)
+
+    // The interface owning `ip` (host order) as its address, or nullptr.
+    const Iface* local(uint32_t ip) const {
+        for (const Iface& i : ifaces)
+            if (i.configured && i.addr == ip) return &i;
+        return nullptr;
+    }
+    const Iface* iface(uint16_t port) const {
+        return port < kMaxPorts && ifaces[port].configured ? &ifaces[port] : nullptr;
+    }
+};
+
+}  // namespace espgw::dataplane

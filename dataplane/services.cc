@@ -1,0 +1,229 @@
+// The gateway's own network services, run on the main lcore: ARP (RFC 826) replies, learning
+// and resolution; ICMP echo replies (also to the inside address through a tunnel); ICMP time
+// exceeded and fragmentation needed (RFC 792/1191), rate-limited; received PMTU messages that
+// quote our ESP lower the SA's path MTU (#PMTUs rcvd); IKE goes to control.
+#include "dataplane/services.h"
+
+#include <rte_arp.h>
+#include <rte_cycles.h>
+#include <rte_ether.h>
+#include <rte_icmp.h>
+
+#include <cstring>
+
+#include "dataplane/drops.h"
+#include "dataplane/ip_header.h"
+
+namespace espgw::dataplane {
+namespace {
+
+using sadb::DropReason;
+
+constexpr uint8_t kProtoIcmp = 1;
+constexpr uint8_t kIcmpEchoReply = 0, kIcmpUnreach = 3, kIcmpEcho = 8, kIcmpTimeExceeded = 11;
+constexpr uint8_t kCodeFragNeeded = 4;
+
+void to_worker(ServicesCtx& s, ToWorker::Kind kind, rte_mbuf* m, uint16_t port) {
+    ToWorker w{};
+    w.kind = kind;
+    w.port = port;
+    w.m = m;
+    if (rte_ring_enqueue_elem(s.out, &w, sizeof w) != 0) rte_pktmbuf_free(m);
+}
+
+// --- ARP -------------------------------------------------------------------------------------
+
+rte_mbuf* arp_frame(rte_mempool* pool, uint16_t op, const rte_ether_addr& src_mac,
+                    uint32_t src_ip, const rte_ether_addr& dst_mac, uint32_t dst_ip) {
+    rte_mbuf* m = rte_pktmbuf_alloc(pool);
+    if (m == nullptr) return nullptr;
+    auto* eth = reinterpret_cast<rte_ether_hdr*>(
+        rte_pktmbuf_append(m, sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)));
+    auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
+    eth->src_addr = src_mac;
+    eth->dst_addr = op == RTE_ARP_OP_REQUEST ? rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
+                                            : dst_mac;
+    eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
+    arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
+    arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+    arp->arp_hlen = RTE_ETHER_ADDR_LEN;
+    arp->arp_plen = 4;
+    arp->arp_opcode = rte_cpu_to_be_16(op);
+    arp->arp_data.arp_sha = src_mac;
+    arp->arp_data.arp_sip = rte_cpu_to_be_32(src_ip);
+    arp->arp_data.arp_tha = op == RTE_ARP_OP_REQUEST ? rte_ether_addr{} : dst_mac;
+    arp->arp_data.arp_tip = rte_cpu_to_be_32(dst_ip);
+    return m;
+}
+
+void handle_arp(ServicesCtx& s, rte_mbuf* m) {
+    const uint16_t port = m->port;
+    const Iface* ifc = s.policy->iface(port);
+    const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
+    const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
+    if (ifc == nullptr || m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ||
+        arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
+        arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
+        ++s.drops->count[static_cast<size_t>(DropReason::kMalformed)];
+        return (void)rte_pktmbuf_free(m);
+    }
+    const uint32_t sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
+    const uint32_t tip = rte_be_to_cpu_32(arp->arp_data.arp_tip);
+    const rte_ether_addr sha = arp->arp_data.arp_sha;
+    const uint16_t op = rte_be_to_cpu_16(arp->arp_opcode);
+    // Learn the sender when the exchange concerns us (RFC 826 "merge" rule, restricted to
+    // requests for our address and replies): a static entry is never overwritten.
+    Neighbor known{};
+    if (tip == ifc->addr || s.neighbors->lookup(sip, &known))
+        s.neighbors->upsert(sip, sha, port, NeighborState::kReachable);
+    rte_pktmbuf_free(m);
+    if (op != RTE_ARP_OP_REQUEST || tip != ifc->addr) return;
+    if (rte_mbuf* r = arp_frame(s.pool, RTE_ARP_OP_REPLY, ifc->mac, ifc->addr, sha, sip))
+        to_worker(s, ToWorker::kL2Frame, r, port);
+}
+
+void resolve(ServicesCtx& s, uint32_t ip, uint16_t port) {
+    const Iface* ifc = s.policy->iface(port);
+    if (ifc == nullptr || !s.neighbors->mark_incomplete(ip, port)) return;  // 1/s per address
+    if (rte_mbuf* r = arp_frame(s.pool, RTE_ARP_OP_REQUEST, ifc->mac, ifc->addr, {}, ip))
+        to_worker(s, ToWorker::kL2Frame, r, port);
+}
+
+// --- ICMP --------------------------------------------------------------------------------------
+
+uint16_t icmp_checksum(const uint8_t* p, uint32_t len) {
+    return static_cast<uint16_t>(~rte_raw_cksum(p, len));
+}
+
+void fill_ipv4(uint8_t* ip, uint32_t total, uint32_t src, uint32_t dst) {
+    std::memset(ip, 0, 20);
+    ip[0] = 0x45;
+    store_be16(ip + 2, static_cast<uint16_t>(total));
+    ip[8] = 64;
+    ip[9] = kProtoIcmp;
+    store_be32(ip + 12, src);
+    store_be32(ip + 16, dst);
+    set_ipv4_checksum(ip);
+}
+
+// Echo reply in place (RFC 792): swap addresses, type 0, fix both checksums.
+void echo_reply(ServicesCtx& s, rte_mbuf* m) {
+    uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
+    const uint32_t ihl = (ip[0] & 0xf) * 4u;
+    uint8_t* icmp = ip + ihl;
+    const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
+    store_be32(ip + 12, dst);
+    store_be32(ip + 16, src);
+    ip[8] = 64;
+    set_ipv4_checksum(ip);
+    icmp[0] = kIcmpEchoReply;
+    icmp[2] = icmp[3] = 0;
+    const uint16_t c = icmp_checksum(icmp, m->pkt_len - ihl);
+    std::memcpy(icmp + 2, &c, 2);
+    to_worker(s, ToWorker::kL3Packet, m, m->port);
+}
+
+bool icmp_allowed(ServicesCtx& s) {
+    // Token bucket: at most icmp_rate_per_s errors per second (RFC 1812 §4.3.2.8).
+    const uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
+    const uint32_t rate = s.policy->globals.icmp_rate_per_s ? s.policy->globals.icmp_rate_per_s
+                                                             : 100;
+    if (now - s.icmp_window_start > hz) {
+        s.icmp_window_start = now;
+        s.icmp_sent = 0;
+    }
+    return s.icmp_sent++ < rate;
+}
+
+// ICMP error quoting the offending packet's header and 8 bytes (RFC 792), from the address of
+// the interface the packet came in on.
+void icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint16_t mtu) {
+    const Iface* ifc = s.policy->iface(orig->port);
+    const uint8_t* oip = rte_pktmbuf_mtod(orig, const uint8_t*);
+    const uint32_t quote = std::min<uint32_t>(orig->pkt_len, (oip[0] & 0xf) * 4u + 8);
+    rte_mbuf* m = ifc != nullptr && icmp_allowed(s) ? rte_pktmbuf_alloc(s.pool) : nullptr;
+    if (m == nullptr) return (void)rte_pktmbuf_free(orig);
+    const uint32_t total = 20 + 8 + quote;
+    auto* ip = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(total)));
+    if (ip == nullptr) {
+        rte_pktmbuf_free(m);
+        return (void)rte_pktmbuf_free(orig);
+    }
+    uint8_t* icmp = ip + 20;
+    std::memset(icmp, 0, 8);
+    icmp[0] = type;
+    icmp[1] = code;
+    store_be16(icmp + 6, mtu);  // next-hop MTU (RFC 1191), 0 for other errors
+    std::memcpy(icmp + 8, oip, quote);
+    const uint16_t c = icmp_checksum(icmp, 8 + quote);
+    std::memcpy(icmp + 2, &c, 2);
+    fill_ipv4(ip, total, ifc->addr, load_be32(oip + 12));
+    m->port = orig->port;
+    rte_pktmbuf_free(orig);
+    to_worker(s, ToWorker::kL3Packet, m, m->port);
+}
+
+// A fragmentation-needed message about one of our ESP packets (RFC 1191 + RFC 4301 §6.1.2.1):
+// the quoted header carries the outbound SA's SPI; lower that SA's path MTU.
+void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
+    if (len < 8 + 20 + 8) return;
+    const uint8_t* q = icmp + 8;
+    const uint32_t qihl = (q[0] & 0xf) * 4u;
+    if (q[9] != kProtoEsp || len < 8 + qihl + 4) return;
+    const uint32_t spi = load_be32(q + qihl);
+    const uint16_t mtu = load_be16(icmp + 6);
+    s.sas->for_each([&](const SaInfo& info, sadb::SaRuntime& rt) {
+        if (info.meta.direction != sadb::wire::Direction::kOutbound || rt.spi != spi) return;
+        if (mtu >= 576 && mtu < rt.path_mtu) {
+            __atomic_store_n(&rt.path_mtu, mtu, __ATOMIC_RELAXED);
+            s.stats->sa(info.slot)->path_mtu = mtu;
+        }
+        ++s.stats->sa(info.slot)->pmtu_rcvd;
+    });
+}
+
+void handle_icmp(ServicesCtx& s, rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint32_t ihl = (ip[0] & 0xf) * 4u;
+    if (m->pkt_len < ihl + 8) return (void)rte_pktmbuf_free(m);
+    const uint8_t* icmp = ip + ihl;
+    if (icmp[0] == kIcmpEcho) return echo_reply(s, m);
+    if (icmp[0] == kIcmpUnreach && icmp[1] == kCodeFragNeeded)
+        pmtu_received(s, icmp, m->pkt_len - ihl);
+    rte_pktmbuf_free(m);
+}
+
+bool is_ike(const rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    if (ip[9] != kProtoUdp) return false;
+    const uint32_t ihl = (ip[0] & 0xf) * 4u;
+    const uint16_t dport = m->pkt_len >= ihl + 4 ? load_be16(ip + ihl + 2) : 0;
+    return dport == 500 || dport == kNattPort;
+}
+
+void handle_local(ServicesCtx& s, rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    if (ip[9] == kProtoIcmp) return handle_icmp(s, m);
+    if (is_ike(m) && s.punt_to_control != nullptr && s.punt_to_control(m)) return;
+    ++s.drops->count[static_cast<size_t>(DropReason::kToSelfUnhandled)];
+    rte_pktmbuf_free(m);
+}
+
+}  // namespace
+
+void service(ServicesCtx& s, const ToMain& t) {
+    switch (t.kind) {
+        case ToMain::kArp: return handle_arp(s, t.m);
+        case ToMain::kLocal: return handle_local(s, t.m);
+        case ToMain::kResolve: return resolve(s, t.param, t.port);
+        case ToMain::kTimeExceeded:
+            return icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0);
+        case ToMain::kFragNeeded:
+            return icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded, static_cast<uint16_t>(t.param));
+        case ToMain::kSaEvent:
+        case ToMain::kAcquire:
+            break;  // handled by the control endpoint
+    }
+}
+
+}  // namespace espgw::dataplane
