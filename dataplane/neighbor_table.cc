@@ -152,28 +152,30 @@ bool NeighborTable::init(const std::string& name, int socket, uint32_t capacity,
     }
     capacity_ = capacity;
     slots_ = std::make_unique<Slot[]>(capacity);
-    free_slots_.reserve(capacity);
-    for (uint32_t s = capacity; s-- > 0;)
+    free_slots_.reserve(capacity);  // reclaim() must not allocate
+    for (uint32_t s = capacity; s-- > 0;) {
         free_slots_.push_back(s);
+    }
     request_interval_tsc_ = rte_get_tsc_hz();
-    if (rcu == nullptr) return true;
+    if (rcu == nullptr || attach_rcu(name, rcu)) return true;
+    *error = "neighbour table '" + name + "': RCU setup: " + rte_strerror(rte_errno);
+    return false;
+}
+
+bool NeighborTable::attach_rcu(const std::string& name, rte_rcu_qsbr* rcu) {
     rcu_ = rcu;
     const std::string dq_name = name + "_dq";
     const rte_rcu_qsbr_dq_parameters dq{dq_name.c_str(),
                                         RTE_RCU_QSBR_DQ_MT_UNSAFE,  // under the writer lock
-                                        capacity,
+                                        capacity_,
                                         sizeof(Freed),
                                         0,  // reclaim what is due on every enqueue
-                                        capacity,
+                                        capacity_,
                                         &NeighborTable::reclaim,
                                         this,
                                         rcu};
     dq_ = rte_rcu_qsbr_dq_create(&dq);
-    if (dq_ == nullptr) {
-        *error = "neighbour table '" + name + "': RCU setup: " + rte_strerror(rte_errno);
-        return false;
-    }
-    return true;
+    return dq_ != nullptr;
 }
 
 NeighborTable::~NeighborTable() {

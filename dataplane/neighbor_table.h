@@ -88,6 +88,7 @@ class NeighborTable {
     NeighborTable() = default;
     bool init(const std::string& name, int socket, uint32_t capacity, rte_rcu_qsbr* rcu,
               std::string* error);
+    bool attach_rcu(const std::string& name, rte_rcu_qsbr* rcu);
     int32_t find_slot(uint32_t ip) const;
     NeighborStatus insert(const SlotData& d);
     bool take_free_slot(uint32_t* slot);

@@ -74,28 +74,31 @@ bool RouteTable::init(const std::string& name, int socket, rte_rcu_qsbr* rcu,
     }
     next_hops_ = std::make_unique<std::atomic<uint64_t>[]>(limits.max_next_hops);
     refs_.assign(limits.max_next_hops, 0);
-    free_ids_.reserve(limits.max_next_hops);
-    for (uint32_t id = limits.max_next_hops; id-- > 0;)
+    free_ids_.reserve(limits.max_next_hops);  // reclaim_id() must not allocate
+    for (uint32_t id = limits.max_next_hops; id-- > 0;) {
         free_ids_.push_back(id);
-    if (rcu == nullptr) return true;
+    }
+    if (rcu == nullptr || attach_rcu(name, rcu, limits.max_next_hops)) return true;
+    *error = "route table '" + name + "': RCU setup: " + rte_strerror(rte_errno);
+    return false;
+}
+
+bool RouteTable::attach_rcu(const std::string& name, rte_rcu_qsbr* rcu, uint32_t max_next_hops) {
     rcu_ = rcu;
     rte_lpm_rcu_config lpm_rcu{rcu, RTE_LPM_QSBR_MODE_DQ, 0, 0, 0};
+    if (rte_lpm_rcu_qsbr_add(lpm_, &lpm_rcu) != 0) return false;
     const std::string dq_name = name + "_nh";
     const rte_rcu_qsbr_dq_parameters dq{dq_name.c_str(),
                                         RTE_RCU_QSBR_DQ_MT_UNSAFE,  // single writer
-                                        limits.max_next_hops,
+                                        max_next_hops,
                                         sizeof(uint32_t),
                                         0,  // reclaim what is due on every enqueue
-                                        limits.max_next_hops,
+                                        max_next_hops,
                                         &RouteTable::reclaim_id,
                                         this,
                                         rcu};
-    if (rte_lpm_rcu_qsbr_add(lpm_, &lpm_rcu) != 0 ||
-        (id_dq_ = rte_rcu_qsbr_dq_create(&dq)) == nullptr) {
-        *error = "route table '" + name + "': RCU setup: " + rte_strerror(rte_errno);
-        return false;
-    }
-    return true;
+    id_dq_ = rte_rcu_qsbr_dq_create(&dq);
+    return id_dq_ != nullptr;
 }
 
 RouteTable::~RouteTable() {

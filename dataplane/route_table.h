@@ -74,6 +74,7 @@ class RouteTable {
     RouteTable() = default;
     bool init(const std::string& name, int socket, rte_rcu_qsbr* rcu,
               const RouteTableLimits& limits, std::string* error);
+    bool attach_rcu(const std::string& name, rte_rcu_qsbr* rcu, uint32_t max_next_hops);
     bool acquire_next_hop(NextHop nh, uint32_t* id);
     void release_next_hop(uint32_t id);
     bool take_free_id(uint32_t* id);
