@@ -147,6 +147,7 @@ enum class MapKind : uint8_t { kManual, kIsakmp };
 // One `crypto map NAME SEQ ...` or `crypto dynamic-map NAME SEQ` entry.
 struct CryptoMapEntry {
     int line = 0;
+    int end_line = 0;  // last line of the block: errors inside it explain what is missing
     std::string map;
     uint32_t seq = 0;
     MapKind kind = MapKind::kIsakmp;

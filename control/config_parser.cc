@@ -75,6 +75,8 @@ void sub_command(ParseContext& ctx, const Line& l) {
     if (ctx.block() == Block::kRejected)
         return ctx.ignored(
             l, "skipped: part of the rejected command at line " + std::to_string(ctx.block_line()));
+    if (ctx.block() == Block::kCryptoMap || ctx.block() == Block::kDynamicMap)
+        ctx.map_entry().end_line = l.number;
     if (!parse_in_block(ctx, l)) unknown_sub_command(ctx, l, *block_info(ctx.block()));
 }
 
@@ -150,13 +152,17 @@ void unknown_line(ParseContext& ctx, const Line& l) {
     ctx.enter(Block::kRejected, l);
 }
 
+// A global line that was an error takes its indented lines with it: they are skipped, not
+// reported again one by one.
 void global_command(ParseContext& ctx, const Line& l) {
     const auto used = match_command(global_commands(), l);
     const auto ignored = match_command(ignored_commands(), l);
-    if (used && (!ignored || used->arg >= ignored->arg))
-        return used->command->handler(ctx, l, used->arg);
-    if (ignored) return ignored->command->handler(ctx, l, ignored->arg);
-    unknown_line(ctx, l);
+    if (ignored && (!used || ignored->arg > used->arg))
+        return ignored->command->handler(ctx, l, ignored->arg);
+    if (!used) return unknown_line(ctx, l);
+    const size_t errors = ctx.error_count();
+    used->command->handler(ctx, l, used->arg);
+    if (ctx.error_count() > errors && ctx.block() == Block::kNone) ctx.enter(Block::kRejected, l);
 }
 
 void banner_line(ParseContext& ctx, const Line& l) {

@@ -49,9 +49,19 @@ class Validator {
                     "define crypto ipsec transform-set " + name + " ...");
     }
 
+    // An entry whose own lines had errors is incomplete because of them: saying so again would
+    // only repeat the errors.
+    bool errors_within(const CryptoMapEntry& e) const {
+        return std::any_of(diags_->begin(), diags_->end(), [&](const Diagnostic& d) {
+            return d.severity == Severity::kError && d.line >= e.line &&
+                   d.line <= std::max(e.line, e.end_line);
+        });
+    }
+
     // E61 "crypto map entry incomplete": a manual entry cannot be installed without all parts.
     void manual_entry(const CryptoMapEntry& e) {
         const std::string name = entry_name(e, false);
+        if (errors_within(e)) return session_keys(e, name, false);
         if (e.peers.empty())
             add(e.line, Severity::kError, name + " has no peer", "add set peer A.B.C.D");
         if (e.transform_sets.empty())
@@ -61,18 +71,18 @@ class Validator {
             add(e.line, Severity::kError, name + " has no match address", "add match address ACL");
         else if (!cfg_.find_acl(e.match_acl))
             add(e.match_line, Severity::kError, "access list " + e.match_acl + " does not exist");
-        session_keys(e, name);
+        session_keys(e, name, true);
     }
 
-    void session_keys(const CryptoMapEntry& e, const std::string& name) {
+    void session_keys(const CryptoMapEntry& e, const std::string& name, bool report_missing) {
         const TransformSet* ts =
             e.transform_sets.empty() ? nullptr : cfg_.find_transform_set(e.transform_sets[0]);
         for (const auto* k : {&e.inbound, &e.outbound}) {
             const char* dir = k == &e.inbound ? "inbound" : "outbound";
-            if (!k->has_value())
+            if (!k->has_value() && report_missing)
                 add(e.line, Severity::kError, name + " has no " + dir + " session key",
                     std::string("add set session-key ") + dir + " esp SPI cipher KEY ...");
-            else if (ts)
+            else if (k->has_value() && ts)
                 for (const Diagnostic& d : check_key_lengths(**k, *ts))
                     diags_->push_back(d);
         }

@@ -10,6 +10,7 @@ void ParseContext::add(const Line& l, Severity s, std::string message, std::stri
 }
 
 void ParseContext::error(const Line& l, std::string message, std::string hint) {
+    ++errors_;
     add(l, Severity::kError, std::move(message), std::move(hint));
 }
 

@@ -41,6 +41,8 @@ class ParseContext {
     void warning(const Line& l, std::string message, std::string hint = {});
     void ignored(const Line& l, std::string message, std::string hint = {});
 
+    size_t error_count() const { return errors_; }
+
     void enter(Block b, const Line& header, size_t index = 0, std::string what = {});
     void leave() { block_ = Block::kNone; }
     Block block() const { return block_; }
@@ -75,6 +77,7 @@ class ParseContext {
     void add(const Line& l, Severity s, std::string message, std::string hint);
 
     std::vector<Diagnostic>& diags_;
+    size_t errors_ = 0;
     Block block_ = Block::kNone;
     size_t index_ = 0;
     int block_line_ = 0;
