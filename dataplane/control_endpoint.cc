@@ -252,12 +252,37 @@ void ControlEndpoint::commit(uint64_t generation) {
     synchronize();
     previous.reset();
     dp_.sas->free_retired();
+    publish_interfaces();
     generation_ = generation;
-    dp_.stats.header()->config_generation.store(generation);
-    dp_.stats.header()->forwarding.store(dp_.forwarding.load() ? 1 : 0);
+    sadb::shm_store(dp_.stats.header()->config_generation, generation);
+    sadb::shm_store(dp_.stats.header()->forwarding, dp_.forwarding.load() ? 1u : 0u);
     acquired_.clear();
     ack(generation, refused, error);
     txn_.wipe();
+}
+
+// The interfaces as configured, for show commands and the exporter (stats segment).
+void ControlEndpoint::publish_interfaces() {
+    for (uint16_t p = 0; p < dp_.n_ports && p < kMaxPorts; ++p) {
+        const Iface& i = current_->ifaces[p];
+        sadb::PortStats* s = dp_.stats.port(p);
+        sadb::seq_write_begin(&s->seq);
+        s->configured = i.configured;
+        s->prefix = i.prefix;
+        s->mtu = i.mtu;
+        s->mss_clamp = i.mss_clamp;
+        s->outside = i.outside;
+        s->addr = i.addr;
+        std::memcpy(s->mac, dp_.macs[p].addr_bytes, 6);
+        std::memcpy(s->ifname, i.name, sizeof s->ifname);
+        sadb::seq_write_end(&s->seq);
+    }
+    for (const wire::Interface& w : txn_.ifaces) {
+        if (w.port >= dp_.n_ports || w.port >= kMaxPorts) continue;
+        sadb::PortStats* s = dp_.stats.port(w.port);
+        std::memcpy(s->description, w.description, sizeof s->description);
+        std::memcpy(s->crypto_map, w.crypto_map, sizeof s->crypto_map);
+    }
 }
 
 void ControlEndpoint::ack(uint64_t generation, uint32_t refused, const std::string& error) {

@@ -59,6 +59,7 @@ private:
     uint32_t apply_neighbors(std::string* error);
     void bind_rules(Policy& p) const;
     void synchronize();
+    void publish_interfaces();
     void ack(uint64_t generation, uint32_t refused, const std::string& error);
     void resync();
     void send_packet(const sadb::wire::Packet& p);

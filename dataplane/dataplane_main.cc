@@ -154,7 +154,7 @@ void update_port_stats(Dataplane& dp) {
         rte_eth_stats st{};
         if (rte_eth_stats_get(p, &st) != 0) continue;
         sadb::PortStats* s = dp.stats.port(p);
-        s->seq.fetch_add(1);
+        sadb::seq_write_begin(&s->seq);
         s->port = p;
         s->active = 1;
         s->rx_packets = st.ipackets;
@@ -166,7 +166,7 @@ void update_port_stats(Dataplane& dp) {
         s->rx_missed = st.imissed;
         s->rx_nombuf = st.rx_nombuf;
         rte_eth_dev_get_name_by_port(p, s->name);
-        s->seq.fetch_add(1);
+        sadb::seq_write_end(&s->seq);
     }
 }
 

@@ -42,8 +42,8 @@ uint32_t SaTable::slot_of(uint32_t conn_id) const {
 
 void SaTable::fill_slot(const Entry& e, uint16_t owner) {
     sadb::SaSlot* s = stats_.sa(e.info.slot);
-    s->in_use.store(0);
-    s->generation.fetch_add(1);
+    sadb::shm_store(s->in_use, uint8_t{0});
+    sadb::shm_store(s->generation, s->generation + 1);
     s->direction = static_cast<uint8_t>(e.info.meta.direction);
     s->owner_lcore = static_cast<uint8_t>(owner);
     s->cipher = e.info.meta.cipher;
@@ -53,7 +53,8 @@ void SaTable::fill_slot(const Entry& e, uint16_t owner) {
     s->prefrag_ok = s->prefrag_fail = s->fragments_created = 0;
     s->pmtu_sent = s->pmtu_rcvd = s->reassembly_needed = 0;
     s->path_mtu = e.info.meta.path_mtu;
-    s->in_use.store(1);
+    s->meta = e.info.meta;  // keys already wiped
+    sadb::shm_store(s->in_use, uint8_t{1});
 }
 
 void SaTable::publish(Entry& e, sadb::SaRuntime* rt) {
@@ -125,7 +126,7 @@ bool SaTable::expire(uint32_t conn_id) {
 
 void SaTable::free_retired() {
     for (sadb::SaRuntime* rt : retired_) {
-        stats_.sa(rt->slot)->in_use.store(0);
+        sadb::shm_store(stats_.sa(rt->slot)->in_use, uint8_t{0});
         free_slots_.push_back(rt->slot);
         owned_.erase(rt);  // wipes keys (SaCrypto destructor)
     }

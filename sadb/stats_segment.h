@@ -19,6 +19,7 @@
 
 #include "sadb/drop_reason.h"
 #include "sadb/sa_counters.h"
+#include "sadb/wire.h"
 
 namespace espgw::sadb {
 
@@ -33,15 +34,15 @@ struct StatsHeader {
     uint32_t max_sas;
     uint32_t max_spd_rules;
     uint64_t lcore_off, port_off, sa_off, spd_off, size;
-    std::atomic<uint64_t> config_generation;  // last generation applied on every lcore
-    std::atomic<uint32_t> dataplane_pid;
-    std::atomic<uint32_t> forwarding;  // 1 once the first full configuration is applied
+    uint64_t config_generation;  // last generation applied on every lcore
+    uint32_t dataplane_pid;
+    uint32_t forwarding;  // 1 once the first full configuration is applied
     uint64_t start_unix_ns;
     char instance[32];
 };
 
 struct alignas(64) LcoreStats {
-    std::atomic<uint64_t> seq;  // seqlock, see above
+    uint64_t seq;  // seqlock, see above
     uint32_t lcore_id;
     uint8_t active;
     uint8_t is_main;
@@ -57,20 +58,32 @@ struct alignas(64) LcoreStats {
 };
 
 struct alignas(64) PortStats {
-    std::atomic<uint64_t> seq;
+    uint64_t seq;
     uint16_t port;
     uint8_t active;
     uint8_t pad[5];
     uint64_t rx_packets, rx_bytes, tx_packets, tx_bytes;
     uint64_t rx_errors, tx_errors, rx_missed, rx_nombuf;
-    char name[32];
+    char name[32];  // DPDK device name
+    // The interface configured on the port (written at each commit; read by show commands).
+    uint8_t configured;
+    uint8_t prefix;
+    uint16_t mtu;
+    uint16_t mss_clamp;
+    uint8_t outside;
+    uint8_t pad2;
+    uint32_t addr;  // host order
+    uint8_t mac[6];
+    char ifname[32];
+    char description[64];
+    char crypto_map[32];
 };
 
 // One SA. `generation` changes whenever the slot is given to another SA, so a reader can tell a
 // counter reset from a reused slot.
 struct alignas(64) SaSlot {
-    std::atomic<uint32_t> generation;
-    std::atomic<uint8_t> in_use;
+    uint32_t generation;
+    uint8_t in_use;
     uint8_t direction;  // wire::Direction
     uint8_t owner_lcore;
     uint8_t cipher;
@@ -86,6 +99,7 @@ struct alignas(64) SaSlot {
     uint64_t reassembly_needed;
     uint16_t path_mtu;
     uint8_t pad2[6];
+    wire::Sa meta;        // the SA as installed (keys zeroed): peer, selectors, transform, map
     SaCounters counters;  // written by the owner lcore
 };
 
@@ -126,14 +140,27 @@ struct StatsView {
     }
 };
 
-// Writer side of an lcore's seqlock.
-inline void stats_write_begin(LcoreStats* s) {
-    s->seq.store(s->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+// The segment is plain memory shared between processes (structs stay copyable for readers):
+// fields that another process reads while they change are accessed with these.
+template <typename T>
+inline T shm_load(const T& x) {
+    return __atomic_load_n(&x, __ATOMIC_ACQUIRE);
+}
+template <typename T>
+inline void shm_store(T& x, T v) {
+    __atomic_store_n(&x, v, __ATOMIC_RELEASE);
+}
+
+// Writer side of a seqlock (LcoreStats, PortStats): odd while writing.
+inline void seq_write_begin(uint64_t* seq) {
+    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
     std::atomic_thread_fence(std::memory_order_release);
 }
-inline void stats_write_end(LcoreStats* s) {
+inline void seq_write_end(uint64_t* seq) {
     std::atomic_thread_fence(std::memory_order_release);
-    s->seq.store(s->seq.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    __atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
 }
+inline void stats_write_begin(LcoreStats* s) { seq_write_begin(&s->seq); }
+inline void stats_write_end(LcoreStats* s) { seq_write_end(&s->seq); }
 
 }  // namespace espgw::sadb

@@ -1,0 +1,210 @@
+// espgw-control: reads the IOS-syntax startup configuration, compiles it and installs it in the
+// dataplane over the command ring; re-reads it on SIGHUP and sends only the difference; logs
+// the dataplane's events. It can stop and restart at any time: on start it asks the dataplane
+// what it runs (resync) and a full configuration that matches leaves every tunnel untouched.
+//
+//   espgw-control --config FILE [--instance NAME] [--check] [--wait SECONDS]
+#include <openssl/crypto.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include "control/config_parser.h"
+#include "control/policy_compiler.h"
+#include "control/policy_diff.h"
+#include "control/ring_client.h"
+#include "sadb/drop_reason.h"
+
+namespace espgw::control {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Options {
+    std::string config;
+    std::string instance = "default";
+    bool check = false;
+    int wait_seconds = 30;
+};
+
+std::atomic<bool> g_reload{false};
+std::atomic<bool> g_stop{false};
+
+void log_line(const char* mnemonic, const std::string& text) {
+    char ts[32];
+    const std::time_t now = std::time(nullptr);
+    std::strftime(ts, sizeof ts, "%b %e %H:%M:%S", std::localtime(&now));
+    std::printf("%s: %%%s: %s\n", ts, mnemonic, text.c_str());
+    std::fflush(stdout);
+}
+
+bool parse_args(int argc, char** argv, Options* o) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (a == "--config" && i + 1 < argc) {
+            o->config = argv[++i];
+        } else if (a == "--instance" && i + 1 < argc) {
+            o->instance = argv[++i];
+        } else if (a == "--wait" && i + 1 < argc) {
+            o->wait_seconds = std::stoi(argv[++i]);
+        } else if (a == "--check") {
+            o->check = true;
+        } else {
+            std::fprintf(stderr, "espgw-control: unknown argument %s\n", a.c_str());
+            return false;
+        }
+    }
+    if (o->config.empty()) std::fprintf(stderr, "espgw-control: --config FILE is required\n");
+    return !o->config.empty();
+}
+
+// Parses and compiles the file; prints every diagnostic. False if it has errors.
+bool load(const std::string& path, CompiledPolicy* out) {
+    std::ifstream f(path);
+    if (!f) {
+        std::fprintf(stderr, "%s: cannot be read\n", path.c_str());
+        return false;
+    }
+    std::stringstream ss;
+    ss << f.rdbuf();
+    ParseResult r = parse_config(ss.str());
+    std::vector<Diagnostic> diags = std::move(r.diagnostics);
+    CompiledPolicy p;
+    if (r.ok()) p = compile(r.config, &diags);
+    for (const Diagnostic& d : diags)
+        std::fprintf(stderr, "%s\n", format_diagnostic(d, path).c_str());
+    if (has_errors(diags)) {
+        std::fprintf(stderr, "%s: %zu error(s); configuration not applied\n", path.c_str(),
+                     count_severity(diags, Severity::kError));
+        return false;
+    }
+    *out = std::move(p);
+    return true;
+}
+
+std::string event_text(const wire::Msg& m) {
+    const wire::SaEvent& e = m.body.sa_event;
+    char spi[16];
+    std::snprintf(spi, sizeof spi, "0x%08X", e.spi);
+    return std::string("SA conn id ") + std::to_string(e.conn_id) + " spi " + spi +
+           (e.direction == wire::Direction::kInbound ? " inbound" : " outbound");
+}
+
+void on_event(const wire::Msg& m) {
+    switch (m.hdr.type) {
+        case wire::MsgType::kSaEvent: {
+            static constexpr const char* kMnemonic[] = {
+                "CRYPTO-5-IPSEC_SA_SOFT_LIFETIME", "CRYPTO-5-IPSEC_SA_HARD_LIFETIME",
+                "CRYPTO-4-IPSEC_SA_SEQ_EXHAUSTED", "CRYPTO-5-IPSEC_SA_IDLE"};
+            const auto t = static_cast<size_t>(m.body.sa_event.type);
+            log_line(t < 4 ? kMnemonic[t] : "CRYPTO-5-IPSEC_SA_EVENT", event_text(m));
+            break;
+        }
+        case wire::MsgType::kAcquire:
+            log_line("CRYPTO-6-ACQUIRE", "traffic for policy rule " +
+                                             std::to_string(m.body.acquire.rule_id) +
+                                             " has no SA (manual keys: check the crypto map)");
+            break;
+        case wire::MsgType::kPuntPacket:
+            break;  // IKE arrives here once it is implemented
+        default:
+            break;
+    }
+}
+
+bool apply(RingClient& ring, std::vector<wire::Msg> msgs, uint64_t generation,
+           const std::string& what) {
+    wire::Ack ack{};
+    std::string error;
+    if (!ring.transact(msgs, generation, &ack, on_event, 10s, &error)) {
+        log_line("ESPGW-3-CONFIG_FAILED", what + ": " + error);
+        return false;
+    }
+    if (ack.status != 0) {
+        log_line("ESPGW-3-CONFIG_PARTIAL", what + " (generation " + std::to_string(generation) +
+                                               "): " + std::to_string(ack.status) +
+                                               " object(s) refused: " + ack.error);
+        return false;
+    }
+    log_line("SYS-5-CONFIG_I", what + " (generation " + std::to_string(generation) + ")");
+    return true;
+}
+
+// Full configuration after (re)attaching: the dataplane keeps identical SAs as they are.
+bool install_full(RingClient& ring, const CompiledPolicy& p, uint64_t* generation,
+                  const std::string& path) {
+    ring.hello();
+    std::vector<wire::Sa> running;
+    uint64_t dp_gen = 0;
+    if (!ring.resync(&running, &dp_gen, on_event, 5s)) return false;
+    if (!running.empty())
+        log_line("ESPGW-6-RESYNC", "dataplane runs " + std::to_string(running.size()) +
+                                       " SA(s) at generation " + std::to_string(dp_gen));
+    *generation = dp_gen + 1;
+    return apply(ring, to_messages(p, *generation, true), *generation, "Configured from " + path);
+}
+
+void reload(RingClient& ring, CompiledPolicy& current, uint64_t* generation,
+            const std::string& path) {
+    CompiledPolicy next;
+    if (!load(path, &next)) return;  // the running configuration stays
+    const PolicyDiff d = diff(current, next);
+    if (d.empty()) {
+        log_line("SYS-5-CONFIG_I", "Reloaded " + path + ": no change");
+        return;
+    }
+    const uint64_t gen = *generation + 1;
+    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + path)) {
+        *generation = gen;
+        current = std::move(next);
+    }
+}
+
+int run(const Options& o) {
+    CompiledPolicy policy;
+    if (!load(o.config, &policy)) return 1;
+    if (o.check) return 0;
+    std::signal(SIGHUP, [](int) { g_reload = true; });
+    std::signal(SIGINT, [](int) { g_stop = true; });
+    std::signal(SIGTERM, [](int) { g_stop = true; });
+    RingClient ring;
+    std::string error;
+    if (!RingClient::attach(o.instance, std::chrono::seconds(o.wait_seconds), &ring, &error)) {
+        std::fprintf(stderr, "espgw-control: %s\n", error.c_str());
+        return 1;
+    }
+    uint64_t generation = 0;
+    if (!install_full(ring, policy, &generation, o.config)) return 1;
+    wire::Msg ev;
+    while (!g_stop) {
+        if (g_reload.exchange(false)) reload(ring, policy, &generation, o.config);
+        bool busy = false;
+        while (ring.receive(&ev)) {
+            on_event(ev);
+            busy = true;
+        }
+        if (!ring.dataplane_alive()) {
+            log_line("ESPGW-3-DATAPLANE_LOST", "waiting for a dataplane of instance " + o.instance);
+            if (RingClient::attach(o.instance, 3600s, &ring, &error))
+                install_full(ring, policy, &generation, o.config);
+        }
+        if (!busy) std::this_thread::sleep_for(5ms);
+    }
+    return 0;
+}
+
+}  // namespace
+}  // namespace espgw::control
+
+int main(int argc, char** argv) {
+    espgw::control::Options o;
+    if (!espgw::control::parse_args(argc, argv, &o)) return 2;
+    return espgw::control::run(o);
+}

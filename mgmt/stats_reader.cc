@@ -1,0 +1,90 @@
+#include "mgmt/stats_reader.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace espgw::mgmt {
+namespace {
+
+// Copies `n` bytes written by the lcore that owns `seq` once the lcore is between bursts.
+template <typename T>
+T read_consistent(const uint64_t& seq, const T& src) {
+    T out;
+    for (int tries = 0; tries < 1000; ++tries) {
+        const uint64_t before = sadb::shm_load(seq);
+        if (before & 1) continue;
+        std::memcpy(static_cast<void*>(&out), &src, sizeof out);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (sadb::shm_load(seq) == before) return out;
+    }
+    std::memcpy(static_cast<void*>(&out), &src, sizeof out);  // a busy writer: best effort
+    return out;
+}
+
+}  // namespace
+
+StatsReader::~StatsReader() {
+    if (view_.base != nullptr) munmap(view_.base, size_);
+}
+
+bool StatsReader::open(const std::string& instance, std::string* error) {
+    const int fd = shm_open(sadb::stats_path(instance).c_str(), O_RDONLY, 0);
+    if (fd < 0) {
+        *error = "no dataplane statistics for instance '" + instance + "' (" +
+                 std::strerror(errno) + "); is espgw-dataplane running?";
+        return false;
+    }
+    struct stat st {};
+    fstat(fd, &st);
+    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED || static_cast<size_t>(st.st_size) < sizeof(sadb::StatsHeader)) {
+        *error = "cannot map the statistics of instance '" + instance + "'";
+        return false;
+    }
+    view_.base = static_cast<uint8_t*>(p);
+    size_ = static_cast<size_t>(st.st_size);
+    if (header().magic != sadb::kStatsMagic || header().version != sadb::kStatsVersion) {
+        *error = "statistics of instance '" + instance + "' have another format version";
+        return false;
+    }
+    return true;
+}
+
+std::vector<SaSnapshot> StatsReader::sas() const {
+    std::vector<SaSnapshot> out;
+    for (uint32_t k = 0; k < header().max_sas; ++k) {
+        const sadb::SaSlot* s = view_.sa(k);
+        if (sadb::shm_load(s->in_use) == 0) continue;
+        const sadb::LcoreStats* owner = view_.lcore(s->owner_lcore);
+        out.push_back({k, read_consistent(owner->seq, *s)});
+    }
+    return out;
+}
+
+sadb::LcoreStats StatsReader::lcore(uint32_t i) const {
+    const sadb::LcoreStats* l = view_.lcore(i);
+    return read_consistent(l->seq, *l);
+}
+
+sadb::PortStats StatsReader::port(uint32_t i) const {
+    const sadb::PortStats* p = view_.port(i);
+    return read_consistent(p->seq, *p);
+}
+
+sadb::DropCounters StatsReader::drops() const {
+    sadb::DropCounters sum{};
+    for (uint32_t l = 0; l < header().max_lcores; ++l) {
+        const sadb::LcoreStats s = lcore(l);
+        if (!s.active) continue;
+        for (size_t k = 0; k < sum.count.size(); ++k) sum.count[k] += s.drops.count[k];
+    }
+    return sum;
+}
+
+}  // namespace espgw::mgmt
