@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "control/key_export.h"
+#include "control/port_map.h"
 #include "tests/control/control_test_util.h"
 
 namespace espgw::control {
@@ -419,6 +420,19 @@ TEST(ConfigParser, ModelEqualityIsByValue) {
     const std::string text = test::read_config("site-a.cfg");
     EXPECT_EQ(parse_config(text).config, parse_config(text).config);
     EXPECT_NE(parse_config(text).config, parse_config(test::read_config("site-b.cfg")).config);
+}
+
+// `--port-map` binds router interface names to DPDK ports without editing the file.
+TEST(ConfigParser, PortMapBindsInterfaces) {
+    Config c = parse_clean("interface FastEthernet0/0\ninterface FastEthernet0/1\n dpdk-port 5\n");
+    std::vector<Diagnostic> diags;
+    EXPECT_TRUE(apply_port_map("FastEthernet0/0=0,FastEthernet0/1=1", &c, &diags));
+    EXPECT_EQ(c.interfaces[0].dpdk_port, 0);
+    EXPECT_EQ(c.interfaces[1].dpdk_port, 1);
+    EXPECT_FALSE(apply_port_map("Serial0=2", &c, &diags));
+    EXPECT_FALSE(apply_port_map("FastEthernet0/0", &c, &diags));
+    EXPECT_FALSE(apply_port_map("FastEthernet0/0=x", &c, &diags));
+    EXPECT_EQ(diags.size(), 3u);
 }
 
 }  // namespace

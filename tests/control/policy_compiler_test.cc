@@ -282,9 +282,12 @@ TEST(PolicyMessages, FullTransaction) {
     EXPECT_EQ(spd_msgs, (60 + wire::kSpdRulesPerMsg - 1) / wire::kSpdRulesPerMsg);
     EXPECT_EQ(spd_rules, 60u);
     wipe_keys(msgs);
-    for (const wire::Msg& m : msgs)
-        if (m.hdr.type == T::kSaAdd)
-            EXPECT_EQ(m.body.sa.cipher_key[0] | m.body.sa.cipher_key[35], 0);
+    for (const wire::Msg& m : msgs) {
+        if (m.hdr.type != T::kSaAdd) continue;
+        const auto* key = m.body.sa.cipher_key;
+        EXPECT_TRUE(
+            std::all_of(key, key + sizeof(m.body.sa.cipher_key), [](uint8_t b) { return b == 0; }));
+    }
 }
 
 TEST(PolicyMessages, EmptySpdIsStillASnapshot) {
