@@ -83,7 +83,12 @@ void parse_ip_local_pool(ParseContext& ctx, const Line& l, size_t arg) {
         if (*last < *first) return ctx.error(l, "the last pool address is below the first");
         p.last = *last;
     }
-    if (l.is(i, "group") && ctx.need(l, i + 2, kUsage)) p.group = std::string(l.tokens[i + 1]);
+    if (l.is(i, "group")) {
+        if (!ctx.need(l, i + 2, kUsage)) return;
+        p.group = std::string(l.tokens[i + 1]);
+        i += 2;
+    }
+    if (!ctx.no_extra(l, i, kUsage)) return;
     ctx.cfg.local_pools.push_back(std::move(p));
 }
 

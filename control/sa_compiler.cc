@@ -37,20 +37,25 @@ bool keys_fit(const CryptoMapEntry& e, const TransformSet& ts) {
            check_key_lengths(*e.outbound, ts).empty();
 }
 
-std::optional<ManualParts> manual_parts(CompileContext& ctx, const CryptoMapEntry& e) {
+// The interface whose address is the tunnel's local endpoint.
+const InterfaceConfig* tunnel_interface(CompileContext& ctx, const CryptoMapEntry& e) {
     const InterfaceConfig* itf = ctx.interface_of_map(e.map);
     if (!itf) {
         ctx.warning(e.line,
                     "crypto map " + e.map + " is not applied to a usable interface: " +
                         entry_name(e) + " not installed",
                     "add crypto map " + e.map + " under an interface with dpdk-port N");
-        return std::nullopt;
+        return nullptr;
     }
-    if (itf->address_kind != AddressKind::kStatic) {
-        ctx.error(e.line, entry_name(e) + ": interface " + itf->name +
-                              " has no address for the tunnel endpoint");
-        return std::nullopt;
-    }
+    if (itf->address_kind == AddressKind::kStatic) return itf;
+    ctx.error(e.line, entry_name(e) + ": interface " + itf->name +
+                          " has no address for the tunnel endpoint");
+    return nullptr;
+}
+
+std::optional<ManualParts> manual_parts(CompileContext& ctx, const CryptoMapEntry& e) {
+    const InterfaceConfig* itf = tunnel_interface(ctx, e);
+    if (!itf) return std::nullopt;
     const TransformSet* ts =
         e.transform_sets.size() == 1 ? ctx.cfg.find_transform_set(e.transform_sets[0]) : nullptr;
     const AclEntry* permit = first_permit(ctx.cfg.find_acl(e.match_acl));
