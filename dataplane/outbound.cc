@@ -68,6 +68,11 @@ void send_frag_needed(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime& s, uin
     }
 }
 
+// rte_ipv4_fragment_packet leaves the header checksum to the NIC or the caller.
+void fix_fragment_checksums(rte_mbuf** frags, uint16_t n) {
+    for (uint16_t k = 0; k < n; ++k) set_ipv4_checksum(rte_pktmbuf_mtod(frags[k], uint8_t*));
+}
+
 // RFC 4459 §5 pre-fragmentation: the inner packet is cut so that each ESP packet fits. Returns
 // the number of fragments put in `out` (0 on failure: the packet is consumed either way).
 uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mtu,
@@ -84,7 +89,9 @@ uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mt
     const int n = rte_ipv4_fragment_packet(m, out, room, static_cast<uint16_t>(inner), dp.pool,
                                            dp.pool);
     rte_pktmbuf_free(m);
-    return n > 0 ? static_cast<uint16_t>(n) : 0;
+    if (n <= 0) return 0;
+    fix_fragment_checksums(out, static_cast<uint16_t>(n));
+    return static_cast<uint16_t>(n);
 }
 
 // Encapsulates one batch of packets already assigned to SAs this lcore owns.
@@ -112,6 +119,7 @@ void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, uint16_t mtu, PktVec
     const int n = rte_ipv4_fragment_packet(m, frags, kMaxFragments, mtu, dp.pool, dp.pool);
     rte_pktmbuf_free(m);
     if (n <= 0) return count_drop(c, DropReason::kFragmentFailed);
+    fix_fragment_checksums(frags, static_cast<uint16_t>(n));
     for (int k = 0; k < n && !out.full(); ++k) out.push(frags[k]);
 }
 

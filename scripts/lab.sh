@@ -61,8 +61,9 @@ make_topology() {
 # start_gateway NS INSTANCE LCORE OUT_IF IN_IF CONFIG
 start_gateway() {
     local nsname=$1 inst=$2 lcore=$3 out_if=$4 in_if=$5 cfg=$6
+    # Not through ns(): $! must be the dataplane itself (ip netns exec execs it), not a subshell.
     # shellcheck disable=SC2046
-    ns "$nsname" "$BUILD/dataplane/espgw-dataplane" -l "$lcore" --no-pci $(eal_mem) \
+    ip netns exec "$nsname" "$BUILD/dataplane/espgw-dataplane" -l "$lcore" --no-pci $(eal_mem) \
         --file-prefix "$inst" --log-level=lib.eal:error \
         --vdev "net_af_packet0,iface=$out_if" --vdev "net_af_packet1,iface=$in_if" \
         -- --instance "$inst" --idle-backoff on >"$LAB_DIR/$inst-dataplane.log" 2>&1 &
