@@ -11,6 +11,8 @@
 
 #include "crypto/suite.h"
 
+#include <nlohmann/json.hpp>
+
 namespace espgw::mgmt {
 namespace {
 
@@ -194,6 +196,66 @@ std::string show_crypto_drops(const StatsReader& r) {
              std::string(info.help).c_str());
     }
     return o;
+}
+
+namespace {
+
+nlohmann::json drops_json(const std::array<uint64_t, sadb::kNumDropReasons>& d) {
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& info : sadb::kDropReasons)
+        if (info.reason != sadb::DropReason::kNone)
+            out[std::string(info.label)] = d[static_cast<size_t>(info.reason)];
+    return out;
+}
+
+nlohmann::json sa_json(const SaSnapshot& s) {
+    const sadb::SaSlot& x = s.slot_copy;
+    const wire::Sa& m = x.meta;
+    return {{"conn_id", m.conn_id},
+            {"pair_conn_id", m.pair_conn_id},
+            {"spi", m.spi},
+            {"direction", m.direction == wire::Direction::kInbound ? "inbound" : "outbound"},
+            {"crypto_map", std::string(m.map_name, strnlen(m.map_name, sizeof m.map_name))},
+            {"map_seq", m.map_seq},
+            {"transform", transform(m)},
+            {"mode", m.mode == wire::Mode::kTunnel ? "tunnel" : "transport"},
+            {"local", addr_text(m.local)},
+            {"peer", addr_text(m.peer)},
+            {"udp_encap", m.udp_encap != 0},
+            {"replay_window", m.replay_window},
+            {"owner_lcore", x.owner_lcore},
+            {"path_mtu", x.path_mtu},
+            {"packets", x.counters.packets},
+            {"bytes", x.counters.bytes},
+            {"errors", x.counters.errors},
+            {"prefrag_ok", x.prefrag_ok},
+            {"prefrag_fail", x.prefrag_fail},
+            {"fragments_created", x.fragments_created},
+            {"pmtu_sent", x.pmtu_sent},
+            {"pmtu_rcvd", x.pmtu_rcvd},
+            {"reassembly_needed", x.reassembly_needed},
+            {"drops", drops_json(x.counters.drops)}};
+}
+
+}  // namespace
+
+std::string show_crypto_ipsec_sa_json(const StatsReader& r) {
+    nlohmann::json sas = nlohmann::json::array();
+    for (const SaSnapshot& s : r.sas()) sas.push_back(sa_json(s));
+    return nlohmann::json{{"sas", sas}}.dump(1) + "\n";
+}
+
+std::string show_crypto_drops_json(const StatsReader& r) {
+    nlohmann::json lcores = nlohmann::json::array();
+    for (uint32_t l = 0; l < r.header().max_lcores; ++l) {
+        const sadb::LcoreStats s = r.lcore(l);
+        if (!s.active) continue;
+        lcores.push_back({{"lcore", s.lcore_id}, {"rx_packets", s.rx_packets},
+                          {"tx_packets", s.tx_packets}, {"punted", s.punted},
+                          {"handoff_in", s.handoff_in}, {"handoff_out", s.handoff_out},
+                          {"drops", drops_json(s.drops.count)}});
+    }
+    return nlohmann::json{{"drops", drops_json(r.drops().count)}, {"lcores", lcores}}.dump(1) + "\n";
 }
 
 }  // namespace espgw::mgmt
