@@ -194,6 +194,9 @@ uint32_t drain_workers(Dataplane& dp, ServicesCtx& svc, ControlEndpoint& ep) {
 
 void main_loop(Dataplane& dp, ControlEndpoint& ep, ServicesCtx& svc, bool main_forwards) {
     sadb::LcoreStats* mine = main_forwards ? dp.worker(0).stats : dp.stats.lcore(dp.lcores.size());
+    mine->lcore_id = rte_get_main_lcore();
+    mine->is_main = 1;
+    mine->active = 1;
     uint64_t next_stats = 0;
     uint32_t idle = 0;
     if (main_forwards) rte_rcu_qsbr_thread_online(dp.rcu, 0);
