@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "control/config_parser.h"
+#include "control/event_log.h"
 #include "control/policy_compiler.h"
 #include "control/policy_diff.h"
 #include "control/ring_client.h"
@@ -97,8 +98,16 @@ std::string event_text(const wire::Msg& m) {
            (e.direction == wire::Direction::kInbound ? " inbound" : " outbound");
 }
 
+const CompiledPolicy* g_policy = nullptr;  // for drop samples: the SAs' peers and selectors
+
 void on_event(const wire::Msg& m) {
     switch (m.hdr.type) {
+        case wire::MsgType::kDropSample: {
+            static const CompiledPolicy kEmpty;
+            const LogLine l = drop_sample_line(m.body.drop, g_policy ? *g_policy : kEmpty);
+            log_line(l.mnemonic.c_str(), l.text);
+            break;
+        }
         case wire::MsgType::kSaEvent: {
             static constexpr const char* kMnemonic[] = {
                 "CRYPTO-5-IPSEC_SA_SOFT_LIFETIME", "CRYPTO-5-IPSEC_SA_HARD_LIFETIME",
@@ -181,6 +190,7 @@ int run(const Options& o) {
         return 1;
     }
     uint64_t generation = 0;
+    g_policy = &policy;
     if (!install_full(ring, policy, &generation, o.config)) return 1;
     wire::Msg ev;
     while (!g_stop) {

@@ -324,11 +324,41 @@ void ControlEndpoint::forward(const ToMain& t) {
         send(m);
         return;
     }
+    if (t.kind == ToMain::kDropSample) return forward_drop_sample(t);
     if (t.kind != ToMain::kAcquire || !acquired_.insert(t.param).second) return;
     wire::set_header<wire::Acquire>(m, wire::MsgType::kAcquire, generation_);
     m.body.acquire.rule_id = current_ && t.param < current_->spd->size()
                                  ? current_->spd->rule(t.param).id
                                  : t.param;
+    send(m);
+}
+
+void ControlEndpoint::forward_drop_sample(const ToMain& t) {
+    auto v4 = [](uint32_t a) {
+        wire::Addr w{};
+        w.version = 4;
+        w.bytes[0] = static_cast<uint8_t>(a >> 24);
+        w.bytes[1] = static_cast<uint8_t>(a >> 16);
+        w.bytes[2] = static_cast<uint8_t>(a >> 8);
+        w.bytes[3] = static_cast<uint8_t>(a);
+        return w;
+    };
+    wire::Msg m{};
+    wire::set_header<wire::DropSample>(m, wire::MsgType::kDropSample, generation_);
+    wire::DropSample& d = m.body.drop;
+    d.reason = t.event_type;
+    d.direction = static_cast<wire::Direction>(t.direction == 0 ? 0 : 1);
+    d.port = t.port;
+    d.spi = t.spi;
+    d.conn_id = t.conn_id;
+    d.seq = t.seq;
+    d.src = v4(t.src);
+    d.dst = v4(t.dst);
+    d.inner_proto = t.inner_proto != 0 ? t.inner_proto : t.proto;
+    if (t.inner_src != 0) {
+        d.inner_src = v4(t.inner_src);
+        d.inner_dst = v4(t.inner_dst);
+    }
     send(m);
 }
 

@@ -63,6 +63,7 @@ private:
     void ack(uint64_t generation, uint32_t refused, const std::string& error);
     void resync();
     void send_packet(const sadb::wire::Packet& p);
+    void forward_drop_sample(const ToMain& t);
     uint16_t owner_for(const sadb::wire::Sa& w) const;
     bool unchanged(const sadb::wire::Sa& w) const;
 

@@ -40,14 +40,22 @@ struct ToMain {
         kResolve,       // send an ARP request for param (host order IPv4) on port `port`
         kSaEvent,       // event for control
         kAcquire,       // PROTECT rule `param` hit without an SA
+        kDropSample,    // a dropped packet's facts for control's log (event_type = reason)
     };
     Kind kind;
-    uint8_t event_type;  // kSaEvent: sadb::SaEventType
+    uint8_t event_type;  // kSaEvent: sadb::SaEventType; kDropSample: sadb::DropReason
     uint16_t port;
     uint32_t param;
     rte_mbuf* m;
     uint32_t spi;
     uint32_t conn_id;
+    // kDropSample: outer (or only) header and, after decapsulation, the inner one.
+    uint64_t seq;
+    uint32_t src, dst;
+    uint32_t inner_src, inner_dst;
+    uint8_t proto, inner_proto;
+    uint8_t direction;
+    uint8_t pad[5];
 };
 static_assert(sizeof(ToMain) % 8 == 0, "rte_ring element sizes are multiples of 4");
 
@@ -84,7 +92,11 @@ struct LcoreCtx {
     sadb::LcoreStats* stats = nullptr;
     uint64_t* spd_hits = nullptr;
     uint64_t last_acquire_tsc = 0;
+    uint64_t sample_window_tsc = 0;  // drop samples: at most kDropSamplesPerSecond
+    uint32_t samples_in_window = 0;
 };
+
+inline constexpr uint32_t kDropSamplesPerSecond = 100;
 
 struct Dataplane {
     std::string instance;

@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "dataplane/control_endpoint.h"
+#include "dataplane/drops.h"
 #include "dataplane/eal_setup.h"
 #include "dataplane/services.h"
 #include "dataplane/shm_files.h"
@@ -131,6 +132,8 @@ bool setup_lcores(Dataplane& dp, crypto::BackendKind backend, std::string* error
         c->index = static_cast<uint16_t>(dp.lcores.size());
         c->is_main = main_forwards;
         dp.index_of_lcore[lcore] = static_cast<int16_t>(c->index);
+        c->esp.drop_sampler = sample_drop;
+        c->esp.drop_sampler_user = c.get();
         if (!setup_lcore(dp, *c, error)) return false;
         dp.lcores.push_back(std::move(c));
     }
@@ -179,7 +182,9 @@ uint32_t drain_workers(Dataplane& dp, ServicesCtx& svc, ControlEndpoint& ep) {
         const unsigned n =
             rte_ring_dequeue_burst_elem(c->to_main, items, sizeof(ToMain), 64, nullptr);
         for (unsigned k = 0; k < n; ++k) {
-            if (items[k].kind == ToMain::kSaEvent || items[k].kind == ToMain::kAcquire) {
+            const ToMain::Kind kind = items[k].kind;
+            if (kind == ToMain::kSaEvent || kind == ToMain::kAcquire ||
+                kind == ToMain::kDropSample) {
                 ep.forward(items[k]);
             } else if (svc.policy != nullptr) {
                 service(svc, items[k]);

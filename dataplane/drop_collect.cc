@@ -2,7 +2,7 @@
 
 namespace espgw::dataplane {
 
-uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters) {
+uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters, const EspContext* ctx) {
     bool any = false;
     for (uint16_t k = 0; k < b.n; ++k) any |= b.drop[k] != sadb::DropReason::kNone;
     if (!any) return b.n;  // the common case: nothing to compact
@@ -19,6 +19,8 @@ uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters) {
             continue;
         }
         ++counters.count[static_cast<size_t>(b.drop[k])];
+        if (ctx != nullptr && ctx->drop_sampler != nullptr)
+            ctx->drop_sampler(ctx->drop_sampler_user, b.pkts[k], b.drop[k], b.sa[k], b.in[k].seq);
         dead[n_dead++] = b.pkts[k];
     }
     if (n_dead != 0) rte_pktmbuf_free_bulk(dead, n_dead);

@@ -6,7 +6,8 @@
 
 namespace espgw::dataplane {
 
-// Returns the number of packets left.
-uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters);
+// Returns the number of packets left. With `ctx`, its drop sampler sees each dropped packet.
+uint16_t collect_drops(EspBurst& b, sadb::DropCounters& counters,
+                       const EspContext* ctx = nullptr);
 
 }  // namespace espgw::dataplane

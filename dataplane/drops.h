@@ -12,8 +12,14 @@ inline void count_drop(LcoreCtx& c, sadb::DropReason r, uint32_t n = 1) {
     c.stats->drops.count[static_cast<size_t>(r)] += n;
 }
 
+// Sends the facts of a dropped packet to the main lcore for control's log (%CRYPTO-4-... lines),
+// at most kDropSamplesPerSecond per lcore. Registered as the ESP stages' drop sampler too.
+void sample_drop(void* lcore_ctx, const rte_mbuf* m, sadb::DropReason r,
+                 const sadb::SaRuntime* sa, uint64_t seq);
+
 inline void drop_packet(LcoreCtx& c, rte_mbuf* m, sadb::DropReason r) {
     count_drop(c, r);
+    sample_drop(&c, m, r, nullptr, 0);
     rte_pktmbuf_free(m);
 }
 

@@ -51,6 +51,11 @@ struct alignas(64) OpScratch {
     uint8_t icv_rx[32];  // received ICV saved before ESN high bits overwrite it
 };
 
+// Called for a dropped packet before it is freed (the gateway turns some into drop samples for
+// control's log). Drops are rare, so a plain function pointer costs nothing on the fast path.
+using DropSampleFn = void (*)(void* user, const rte_mbuf* m, sadb::DropReason r,
+                              const sadb::SaRuntime* sa, uint64_t seq);
+
 struct EspContext {
     EspContext(crypto::BackendKind kind, crypto::MbManager& mgr) : backend(kind, mgr) {}
 
@@ -61,6 +66,8 @@ struct EspContext {
     uint16_t ip_id = 0;
     // Known-answer tests pin the IV of packet k to iv_override[k] (nullptr in production).
     const uint8_t* const* iv_override = nullptr;
+    DropSampleFn drop_sampler = nullptr;
+    void* drop_sampler_user = nullptr;
 
     uint16_t n_ops = 0;
     uint16_t op_pkt[kMaxBurst];

@@ -117,7 +117,7 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
         }
         if (b.pkts[k]->hash.usr == kReassembled) ++dp.stats.sa(b.sa[k]->slot)->reassembly_needed;
     }
-    collect_drops(b, c.stats->drops);
+    collect_drops(b, c.stats->drops, &c.esp);
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
         m->hash.usr = 0;

@@ -98,7 +98,7 @@ uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mt
 void encap_batch(LcoreCtx& c, EspBurst& b, PktVec& out) {
     if (b.n == 0) return;
     esp_encap(c.esp, b);
-    collect_drops(b, c.stats->drops);
+    collect_drops(b, c.stats->drops, &c.esp);
     for (uint16_t k = 0; k < b.n; ++k) out.push(b.pkts[k]);
     b.n = 0;
 }
