@@ -4,6 +4,7 @@
 
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
+#include <rte_ip_frag.h>
 #include <rte_pause.h>
 
 #include <thread>
@@ -114,6 +115,16 @@ void forward_events(LcoreCtx& c) {
     c.esp.events.clear();
 }
 
+// rte_ip_frag reaps an expired reassembly only when a later fragment lands in its bucket: a
+// fragment that never completes would keep its mbufs, uncounted, until then. The sweep walks the
+// table's LRU list from the oldest entry and stops at the first one still within its timeout.
+void expire_fragments(LcoreCtx& c) {
+    rte_ip_frag_table_del_expired_entries(c.frag_tbl, &c.death_row, rte_rdtsc());
+    if (c.death_row.cnt == 0) return;
+    count_drop(c, sadb::DropReason::kReassemblyFailed, c.death_row.cnt);
+    rte_ip_frag_free_death_row(&c.death_row, 3);
+}
+
 }  // namespace
 
 uint32_t worker_poll(LcoreCtx& c, Dataplane& dp) {
@@ -124,6 +135,7 @@ uint32_t worker_poll(LcoreCtx& c, Dataplane& dp) {
     done += poll_handoff(c, dp, *pol);
     done += poll_from_main(c, dp, *pol);
     forward_events(c);
+    expire_fragments(c);
     if (done != 0) {
         ++c.stats->polls_busy;
     } else {
