@@ -13,6 +13,11 @@
 # example), ESP with AES-128-GCM and manual keys. The gateways' outside MACs are the ones their
 # peers' static ARP entries name (02:00:00:00:00:01 / 02). Logs and captures go to $LAB_DIR.
 # ESPGW_LAB_PREFIX (default espgw) names the namespaces and instances so several labs can run.
+# ESPGW_LAB_PMD=af_xdp puts the ports on net_af_xdp instead. af_packet's fanout asks the kernel
+# to reassemble IP fragments before DPDK sees them (PACKET_FANOUT_FLAG_DEFRAG, fixed in the PMD):
+# a fragment that never completes never reaches the gateway, and a reassembled packet longer
+# than the PMD's 2048-byte ring frame arrives truncated. af_xdp hands over fragments as they
+# are, but tcpdump on its interfaces sees none of the gateway's traffic.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +26,7 @@ LAB_DIR="${ESPGW_LAB_DIR:-/tmp/$P-lab}"
 NS_HA="$P-ha" NS_GA="$P-ga" NS_GB="$P-gb" NS_HB="$P-hb"
 CONFIG_A="${ESPGW_LAB_CONFIG_A:-tests/control/configs/site-a.cfg}"
 CONFIG_B="${ESPGW_LAB_CONFIG_B:-tests/control/configs/site-b.cfg}"
+PMD="${ESPGW_LAB_PMD:-af_packet}"
 
 ns() { ip netns exec "$@"; }
 
@@ -58,14 +64,24 @@ make_topology() {
     for n in "$NS_HA" "$NS_HB"; do ns "$n" ip link set lo up; done
 }
 
+vdev() {  # vdev PORT_INDEX IFACE
+    case "$PMD" in
+        af_packet) echo "net_af_packet$1,iface=$2" ;;
+        af_xdp) echo "net_af_xdp$1,iface=$2,start_queue=0,queue_count=1" ;;
+        *) echo "lab: ESPGW_LAB_PMD must be af_packet or af_xdp" >&2; return 1 ;;
+    esac
+}
+
 # start_gateway NS INSTANCE LCORE OUT_IF IN_IF CONFIG
 start_gateway() {
-    local nsname=$1 inst=$2 lcore=$3 out_if=$4 in_if=$5 cfg=$6
+    local nsname=$1 inst=$2 lcore=$3 out_if=$4 in_if=$5 cfg=$6 out_dev in_dev
+    out_dev=$(vdev 0 "$out_if")
+    in_dev=$(vdev 1 "$in_if")
     # Not through ns(): $! must be the dataplane itself (ip netns exec execs it), not a subshell.
     # shellcheck disable=SC2046
     ip netns exec "$nsname" "$BUILD/dataplane/espgw-dataplane" -l "$lcore" --no-pci $(eal_mem) \
         --file-prefix "$inst" --log-level=lib.eal:error \
-        --vdev "net_af_packet0,iface=$out_if" --vdev "net_af_packet1,iface=$in_if" \
+        --vdev "$out_dev" --vdev "$in_dev" \
         -- --instance "$inst" --idle-backoff on >"$LAB_DIR/$inst-dataplane.log" 2>&1 &
     echo $! >"$LAB_DIR/$inst-dataplane.pid"
     "$BUILD/espgw-control" --instance "$inst" --config "$cfg" >"$LAB_DIR/$inst-control.log" 2>&1 &
