@@ -162,7 +162,10 @@ uint32_t ControlEndpoint::apply_sas(std::string* error) {
             append_error(error, e);
         }
     }
-    for (const wire::SaRef& r : txn_.sa_del) dp_.sas->remove(r.conn_id);
+    // Control deletes the old SA of a tunnel whose SPI moved after adding the new one under the
+    // same conn id; install() already replaced it, and removing by conn id would remove the new.
+    for (const wire::SaRef& r : txn_.sa_del)
+        if (!keep.count(r.conn_id)) dp_.sas->remove(r.conn_id);
     if (txn_.full) {
         std::vector<uint32_t> stale;
         dp_.sas->for_each([&](const SaInfo& i, const sadb::SaRuntime&) {
