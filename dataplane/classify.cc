@@ -51,7 +51,9 @@ PacketClass local_class(const uint8_t* ip, uint32_t len) {
         // inbound stage reassembles and re-checks (RFC 3948 §2.2 needs the whole payload start).
         return (load_be16(ip + 6) & 0x3fff) != 0 ? PacketClass::kInbound : PacketClass::kSlowLocal;
     }
-    if (ihl + 12 > len) return PacketClass::kSlowLocal;
+    // A NAT-keepalive (RFC 3948 §2.3) is one payload byte: shorter than the marker it is told
+    // from, so only a UDP header without payload stays on the slow path.
+    if (ihl + 8 >= len) return PacketClass::kSlowLocal;
     const uint16_t dport = load_be16(ip + ihl + 2);
     if (dport == kUdpIke || dport != kNattPort) return PacketClass::kSlowLocal;
     const uint8_t* payload = ip + ihl + 8;
