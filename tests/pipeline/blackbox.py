@@ -1,0 +1,391 @@
+"""Black-box harness for the gateway: espgw-dataplane on net_pcap ports, configured by
+espgw-control from an IOS-syntax file, fed input pcaps; returns what came out of each port and
+the counters the CLI reads from the stats segment.
+
+One run: write each port's input frames to a pcap, start the dataplane (one lcore, --no-huge) and
+control, wait for control's %SYS-5-CONFIG_I (rx starts only then, so every frame meets the
+configuration), wait until the lcore received every input frame and its counters stopped moving,
+read `espgw --json show crypto drops` and `show crypto ipsec sa`, then SIGINT the dataplane (which
+closes the ports: net_pcap writes its tx pcaps then) and SIGTERM control.
+
+Also here: the drop-reason table parsed from sadb/drop_reason.def, the tunnels of a test
+configuration (peers, SPIs, suites, keys) parsed from the file so keys live in one place, scapy
+SecurityAssociations for both directions of a tunnel, and exact frame comparison helpers.
+"""
+import json
+import os
+import re
+import shutil
+import signal
+import struct
+import subprocess
+import tempfile
+import time
+import warnings
+from dataclasses import dataclass
+
+warnings.filterwarnings("ignore")  # cryptography deprecates 3DES and scapy says so per SA
+
+from scapy.all import conf  # noqa: E402
+from scapy.layers.inet import IP, UDP  # noqa: E402
+from scapy.layers.ipsec import ESP, SecurityAssociation  # noqa: E402
+from scapy.layers.l2 import Ether  # noqa: E402
+
+conf.verb = 0
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SOURCE_ROOT = os.path.dirname(os.path.dirname(HERE))
+CONFIGS = os.path.join(HERE, "configs")
+NATT_PORT = 4500
+
+
+def port_mac(port: int) -> str:
+    """net_pcap gives its n-th device 02:70:63:61:70:n ("pcap" in ASCII)."""
+    return "02:70:63:61:70:%02x" % port
+
+
+def mac_of_arp(text: str) -> str:
+    """IOS `arp` notation 0200.0000.0002 -> 02:00:00:00:00:02."""
+    h = text.replace(".", "")
+    return ":".join(h[i:i + 2] for i in range(0, 12, 2))
+
+
+# ---------------------------------------------------------------------------------------------
+# sadb/drop_reason.def
+
+@dataclass(frozen=True)
+class DropReason:
+    name: str   # kTtlExpired
+    label: str  # ttl_expired
+    per_sa: bool
+    layer: str  # kEngine or kPipeline
+
+
+def drop_reasons() -> list:
+    text = open(os.path.join(SOURCE_ROOT, "sadb", "drop_reason.def")).read()
+    rows = re.findall(r'ESPGW_DROP\((\w+),\s*\d+,\s*"([^"]+)",\s*(true|false),.*?,\s*(kEngine|'
+                      r'kPipeline)\)', text, re.S)
+    assert rows, "no ESPGW_DROP rows in drop_reason.def"
+    return [DropReason(n, label, per_sa == "true", layer) for n, label, per_sa, layer in rows]
+
+
+# ---------------------------------------------------------------------------------------------
+# The tunnels of a test configuration, for scapy.
+
+SUITES = {  # transform-set words -> (scapy cipher, scapy integrity)
+    "esp-gcm": "AES-GCM", "esp-aes": "AES-CBC", "esp-3des": "3DES",
+    "esp-sha-hmac": "HMAC-SHA1-96", "esp-md5-hmac": "HMAC-MD5-96",
+}
+
+
+@dataclass
+class Tunnel:
+    seq: int
+    peer: str
+    local: str
+    spi_in: int    # the gateway's inbound SA: what the peer sends
+    spi_out: int   # the gateway's outbound SA: what the gateway sends
+    cipher: str
+    integrity: str
+    keys_in: tuple
+    keys_out: tuple
+    transport: bool
+    natt: bool
+
+    def _sa(self, spi, keys, src, dst):
+        ckey, akey = keys
+        return SecurityAssociation(
+            ESP, spi=spi, crypt_algo=self.cipher, crypt_key=ckey,
+            auth_algo=self.integrity, auth_key=akey,
+            tunnel_header=None if self.transport else IP(src=src, dst=dst),
+            nat_t_header=UDP(sport=NATT_PORT, dport=NATT_PORT) if self.natt else None)
+
+    def peer_sa(self):
+        """What the peer encrypts with: the gateway's inbound SA."""
+        return self._sa(self.spi_in, self.keys_in, self.peer, self.local)
+
+    def gateway_sa(self):
+        """The gateway's outbound SA, to decrypt (or recompute) what it sends."""
+        return self._sa(self.spi_out, self.keys_out, self.local, self.peer)
+
+    def encrypt_from_peer(self, inner, seq: int) -> bytes:
+        """An ESP packet (IP header first) the peer would send carrying `inner`."""
+        return fix_natt_length(bytes(self.peer_sa().encrypt(inner, seq_num=seq)))
+
+
+def fix_natt_length(ip: bytes) -> bytes:
+    """scapy 2.5.0 leaves the UDP length of NAT-T (RFC 3948) at 8: set it; checksum stays 0."""
+    if ip[9] != 17:
+        return ip
+    ihl = (ip[0] & 0xF) * 4
+    return ip[:ihl + 4] + struct.pack("!H", len(ip) - ihl) + ip[ihl + 6:]
+
+
+def parse_config(path: str) -> dict:
+    """Tunnels (by crypto map sequence), ARP entries and interface addresses of a test config."""
+    text = open(path).read()
+    transforms, acls, maps, arps, addrs = {}, {}, {}, {}, []
+    natt = "crypto ipsec nat-transparency udp-encapsulation" in text
+    ts = entry = None
+    for line in text.splitlines():
+        w = line.split()
+        if not w or w[0] == "!":
+            continue
+        if line.startswith("crypto ipsec transform-set "):
+            ts = transforms.setdefault(w[3], {"words": w[4:], "transport": False})
+            entry = None
+        elif line.startswith(" mode transport") and ts is not None:
+            ts["transport"] = True
+        elif line.startswith("crypto map ") and w[4] == "ipsec-manual":
+            entry = maps.setdefault(int(w[3]), {})
+            ts = None
+        elif line.startswith(" set peer ") and entry is not None:
+            entry["peer"] = w[2]
+        elif line.startswith(" set transform-set ") and entry is not None:
+            entry["ts"] = w[2]
+        elif line.startswith(" set session-key ") and entry is not None:
+            keys = (bytes.fromhex(w[6]), bytes.fromhex(w[8]) if len(w) > 8 else None)
+            entry[w[2]] = (int(w[4], 0), keys)
+        elif line.startswith(" ip address "):
+            addrs.append(w[2])
+        elif w[0] == "arp":
+            arps[w[1]] = mac_of_arp(w[2])
+        elif w[0] == "access-list":
+            acls.setdefault(w[1], []).append(line)
+    tunnels = {}
+    for seq, e in maps.items():
+        t = transforms[e["ts"]]
+        cipher = next(SUITES[x] for x in t["words"] if x in ("esp-gcm", "esp-aes", "esp-3des"))
+        integ = next((SUITES[x] for x in t["words"] if x.endswith("-hmac")), "NULL")
+        tunnels[seq] = Tunnel(seq, e["peer"], addrs[0], e["inbound"][0], e["outbound"][0],
+                              cipher, integ, e["inbound"][1], e["outbound"][1], t["transport"],
+                              natt)
+    return {"tunnels": tunnels, "arp": arps, "addresses": addrs}
+
+
+# ---------------------------------------------------------------------------------------------
+# pcap files
+
+def write_pcap(path: str, frames) -> None:
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for k, fr in enumerate(frames):
+            fr = bytes(fr)
+            f.write(struct.pack("<IIII", 1, k, len(fr), len(fr)))
+            f.write(fr)
+
+
+def read_pcap(path: str) -> list:
+    """Frames of a pcap (micro- or nanosecond magic, as net_pcap writes); [] if absent."""
+    if not os.path.exists(path):
+        return []
+    data = open(path, "rb").read()
+    if len(data) < 24:
+        return []
+    magic = struct.unpack("<I", data[:4])[0]
+    assert magic in (0xA1B2C3D4, 0xA1B23C4D), f"{path}: not a little-endian pcap"
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        caplen = struct.unpack("<I", data[off + 8:off + 12])[0]
+        frames.append(data[off + 16:off + 16 + caplen])
+        off += 16 + caplen
+    return frames
+
+
+# ---------------------------------------------------------------------------------------------
+# A run of the gateway
+
+class HarnessError(Exception):
+    pass
+
+
+@dataclass
+class Run:
+    out: dict                 # port -> [frame bytes] transmitted
+    drops: dict               # label -> count, all lcores
+    lcores: list              # per-lcore CLI JSON
+    sas: list                 # `show crypto ipsec sa` JSON
+    control_log: str
+    dataplane_log: str
+    inputs: int
+
+    def sa(self, spi: int) -> dict:
+        for s in self.sas:
+            if s["spi"] == spi:
+                return s
+        raise HarnessError(f"no SA with SPI {spi:#x} in show crypto ipsec sa")
+
+    def total(self, key: str) -> int:
+        return sum(lc[key] for lc in self.lcores)
+
+
+class Gateway:
+    """Runs espgw-dataplane + espgw-control from a build directory."""
+
+    def __init__(self, build_root: str, keep: str = None):
+        self.dataplane = os.path.join(build_root, "dataplane", "espgw-dataplane")
+        self.control = os.path.join(build_root, "espgw-control")
+        self.cli = os.path.join(build_root, "mgmt", "espgw")
+        for exe in (self.dataplane, self.control, self.cli):
+            if not os.access(exe, os.X_OK):
+                raise HarnessError(f"{exe} not built")
+        self.keep = keep
+        self.runs = 0
+
+    def _cli(self, instance: str, what: str) -> dict:
+        out = subprocess.run([self.cli, "--instance", instance, "--json"] + what.split(),
+                             capture_output=True, text=True, timeout=10)
+        if out.returncode != 0:
+            raise HarnessError(f"espgw {what}: {out.stderr.strip()}")
+        return json.loads(out.stdout)
+
+    def run(self, config: str, inputs: dict, ports: int = 2, dataplane_args=(),
+            until=None, timeout: float = 8.0, config_line: str = "%SYS-5-CONFIG_I") -> Run:
+        """Feeds inputs {port: [frames]} through the gateway configured by `config` (a file
+        name under configs/ or a path). `until(drops_json)` may ask to wait for more than
+        quiescence (a timer inside the dataplane). `config_line` is the control log line that
+        says the configuration is live (a refused SA gives %ESPGW-3-CONFIG_PARTIAL)."""
+        self.runs += 1
+        instance = f"pl{os.getpid()}x{self.runs}"
+        work = tempfile.mkdtemp(prefix=f"espgw-pipeline-{instance}-")
+        cfg = config if os.path.isabs(config) else os.path.join(CONFIGS, config)
+        args = [self.dataplane, "-l", "0", "--no-pci", "--no-huge", "--no-shconf", "-m", "256",
+                "--log-level=lib.eal:error"]
+        n_in = 0
+        for p in range(ports):
+            frames = inputs.get(p, [])
+            n_in += len(frames)
+            write_pcap(os.path.join(work, f"in{p}.pcap"), frames)
+            args += ["--vdev", f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+        args += ["--", "--instance", instance] + list(dataplane_args)
+        dp_log = open(os.path.join(work, "dataplane.log"), "w")
+        ctl_log_path = os.path.join(work, "control.log")
+        dp = subprocess.Popen(args, stdout=dp_log, stderr=subprocess.STDOUT)
+        ctl = subprocess.Popen([self.control, "--instance", instance, "--config", cfg],
+                               stdout=open(ctl_log_path, "w"), stderr=subprocess.STDOUT)
+        try:
+            self._wait_config(ctl_log_path, config_line, dp)
+            drops = self._settle(instance, n_in, until, timeout)
+            sas = self._cli(instance, "show crypto ipsec sa")["sas"]
+        except Exception:
+            self._stop(dp, ctl)
+            print(f"--- control log ({cfg})\n{open(ctl_log_path).read()}")
+            print(f"--- dataplane log\n{open(os.path.join(work, 'dataplane.log')).read()}")
+            raise
+        self._stop(dp, ctl)
+        if dp.returncode != 0:
+            raise HarnessError(f"espgw-dataplane exited with {dp.returncode}")
+        run = Run({p: read_pcap(os.path.join(work, f"out{p}.pcap")) for p in range(ports)},
+                  drops["drops"], drops["lcores"], sas, open(ctl_log_path).read(),
+                  open(os.path.join(work, "dataplane.log")).read(), n_in)
+        if self.keep:
+            dest = os.path.join(self.keep, instance)
+            shutil.copytree(work, dest)
+        shutil.rmtree(work, ignore_errors=True)
+        return run
+
+    @staticmethod
+    def _wait_config(path: str, line: str, dp) -> None:
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            log = open(path).read()
+            if line in log:
+                return
+            if dp.poll() is not None:
+                raise HarnessError(f"espgw-dataplane exited early ({dp.returncode})")
+            time.sleep(0.02)
+        raise HarnessError(f"control never logged {line}")
+
+    def _settle(self, instance: str, n_in: int, until, timeout: float) -> dict:
+        """Waits until every input frame was received and nothing moved for 150 ms (what the
+        main lcore sends, ARP and ICMP, leaves on the poll after the one that received)."""
+        deadline = time.monotonic() + timeout
+        last, stable = None, 0
+        while time.monotonic() < deadline:
+            j = self._cli(instance, "show crypto drops")
+            rx = sum(lc["rx_packets"] for lc in j["lcores"])
+            if rx >= n_in and (until is None or until(j)):
+                if j == last:
+                    stable += 1
+                    if stable >= 3:
+                        return j
+                else:
+                    stable = 0
+            last = j
+            time.sleep(0.05)
+        raise HarnessError(f"not settled after {timeout} s: {json.dumps(last)[:2000]}")
+
+    @staticmethod
+    def _stop(dp, ctl) -> None:
+        for proc, sig in ((dp, signal.SIGINT), (ctl, signal.SIGTERM)):
+            if proc.poll() is None:
+                proc.send_signal(sig)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+class Checks:
+    """Collects failures per scenario instead of stopping at the first one."""
+
+    def __init__(self):
+        self.failures = []
+        self.scenario = "?"
+        self.results = []  # (scenario, ok, seconds)
+        self._t0 = 0.0
+        self._n0 = 0
+
+    def begin(self, name: str) -> None:
+        self.scenario = name
+        self._t0 = time.monotonic()
+        self._n0 = len(self.failures)
+
+    def end(self) -> None:
+        ok = len(self.failures) == self._n0
+        self.results.append((self.scenario, ok, time.monotonic() - self._t0))
+        print(f"{'ok  ' if ok else 'FAIL'} {self.scenario} ({time.monotonic() - self._t0:.1f} s)",
+              flush=True)
+
+    def expect(self, cond, msg: str) -> bool:
+        if not cond:
+            self.failures.append(f"{self.scenario}: {msg}")
+            print(f"     {msg}", flush=True)
+        return bool(cond)
+
+    def same_bytes(self, got: bytes, want: bytes, what: str) -> bool:
+        if got == want:
+            return True
+        diff = next((i for i in range(min(len(got), len(want))) if got[i] != want[i]),
+                    min(len(got), len(want)))
+        return self.expect(False, f"{what}: {len(got)} bytes differ from the expected "
+                                  f"{len(want)} at offset {diff}\n       got  {got.hex()}\n"
+                                  f"       want {want.hex()}")
+
+    def drops(self, run: Run, want: dict, per_sa: dict = None) -> None:
+        """Exactly the `want` drops (label -> n) moved, globally and per lcore, and per SA only
+        what `per_sa` ({spi: {label: n}}) says; every other counter of every SA stays 0."""
+        per_sa = per_sa or {}
+        for label, n in run.drops.items():
+            self.expect(n == want.get(label, 0), f"drop {label} = {n}, expected "
+                                                 f"{want.get(label, 0)}")
+        for label in want:
+            self.expect(label in run.drops, f"no drop reason {label} in the CLI output")
+        for label in run.drops:
+            total = sum(lc["drops"][label] for lc in run.lcores)
+            self.expect(total == run.drops[label], f"per-lcore {label} sums to {total}")
+        for s in run.sas:
+            exp = per_sa.get(s["spi"], {})
+            for label, n in s["drops"].items():
+                self.expect(n == exp.get(label, 0), f"SA {s['spi']:#x} ({s['direction']}) drop "
+                                                    f"{label} = {n}, expected {exp.get(label, 0)}")
+        self.expect(run.total("rx_packets") == run.inputs,
+                    f"received {run.total('rx_packets')} of {run.inputs} input frames")
+
+
+def ether(frame: bytes) -> Ether:
+    return Ether(frame)

@@ -1,0 +1,459 @@
+#!/usr/bin/python3
+"""Black-box conformance of the gateway: pcaps in, pcaps out, compared with what scapy computes.
+
+    /usr/bin/python3 conformance_test.py BUILD_ROOT [--keep DIR]
+
+Each scenario is one run of espgw-dataplane + espgw-control on net_pcap ports (blackbox.py) with
+a configuration of configs/. Every frame that comes out is matched with one expected frame and
+compared byte for byte:
+
+- ESP the gateway sends: Ethernet (peer's MAC from the static ARP entry, port MAC), outer IPv4
+  header (addresses, TTL 64, DSCP/ECN copied, DF copied per `df-bit copy`, length, checksum),
+  UDP 4500 header with checksum 0 under NAT-T (RFC 3948), SPI, sequence numbers 1, 2, 3, ... per
+  SA in transmit order, and the whole ciphertext and ICV: scapy re-encrypts the expected inner
+  packet (the input with TTL - 1 and its checksum updated, RFC 1812 §5.3.1) with the sequence
+  number, IV and IP ID taken from the packet and must produce the same bytes. IVs are unique.
+- Decapsulated, bypassed and forwarded cleartext: exactly the input with TTL - 1, new checksum,
+  the next hop's MAC and the egress port's MAC.
+- What the gateway originates: ARP replies (RFC 826), ICMP echo replies (RFC 792; also to the
+  inside address through a tunnel, and transport-mode ESP between the gateways), ARP requests
+  for an unknown next hop, all with exactly the expected bytes.
+Counters: no drop other than the scenario's, per-SA packet counts, pre-fragmentation counters.
+
+Scenarios: the suites AES-GCM-128, AES-CBC-128 + HMAC-SHA1, 3DES + HMAC-MD5 and 3DES without
+integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation, and a hub
+(multi.cfg) with two peers: hairpinning between them, a deny line that bypasses, traffic no
+policy matches, ICMP echo through a tunnel, ARP replies and learning.
+"""
+import argparse
+import os
+import struct
+import sys
+
+from blackbox import (CONFIGS, Checks, Gateway, IP, SecurityAssociation, ESP, UDP, NATT_PORT,
+                      fix_natt_length, parse_config, port_mac)
+from scapy.layers.inet import ICMP, TCP
+from scapy.layers.l2 import ARP, Ether
+from scapy.packet import Raw
+
+IV_LEN = {"AES-GCM": 8, "AES-CBC": 16, "3DES": 8}
+OUTER_TTL = 64  # kDefaultTtl of the compiler: the tunnel header's TTL
+
+HOST = "198.18.1.10"    # inside host with a static ARP entry in every config
+REMOTE = "198.18.2.10"  # behind the peer 192.0.2.2
+INSIDE_GW = "198.18.1.1"
+
+
+class Setup:
+    """A configuration file and what the test derives from it."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.cfg = parse_config(os.path.join(CONFIGS, name))
+        self.tunnels = self.cfg["tunnels"]
+        self.arp = self.cfg["arp"]
+        self.by_spi_out = {t.spi_out: t for t in self.tunnels.values()}
+
+    def mac(self, ip: str) -> str:
+        return self.arp[ip]
+
+
+def l2(dst: str, src: str) -> bytes:
+    """An Ethernet header for IPv4 (scapy would say 0x9000 without a payload)."""
+    return bytes(Ether(dst=dst, src=src, type=0x0800))
+
+
+def from_inside(setup: Setup, pkt, host_mac: str = None) -> bytes:
+    return l2(port_mac(1), host_mac or setup.mac(HOST)) + bytes(pkt)
+
+
+def esp_from_peer(tunnel, inner, seq: int) -> bytes:
+    peer_mac = "02:00:00:00:00:%02x" % int(tunnel.peer.split(".")[-1])
+    return l2(port_mac(0), peer_mac) + tunnel.encrypt_from_peer(inner, seq)
+
+
+def forwarded(pkt) -> bytes:
+    """The IPv4 packet as the gateway forwards it: TTL - 1, checksum recomputed."""
+    p = IP(bytes(pkt))
+    p.ttl -= 1
+    del p.chksum
+    return bytes(p)
+
+
+def echo_reply(request, src: str) -> bytes:
+    """RFC 792 echo reply the gateway makes in place: addresses swapped, TTL 64, type 0."""
+    p = IP(bytes(request))
+    p.src, p.dst = src, p.src
+    p.ttl = 64
+    del p.chksum
+    p[ICMP].type = 0
+    del p[ICMP].chksum
+    return bytes(p)
+
+
+class Expected:
+    """Expected output of one port: cleartext frames, and inner packets per outbound SPI."""
+
+    def __init__(self):
+        self.clear = []
+        self.esp = {}  # spi -> [inner IPv4 bytes]
+
+    def frame(self, b: bytes):
+        self.clear.append(bytes(b))
+
+    def inner(self, tunnel, b: bytes):
+        self.esp.setdefault(tunnel.spi_out, []).append(bytes(b))
+
+
+def esp_offset(ip: bytes):
+    """(offset of the ESP header, is NAT-T) or None when the packet is not ESP."""
+    ihl = (ip[0] & 0xF) * 4
+    if ip[9] == 50:
+        return ihl, False
+    if ip[9] == 17 and len(ip) >= ihl + 12 and struct.unpack("!H", ip[ihl + 2:ihl + 4])[0] \
+            == NATT_PORT and ip[ihl + 8:ihl + 12] != b"\0\0\0\0":
+        return ihl + 8, True
+    return None
+
+
+def recompute(tunnel, got_ip: bytes, inner: bytes) -> bytes:
+    """What the gateway must have sent for `inner`: scapy encrypts it with the packet's own
+    sequence number, IV and IP ID (the only per-packet choices) and everything else fixed."""
+    off, _ = esp_offset(got_ip)
+    seq = struct.unpack("!I", got_ip[off + 4:off + 8])[0]
+    iv = got_ip[off + 8:off + 8 + IV_LEN[tunnel.cipher]]
+    ip_id = struct.unpack("!H", got_ip[4:6])[0]
+    inner_ip = IP(inner)
+    header = None
+    if not tunnel.transport:
+        df = "DF" if inner_ip.flags.DF else 0  # crypto ipsec df-bit copy
+        header = IP(src=tunnel.local, dst=tunnel.peer, ttl=OUTER_TTL, tos=inner_ip.tos,
+                    flags=df, id=ip_id)
+    ckey, akey = tunnel.keys_out
+    sa = SecurityAssociation(ESP, spi=tunnel.spi_out, crypt_algo=tunnel.cipher, crypt_key=ckey,
+                             auth_algo=tunnel.integrity, auth_key=akey, tunnel_header=header,
+                             nat_t_header=UDP(sport=NATT_PORT, dport=NATT_PORT)
+                             if tunnel.natt else None)
+    return fix_natt_length(bytes(sa.encrypt(inner_ip, seq_num=seq, iv=iv)))
+
+
+def decrypt(tunnel, got_ip: bytes) -> bytes:
+    sa = tunnel.gateway_sa()
+    return bytes(sa.decrypt(IP(got_ip)))  # scapy's decrypt mutates its argument: a fresh parse
+
+
+def match_port(ck: Checks, setup: Setup, got: list, want: Expected, port: int) -> dict:
+    """Pairs every transmitted frame with an expected one; returns {spi: [inner bytes]} in
+    transmit order."""
+    clear = list(want.clear)
+    esp_left = {spi: list(v) for spi, v in want.esp.items()}
+    seen = {}
+    ivs = set()
+    for n, frame in enumerate(got):
+        ip = frame[14:]
+        where = esp_offset(ip) if frame[12:14] == b"\x08\x00" else None
+        if where is None:
+            if frame in clear:
+                clear.remove(frame)
+            else:
+                ck.expect(False, f"port {port} frame {n} not expected: "
+                                 f"{Ether(frame).summary()}\n       {frame.hex()}")
+            continue
+        off, natt = where
+        spi, seq = struct.unpack("!II", ip[off:off + 8])
+        tunnel = setup.by_spi_out.get(spi)
+        if not ck.expect(tunnel is not None, f"port {port} frame {n}: ESP with SPI {spi:#x}"):
+            continue
+        ck.expect(natt == tunnel.natt, f"SPI {spi:#x}: UDP encapsulation {natt}")
+        ck.same_bytes(frame[:14], l2(setup.mac(tunnel.peer), port_mac(port)),
+                      f"SPI {spi:#x} seq {seq}: Ethernet header")
+        try:
+            inner = decrypt(tunnel, ip)
+        except Exception as e:  # a wrong key, ICV or padding: scapy raises
+            ck.expect(False, f"SPI {spi:#x} seq {seq}: scapy cannot decrypt: {e!r}")
+            continue
+        iv = ip[off + 8:off + 8 + IV_LEN[tunnel.cipher]]
+        ck.expect(iv not in ivs, f"SPI {spi:#x} seq {seq}: IV {iv.hex()} reused")
+        ivs.add(iv)
+        seen.setdefault(spi, []).append((seq, inner))
+        if inner not in esp_left.get(spi, []):
+            ck.expect(False, f"SPI {spi:#x} seq {seq}: unexpected inner packet "
+                             f"{IP(inner).summary()}\n       {inner.hex()}")
+            continue
+        esp_left[spi].remove(inner)
+        ck.same_bytes(ip, recompute(tunnel, ip, inner), f"SPI {spi:#x} seq {seq}: ESP packet")
+    for frame in clear:
+        ck.expect(False, f"port {port}: expected frame missing: {Ether(frame).summary()}\n"
+                         f"       {frame.hex()}")
+    for spi, rest in esp_left.items():
+        for inner in rest:
+            ck.expect(False, f"port {port}: no ESP on SPI {spi:#x} carries {IP(inner).summary()}")
+    for spi, items in seen.items():
+        seqs = [s for s, _ in items]
+        ck.expect(seqs == list(range(1, len(seqs) + 1)),
+                  f"SPI {spi:#x}: sequence numbers {seqs} in transmit order, want 1..{len(seqs)}")
+    return {spi: [i for _, i in items] for spi, items in seen.items()}
+
+
+def check_outputs(ck: Checks, setup: Setup, run, want: dict) -> dict:
+    out = {}
+    for port in sorted(set(run.out) | set(want)):
+        out.update(match_port(ck, setup, run.out.get(port, []), want.get(port, Expected()), port))
+    return out
+
+
+def check_sa_packets(ck: Checks, run, counts: dict) -> None:
+    for spi, n in counts.items():
+        got = run.sa(spi)["packets"]
+        ck.expect(got == n, f"SA {spi:#x} packets = {got}, expected {n}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Inner packets
+
+def outbound_inners() -> list:
+    """Inside -> remote packets: 16 consecutive UDP lengths (every padding residue of a 16-byte
+    block), ICMP echo, a TCP SYN with options, DSCP/ECN values, DF set and clear."""
+    pkts = []
+    for n in range(16):
+        pkts.append(IP(src=HOST, dst=REMOTE, id=100 + n, tos=(n % 4) * 0x29,
+                       flags="DF" if n % 2 else 0) / UDP(sport=1024 + n, dport=2000)
+                    / Raw(bytes(range(n + 20))))
+    pkts.append(IP(src=HOST, dst=REMOTE, id=200) / ICMP(id=7, seq=1) / Raw(b"ping" * 10))
+    pkts.append(IP(src=HOST, dst=REMOTE, id=201, tos=0xB8, flags="DF")
+                / TCP(sport=40000, dport=443, flags="S", options=[("MSS", 1460), ("NOP", None),
+                                                                  ("WScale", 7)]))
+    pkts.append(IP(src=HOST, dst=REMOTE, id=202) / UDP(sport=9, dport=9) / Raw(b"\xaa" * 1300))
+    return pkts
+
+
+def inbound_inners(dst: str = HOST, src: str = REMOTE) -> list:
+    pkts = [IP(src=src, dst=dst, id=300 + n, tos=0x10 * (n % 3)) / UDP(sport=53, dport=5000 + n)
+            / Raw(bytes(range(n * 7 % 251))) for n in range(12)]
+    pkts.append(IP(src=src, dst=dst, id=320) / ICMP(type=0, id=7, seq=1) / Raw(b"pong" * 10))
+    pkts.append(IP(src=src, dst=dst, id=321, flags="DF") / TCP(sport=443, dport=40000,
+                                                              flags="SA", seq=1, ack=1))
+    return pkts
+
+
+# ---------------------------------------------------------------------------------------------
+# Scenarios
+
+def suite_scenario(ck: Checks, gw: Gateway, name: str, bad_padding: bool = False) -> None:
+    """Both directions of one tunnel, plus cleartext no policy matches forwarded to its route."""
+    s = Setup(name)
+    t = s.tunnels[10]
+    want = {0: Expected(), 1: Expected()}
+    in1 = []
+    for p in outbound_inners():
+        in1.append(from_inside(s, p))
+        want[0].inner(t, forwarded(p))
+    # No SPD rule matches 198.18.1.10 -> 203.0.113.5: forwarded in clear to its static route.
+    clear = IP(src=HOST, dst="203.0.113.5", id=400) / UDP(sport=7, dport=7) / Raw(b"clear")
+    in1.append(from_inside(s, clear))
+    want[0].frame(l2(s.mac("192.0.2.254"), port_mac(0)) + forwarded(clear))
+    in0 = []
+    for seq, p in enumerate(inbound_inners(), start=1):
+        in0.append(esp_from_peer(t, p, seq))
+        want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    drops, per_sa, n_in = {}, {}, len(in0)
+    if bad_padding:
+        in0.append(bad_padding_packet(t, len(in0) + 1))
+        drops, per_sa = {"bad_padding": 1}, {t.spi_in: {"bad_padding": 1}}
+    run = gw.run(name, {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, drops, per_sa)
+    check_sa_packets(ck, run, {t.spi_in: n_in, t.spi_out: len(outbound_inners())})
+
+
+def bad_padding_packet(t, seq: int) -> bytes:
+    """3DES-CBC without integrity: flipping a bit of the next-to-last ciphertext block flips the
+    same bit of the last plaintext block, here the first padding byte (1 -> 0x81): RFC 4303 §2.4
+    padding the receiver must refuse. 37 inner bytes + 1 padding + 2 trailer = 5 blocks."""
+    inner = IP(src=REMOTE, dst=HOST, id=999) / UDP(sport=1, dport=2) / Raw(b"x" * 9)
+    assert len(inner) % 8 == 5
+    esp = bytearray(esp_from_peer(t, inner, seq))
+    esp[len(esp) - 16 + 5] ^= 0x80  # first padding byte sits at offset 5 of the last block
+    return bytes(esp)
+
+
+def natt_scenario(ck: Checks, gw: Gateway) -> None:
+    """RFC 3948: ESP in UDP 4500 both ways; a NAT-keepalive is consumed (its own counter)."""
+    s = Setup("natt.cfg")
+    t = s.tunnels[10]
+    want = {0: Expected(), 1: Expected()}
+    in1 = [from_inside(s, p) for p in outbound_inners()]
+    for p in outbound_inners():
+        want[0].inner(t, forwarded(p))
+    in0 = []
+    for seq, p in enumerate(inbound_inners(), start=1):
+        in0.append(esp_from_peer(t, p, seq))
+        want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    keepalive = IP(src=t.peer, dst=t.local) / UDP(sport=NATT_PORT, dport=NATT_PORT, chksum=0) \
+        / Raw(b"\xff")
+    in0.append(l2(port_mac(0), s.mac(t.peer)) + bytes(keepalive))
+    run = gw.run("natt.cfg", {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {"natt_keepalive": 1})
+    check_sa_packets(ck, run, {t.spi_in: len(inbound_inners()), t.spi_out: len(outbound_inners())})
+
+
+def transport_scenario(ck: Checks, gw: Gateway) -> None:
+    """The peer pings the gateway's own address in transport-mode ESP; the echo reply matches
+    the host-to-host policy and leaves in transport-mode ESP (RFC 4303 §3.1.1)."""
+    s = Setup("transport.cfg")
+    t = s.tunnels[10]
+    want = {0: Expected()}
+    in0 = []
+    for seq in range(1, 4):
+        req = IP(src=t.peer, dst=t.local, id=500 + seq, tos=0x20) / \
+            ICMP(type=8, id=0x4242, seq=seq) / Raw(bytes(range(seq * 30)))
+        in0.append(esp_from_peer(t, req, seq))
+        want[0].inner(t, echo_reply(req, t.local))
+    run = gw.run("transport.cfg", {0: in0})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {})
+    check_sa_packets(ck, run, {t.spi_in: 3, t.spi_out: 3})
+
+
+def prefragment_scenario(ck: Checks, gw: Gateway) -> None:
+    """RFC 4459 §5 pre-fragmentation (crypto ipsec fragmentation before-encryption): a 1500-byte
+    inner packet without DF becomes inner fragments, each in an ESP packet that fits the MTU;
+    the fragments reassemble to the forwarded packet. Counted as #pre-frag successes and
+    #fragments created."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    big = IP(src=HOST, dst=REMOTE, id=0x777) / UDP(sport=5, dport=6) / Raw(bytes(range(256)) * 6)
+    big = IP(bytes(big)[:1500])
+    big.len = 1500
+    del big.chksum
+    big = IP(bytes(big))
+    run = gw.run("gcm.cfg", {1: [from_inside(s, big)]})
+    frames = run.out.get(0, [])
+    ck.expect(len(frames) == 2, f"{len(frames)} ESP packets, expected 2")
+    frags = []
+    for n, f in enumerate(frames):
+        ck.expect(len(f) - 14 <= 1500, f"ESP packet {n} is {len(f) - 14} bytes, MTU 1500")
+        inner = decrypt(t, f[14:])
+        frags.append(IP(inner))
+        ck.same_bytes(f[14:], recompute(t, f[14:], inner), f"ESP packet {n}")
+        ck.expect(struct.unpack("!I", f[14 + 24:14 + 28])[0] == n + 1, f"sequence of {n}")
+    want = IP(forwarded(big))
+    if len(frags) == 2:
+        a, b = frags
+        ck.expect(a.id == b.id == want.id and a.flags.MF and not b.flags.MF and a.frag == 0
+                  and b.frag * 8 == len(a.payload), "fragment ids, flags and offsets")
+        for f in frags:
+            ck.expect(IP(bytes(f)).chksum == IP(raw_without_checksum(f)).chksum,
+                      "fragment header checksum")
+            ck.expect(f.ttl == want.ttl and f.tos == want.tos and f.src == want.src and
+                      f.dst == want.dst, "fragment header copied from the forwarded packet")
+        ck.same_bytes(bytes(a.payload) + bytes(b.payload), bytes(want.payload),
+                      "reassembled payload")
+    sa = run.sa(t.spi_out)
+    ck.expect(sa["prefrag_ok"] == 1 and sa["fragments_created"] == 2 and sa["prefrag_fail"] == 0,
+              f"pre-fragmentation counters {sa['prefrag_ok']}/{sa['fragments_created']}/"
+              f"{sa['prefrag_fail']}")
+    ck.drops(run, {})
+
+
+def raw_without_checksum(p) -> bytes:
+    q = IP(bytes(p))
+    del q.chksum
+    return bytes(q)
+
+
+def hub_scenario(ck: Checks, gw: Gateway) -> None:
+    """multi.cfg: two peers, a deny line, hairpinning, ICMP and ARP services."""
+    s = Setup("multi.cfg")
+    t2, t3 = s.tunnels[10], s.tunnels[20]
+    spoke3 = "198.18.3.10"
+    want = {0: Expected(), 1: Expected()}
+    in0, in1 = [], []
+    # Inside -> spoke 2: crypto map 10's permit line.
+    p = IP(src=HOST, dst=REMOTE, id=1) / UDP(sport=1, dport=2) / Raw(b"to spoke 2")
+    in1.append(from_inside(s, p))
+    want[0].inner(t2, forwarded(p))
+    # Inside -> 198.18.2.200: crypto map 10's deny line comes first, so BYPASS: clear, to the
+    # default route, although the permit line behind it covers the address too.
+    p = IP(src=HOST, dst="198.18.2.200", id=2) / UDP(sport=1, dport=2) / Raw(b"denied")
+    in1.append(from_inside(s, p))
+    want[0].frame(l2(s.mac("192.0.2.254"), port_mac(0)) + forwarded(p))
+    # Inside -> spoke 3: crypto map 20.
+    p = IP(src=HOST, dst=spoke3, id=3) / UDP(sport=1, dport=2) / Raw(b"to spoke 3")
+    in1.append(from_inside(s, p))
+    want[0].inner(t3, forwarded(p))
+    # No policy at all: clear, default route.
+    p = IP(src=HOST, dst="203.0.113.9", id=4) / ICMP(id=1, seq=1)
+    in1.append(from_inside(s, p))
+    want[0].frame(l2(s.mac("192.0.2.254"), port_mac(0)) + forwarded(p))
+    # Hairpin: spoke 2 -> spoke 3 arrives in SA 0x1601, leaves in SA 0x2701 (TTL - 1 once).
+    hp = IP(src=REMOTE, dst=spoke3, id=5) / UDP(sport=3, dport=4) / Raw(b"hairpin")
+    in0.append(esp_from_peer(t2, hp, 1))
+    want[0].inner(t3, forwarded(hp))
+    # Spoke 3 -> inside host: decapsulated.
+    p = IP(src=spoke3, dst=HOST, id=6) / UDP(sport=3, dport=4) / Raw(b"from spoke 3")
+    in0.append(esp_from_peer(t3, p, 1))
+    want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    # Ping of the gateway's inside address from spoke 2, through the tunnel: the reply matches
+    # crypto map 10 (198.18.1.1 is inside 198.18.0.0/16) and goes back encrypted.
+    req = IP(src=REMOTE, dst=INSIDE_GW, id=7) / ICMP(type=8, id=9, seq=1) / Raw(b"through")
+    in0.append(esp_from_peer(t2, req, 2))
+    want[0].inner(t2, echo_reply(req, INSIDE_GW))
+    # ARP (RFC 826): a request for each gateway address gets a reply from the port's MAC; a
+    # request for another address gets nothing. The new host 198.18.1.20 is learnt from its
+    # request, so the echo reply that follows reaches its MAC.
+    new_mac, new_ip = "02:00:00:00:01:20", "198.18.1.20"
+    for port, gw_ip, mac, ip in ((1, INSIDE_GW, new_mac, new_ip),
+                                 (0, "192.0.2.1", "02:00:00:00:00:fe", "192.0.2.254")):
+        req_arp = Ether(src=mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+            op=1, hwsrc=mac, psrc=ip, hwdst="00:00:00:00:00:00", pdst=gw_ip)
+        (in1 if port == 1 else in0).append(bytes(req_arp))
+        want[port].frame(bytes(Ether(src=port_mac(port), dst=mac) / ARP(
+            op=2, hwsrc=port_mac(port), psrc=gw_ip, hwdst=mac, pdst=ip)))
+    in1.append(bytes(Ether(src=new_mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+        op=1, hwsrc=new_mac, psrc=new_ip, pdst="198.18.1.77")))
+    req = IP(src=new_ip, dst=INSIDE_GW, id=8) / ICMP(type=8, id=10, seq=1) / Raw(b"learnt")
+    in1.append(from_inside(s, req, host_mac=new_mac))
+    want[1].frame(l2(new_mac, port_mac(1)) + echo_reply(req, INSIDE_GW))
+    run = gw.run("multi.cfg", {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {})
+    check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 2, t3.spi_in: 1, t3.spi_out: 2})
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("build_root")
+    ap.add_argument("--keep", help="copy every run's pcaps and logs here")
+    ap.add_argument("--only", help="run the scenarios whose name contains this")
+    a = ap.parse_args()
+    gw = Gateway(a.build_root, a.keep)
+    ck = Checks()
+    scenarios = [
+        ("AES-GCM-128 tunnel, both directions", lambda: suite_scenario(ck, gw, "gcm.cfg")),
+        ("AES-CBC-128 + HMAC-SHA1-96", lambda: suite_scenario(ck, gw, "cbc-sha1.cfg")),
+        ("3DES + HMAC-MD5-96", lambda: suite_scenario(ck, gw, "3des-md5.cfg")),
+        ("3DES alone, one packet with bad padding",
+         lambda: suite_scenario(ck, gw, "3des.cfg", bad_padding=True)),
+        ("NAT-T (UDP 4500) and a NAT keepalive", lambda: natt_scenario(ck, gw)),
+        ("transport mode: ICMP echo between the gateways", lambda: transport_scenario(ck, gw)),
+        ("pre-fragmentation of a 1500-byte packet", lambda: prefragment_scenario(ck, gw)),
+        ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
+         lambda: hub_scenario(ck, gw)),
+    ]
+    for name, fn in scenarios:
+        if a.only and a.only not in name:
+            continue
+        ck.begin(name)
+        try:
+            fn()
+        except Exception as e:  # a harness failure fails this scenario, the rest still run
+            ck.expect(False, f"{type(e).__name__}: {e}")
+        ck.end()
+    print(f"\n{len(ck.results)} scenarios, {len(ck.failures)} failure(s)")
+    return 1 if ck.failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
