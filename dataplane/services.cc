@@ -61,7 +61,11 @@ void handle_arp(ServicesCtx& s, rte_mbuf* m) {
     const Iface* ifc = s.policy->iface(port);
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
     const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
-    if (ifc == nullptr || m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ||
+    if (ifc == nullptr) {  // a port no interface is bound to answers nothing, as for IPv4
+        ++s.drops->count[static_cast<size_t>(DropReason::kNotForwarding)];
+        return (void)rte_pktmbuf_free(m);
+    }
+    if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ||
         arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
         arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
         ++s.drops->count[static_cast<size_t>(DropReason::kMalformed)];
