@@ -70,7 +70,11 @@ ShmFile create_ring_region(const std::string& instance, std::string* error) {
     h->size = size;
     h->dataplane_pid = static_cast<uint32_t>(getpid());
     auto* base = static_cast<uint8_t*>(p);
-    const unsigned flags = RING_F_SP_ENQ | RING_F_SC_DEQ | RING_F_EXACT_SZ;
+    // No RING_F_EXACT_SZ: with it rte_ring_init rounds kRingSlots + 1 up to 2 * kRingSlots
+    // slots while `ring` bytes hold kRingSlots, so after 1024 messages the command ring wrote
+    // over the event ring (lost acks for configurations of more than ~500 tunnels) and the
+    // event ring past the end of the file. Usable capacity is kRingSlots - 1.
+    const unsigned flags = RING_F_SP_ENQ | RING_F_SC_DEQ;
     if (rte_ring_init(reinterpret_cast<rte_ring*>(base + hdr), "espgw_cmd", sadb::kRingSlots,
                       flags) != 0 ||
         rte_ring_init(reinterpret_cast<rte_ring*>(base + hdr + ring), "espgw_evt",
