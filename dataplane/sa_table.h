@@ -51,6 +51,14 @@ public:
     void for_each(F&& f) const {
         for (const auto& [id, e] : by_conn_) f(e.info, *e.rt);
     }
+    // Calls f(info, runtime) for the SA of conn_id; false if there is none.
+    template <typename F>
+    bool with(uint32_t conn_id, F&& f) const {
+        const auto it = by_conn_.find(conn_id);
+        if (it == by_conn_.end()) return false;
+        f(it->second.info, *it->second.rt);
+        return true;
+    }
 
 private:
     struct Entry {
