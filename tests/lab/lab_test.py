@@ -120,6 +120,7 @@ def scapy_sa(sa):
 class Lab:
     def __init__(self, build, prefix, work):
         self.build, self.prefix, self.work = Path(build).resolve(), prefix, Path(work)
+        self.procs = []  # what the test started in the namespaces, stopped by down()
         self.use("af_packet")
 
     def use(self, pmd):
@@ -146,6 +147,13 @@ class Lab:
         self.run("a", "ip", "addr", "add", f"{HOST_A2}/24", "dev", "hA0")
 
     def down(self):
+        # A failed check may leave a sink, ping or tcpdump behind; deleting a namespace does not
+        # end the processes inside it.
+        for p in self.procs:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+        self.procs.clear()
         subprocess.run([str(LAB_SH), "down"], env=self.env(), capture_output=True, timeout=60)
 
     def ns(self, who):
@@ -160,9 +168,11 @@ class Lab:
             raise RuntimeError(f"{' '.join(map(str, args))}: exit {r.returncode}: {r.stderr}")
         return r
 
-    def popen(self, who, *args, **kw):
-        return subprocess.Popen(self.cmd(who, *args), stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, **kw)
+    def popen(self, who, *args):
+        p = subprocess.Popen(self.cmd(who, *args), stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        self.procs.append(p)
+        return p
 
     def cli(self, gw, *words):
         r = subprocess.run([str(self.build / "mgmt" / "espgw"), "--instance", self.prefix + gw,
@@ -719,12 +729,11 @@ def main():
             note(f"--- {f.name}\n{f.read_text()[-2000:]}")
     finally:
         lab.down()
-        if not failures:
-            shutil.rmtree(work, ignore_errors=True)
     note(f"total {time.monotonic() - t_start:.1f} s")
     if failures:
         print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
         return 1
+    shutil.rmtree(work, ignore_errors=True)  # kept when a check failed or the run was cut
     print("PASS: lab test")
     return 0
 
