@@ -26,187 +26,14 @@ integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation,
 policy matches, ICMP echo through a tunnel, ARP replies and learning.
 """
 import argparse
-import os
-import struct
 import sys
 
-from blackbox import (CONFIGS, Checks, Gateway, IP, SecurityAssociation, ESP, UDP, NATT_PORT,
-                      fix_natt_length, parse_config, port_mac)
+from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
+                      check_outputs, check_prefragmented, check_sa_packets, echo_reply,
+                      esp_from_peer, forwarded, from_inside, l2, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP
 from scapy.layers.l2 import ARP, Ether
 from scapy.packet import Raw
-
-IV_LEN = {"AES-GCM": 8, "AES-CBC": 16, "3DES": 8}
-OUTER_TTL = 64  # kDefaultTtl of the compiler: the tunnel header's TTL
-
-HOST = "198.18.1.10"    # inside host with a static ARP entry in every config
-REMOTE = "198.18.2.10"  # behind the peer 192.0.2.2
-INSIDE_GW = "198.18.1.1"
-
-
-class Setup:
-    """A configuration file and what the test derives from it."""
-
-    def __init__(self, name: str):
-        self.name = name
-        self.cfg = parse_config(os.path.join(CONFIGS, name))
-        self.tunnels = self.cfg["tunnels"]
-        self.arp = self.cfg["arp"]
-        self.by_spi_out = {t.spi_out: t for t in self.tunnels.values()}
-
-    def mac(self, ip: str) -> str:
-        return self.arp[ip]
-
-
-def l2(dst: str, src: str) -> bytes:
-    """An Ethernet header for IPv4 (scapy would say 0x9000 without a payload)."""
-    return bytes(Ether(dst=dst, src=src, type=0x0800))
-
-
-def from_inside(setup: Setup, pkt, host_mac: str = None) -> bytes:
-    return l2(port_mac(1), host_mac or setup.mac(HOST)) + bytes(pkt)
-
-
-def esp_from_peer(tunnel, inner, seq: int) -> bytes:
-    peer_mac = "02:00:00:00:00:%02x" % int(tunnel.peer.split(".")[-1])
-    return l2(port_mac(0), peer_mac) + tunnel.encrypt_from_peer(inner, seq)
-
-
-def forwarded(pkt) -> bytes:
-    """The IPv4 packet as the gateway forwards it: TTL - 1, checksum recomputed."""
-    p = IP(bytes(pkt))
-    p.ttl -= 1
-    del p.chksum
-    return bytes(p)
-
-
-def echo_reply(request, src: str) -> bytes:
-    """RFC 792 echo reply the gateway makes in place: addresses swapped, TTL 64, type 0."""
-    p = IP(bytes(request))
-    p.src, p.dst = src, p.src
-    p.ttl = 64
-    del p.chksum
-    p[ICMP].type = 0
-    del p[ICMP].chksum
-    return bytes(p)
-
-
-class Expected:
-    """Expected output of one port: cleartext frames, and inner packets per outbound SPI."""
-
-    def __init__(self):
-        self.clear = []
-        self.esp = {}  # spi -> [inner IPv4 bytes]
-
-    def frame(self, b: bytes):
-        self.clear.append(bytes(b))
-
-    def inner(self, tunnel, b: bytes):
-        self.esp.setdefault(tunnel.spi_out, []).append(bytes(b))
-
-
-def esp_offset(ip: bytes):
-    """(offset of the ESP header, is NAT-T) or None when the packet is not ESP."""
-    ihl = (ip[0] & 0xF) * 4
-    if ip[9] == 50:
-        return ihl, False
-    if ip[9] == 17 and len(ip) >= ihl + 12 and struct.unpack("!H", ip[ihl + 2:ihl + 4])[0] \
-            == NATT_PORT and ip[ihl + 8:ihl + 12] != b"\0\0\0\0":
-        return ihl + 8, True
-    return None
-
-
-def recompute(tunnel, got_ip: bytes, inner: bytes) -> bytes:
-    """What the gateway must have sent for `inner`: scapy encrypts it with the packet's own
-    sequence number, IV and IP ID (the only per-packet choices) and everything else fixed."""
-    off, _ = esp_offset(got_ip)
-    seq = struct.unpack("!I", got_ip[off + 4:off + 8])[0]
-    iv = got_ip[off + 8:off + 8 + IV_LEN[tunnel.cipher]]
-    ip_id = struct.unpack("!H", got_ip[4:6])[0]
-    inner_ip = IP(inner)
-    header = None
-    if not tunnel.transport:
-        df = "DF" if inner_ip.flags.DF else 0  # crypto ipsec df-bit copy
-        header = IP(src=tunnel.local, dst=tunnel.peer, ttl=OUTER_TTL, tos=inner_ip.tos,
-                    flags=df, id=ip_id)
-    ckey, akey = tunnel.keys_out
-    sa = SecurityAssociation(ESP, spi=tunnel.spi_out, crypt_algo=tunnel.cipher, crypt_key=ckey,
-                             auth_algo=tunnel.integrity, auth_key=akey, tunnel_header=header,
-                             nat_t_header=UDP(sport=NATT_PORT, dport=NATT_PORT)
-                             if tunnel.natt else None)
-    return fix_natt_length(bytes(sa.encrypt(inner_ip, seq_num=seq, iv=iv)))
-
-
-def decrypt(tunnel, got_ip: bytes) -> bytes:
-    sa = tunnel.gateway_sa()
-    return bytes(sa.decrypt(IP(got_ip)))  # scapy's decrypt mutates its argument: a fresh parse
-
-
-def match_port(ck: Checks, setup: Setup, got: list, want: Expected, port: int) -> dict:
-    """Pairs every transmitted frame with an expected one; returns {spi: [inner bytes]} in
-    transmit order."""
-    clear = list(want.clear)
-    esp_left = {spi: list(v) for spi, v in want.esp.items()}
-    seen = {}
-    ivs = set()
-    for n, frame in enumerate(got):
-        ip = frame[14:]
-        where = esp_offset(ip) if frame[12:14] == b"\x08\x00" else None
-        if where is None:
-            if frame in clear:
-                clear.remove(frame)
-            else:
-                ck.expect(False, f"port {port} frame {n} not expected: "
-                                 f"{Ether(frame).summary()}\n       {frame.hex()}")
-            continue
-        off, natt = where
-        spi, seq = struct.unpack("!II", ip[off:off + 8])
-        tunnel = setup.by_spi_out.get(spi)
-        if not ck.expect(tunnel is not None, f"port {port} frame {n}: ESP with SPI {spi:#x}"):
-            continue
-        ck.expect(natt == tunnel.natt, f"SPI {spi:#x}: UDP encapsulation {natt}")
-        ck.same_bytes(frame[:14], l2(setup.mac(tunnel.peer), port_mac(port)),
-                      f"SPI {spi:#x} seq {seq}: Ethernet header")
-        try:
-            inner = decrypt(tunnel, ip)
-        except Exception as e:  # a wrong key, ICV or padding: scapy raises
-            ck.expect(False, f"SPI {spi:#x} seq {seq}: scapy cannot decrypt: {e!r}")
-            continue
-        iv = ip[off + 8:off + 8 + IV_LEN[tunnel.cipher]]
-        ck.expect(iv not in ivs, f"SPI {spi:#x} seq {seq}: IV {iv.hex()} reused")
-        ivs.add(iv)
-        seen.setdefault(spi, []).append((seq, inner))
-        if inner not in esp_left.get(spi, []):
-            ck.expect(False, f"SPI {spi:#x} seq {seq}: unexpected inner packet "
-                             f"{IP(inner).summary()}\n       {inner.hex()}")
-            continue
-        esp_left[spi].remove(inner)
-        ck.same_bytes(ip, recompute(tunnel, ip, inner), f"SPI {spi:#x} seq {seq}: ESP packet")
-    for frame in clear:
-        ck.expect(False, f"port {port}: expected frame missing: {Ether(frame).summary()}\n"
-                         f"       {frame.hex()}")
-    for spi, rest in esp_left.items():
-        for inner in rest:
-            ck.expect(False, f"port {port}: no ESP on SPI {spi:#x} carries {IP(inner).summary()}")
-    for spi, items in seen.items():
-        seqs = [s for s, _ in items]
-        ck.expect(seqs == list(range(1, len(seqs) + 1)),
-                  f"SPI {spi:#x}: sequence numbers {seqs} in transmit order, want 1..{len(seqs)}")
-    return {spi: [i for _, i in items] for spi, items in seen.items()}
-
-
-def check_outputs(ck: Checks, setup: Setup, run, want: dict) -> dict:
-    out = {}
-    for port in sorted(set(run.out) | set(want)):
-        out.update(match_port(ck, setup, run.out.get(port, []), want.get(port, Expected()), port))
-    return out
-
-
-def check_sa_packets(ck: Checks, run, counts: dict) -> None:
-    for spi, n in counts.items():
-        got = run.sa(spi)["packets"]
-        ck.expect(got == n, f"SA {spi:#x} packets = {got}, expected {n}")
-
 
 # ---------------------------------------------------------------------------------------------
 # Inner packets
@@ -323,44 +150,15 @@ def prefragment_scenario(ck: Checks, gw: Gateway) -> None:
     #fragments created."""
     s = Setup("gcm.cfg")
     t = s.tunnels[10]
-    big = IP(src=HOST, dst=REMOTE, id=0x777) / UDP(sport=5, dport=6) / Raw(bytes(range(256)) * 6)
-    big = IP(bytes(big)[:1500])
-    big.len = 1500
-    del big.chksum
-    big = IP(bytes(big))
+    big = udp_of_size(HOST, REMOTE, 1500, ip_id=0x777)
     run = gw.run("gcm.cfg", {1: [from_inside(s, big)]})
-    frames = run.out.get(0, [])
-    ck.expect(len(frames) == 2, f"{len(frames)} ESP packets, expected 2")
-    frags = []
-    for n, f in enumerate(frames):
-        ck.expect(len(f) - 14 <= 1500, f"ESP packet {n} is {len(f) - 14} bytes, MTU 1500")
-        inner = decrypt(t, f[14:])
-        frags.append(IP(inner))
-        ck.same_bytes(f[14:], recompute(t, f[14:], inner), f"ESP packet {n}")
-        ck.expect(struct.unpack("!I", f[14 + 24:14 + 28])[0] == n + 1, f"sequence of {n}")
-    want = IP(forwarded(big))
-    if len(frags) == 2:
-        a, b = frags
-        ck.expect(a.id == b.id == want.id and a.flags.MF and not b.flags.MF and a.frag == 0
-                  and b.frag * 8 == len(a.payload), "fragment ids, flags and offsets")
-        for f in frags:
-            ck.expect(IP(bytes(f)).chksum == IP(raw_without_checksum(f)).chksum,
-                      "fragment header checksum")
-            ck.expect(f.ttl == want.ttl and f.tos == want.tos and f.src == want.src and
-                      f.dst == want.dst, "fragment header copied from the forwarded packet")
-        ck.same_bytes(bytes(a.payload) + bytes(b.payload), bytes(want.payload),
-                      "reassembled payload")
+    n = check_prefragmented(ck, t, run.out.get(0, []), big, 1500)
+    ck.expect(n == 2, f"{n} ESP packets, expected 2")
     sa = run.sa(t.spi_out)
     ck.expect(sa["prefrag_ok"] == 1 and sa["fragments_created"] == 2 and sa["prefrag_fail"] == 0,
               f"pre-fragmentation counters {sa['prefrag_ok']}/{sa['fragments_created']}/"
               f"{sa['prefrag_fail']}")
     ck.drops(run, {})
-
-
-def raw_without_checksum(p) -> bytes:
-    q = IP(bytes(p))
-    del q.chksum
-    return bytes(q)
 
 
 def hub_scenario(ck: Checks, gw: Gateway) -> None:
