@@ -94,33 +94,47 @@ uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mt
     return static_cast<uint16_t>(n);
 }
 
-// Encapsulates one batch of packets already assigned to SAs this lcore owns.
-void encap_batch(LcoreCtx& c, EspBurst& b, PktVec& out) {
+// Fragments an ESP packet that does not fit its MTU (after-encryption policy, outer DF clear).
+void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa, uint16_t mtu,
+                   PktVec& out) {
+    rte_mbuf* frags[kMaxFragments];
+    const int n = rte_ipv4_fragment_packet(m, frags, kMaxFragments, mtu, dp.pool, dp.pool);
+    rte_pktmbuf_free(m);
+    if (n <= 0) {
+        sa->counters->drop(DropReason::kFragmentFailed);
+        return count_drop(c, DropReason::kFragmentFailed);
+    }
+    fix_fragment_checksums(frags, static_cast<uint16_t>(n));
+    for (int k = 0; k < n && !out.full(); ++k) out.push(frags[k]);
+}
+
+// Encapsulates one batch of packets already assigned to SAs this lcore owns, then fragments
+// the ESP packets marked for it (hash.usr = MTU) while their SA is known, to charge it a
+// failure.
+void encap_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, PktVec& out) {
     if (b.n == 0) return;
     esp_encap(c.esp, b);
     collect_drops(b, c.stats->drops, &c.esp);
-    for (uint16_t k = 0; k < b.n; ++k) out.push(b.pkts[k]);
+    for (uint16_t k = 0; k < b.n; ++k) {
+        rte_mbuf* m = b.pkts[k];
+        const uint16_t mtu = static_cast<uint16_t>(m->hash.usr);
+        if (mtu == 0 || m->pkt_len <= mtu) {
+            out.push(m);
+        } else {
+            post_fragment(c, dp, m, b.sa[k], mtu, out);
+        }
+    }
     b.n = 0;
 }
 
 // `post_mtu` != 0: the ESP packet is to be fragmented to this MTU once encrypted.
-void add_to_batch(LcoreCtx& c, EspBurst& b, rte_mbuf* m, SaRuntime* sa, PktVec& out,
-                  uint16_t post_mtu = 0) {
+void add_to_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, rte_mbuf* m, SaRuntime* sa,
+                  PktVec& out, uint16_t post_mtu = 0) {
     m->hash.usr = post_mtu;
     b.pkts[b.n] = m;
     b.sa[b.n] = sa;
     b.drop[b.n] = DropReason::kNone;
-    if (++b.n == kMaxBurst) encap_batch(c, b, out);
-}
-
-// Fragments an ESP packet that does not fit its MTU (after-encryption policy, outer DF clear).
-void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, uint16_t mtu, PktVec& out) {
-    rte_mbuf* frags[kMaxFragments];
-    const int n = rte_ipv4_fragment_packet(m, frags, kMaxFragments, mtu, dp.pool, dp.pool);
-    rte_pktmbuf_free(m);
-    if (n <= 0) return count_drop(c, DropReason::kFragmentFailed);
-    fix_fragment_checksums(frags, static_cast<uint16_t>(n));
-    for (int k = 0; k < n && !out.full(); ++k) out.push(frags[k]);
+    if (++b.n == kMaxBurst) encap_batch(c, dp, b, out);
 }
 
 // Decides how a PROTECT packet reaches ESP: as is, pre-fragmented, fragmented after encryption
@@ -131,11 +145,11 @@ void protect(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRunti
     const uint16_t mtu = sa_mtu(*sa, pol);
     const uint32_t len = m->pkt_len;
     const uint32_t size = esp_size(*sa, len, ihl_of(m));
-    if (size <= mtu) return add_to_batch(c, batch, m, sa, out);
+    if (size <= mtu) return add_to_batch(c, dp, batch, m, sa, out);
     if (inner_df(m) && outer_df(*sa, m))
         return send_frag_needed(c, dp, m, *sa, static_cast<uint16_t>(mtu - (size - len)));
     const bool before = pol.globals.frag == sadb::wire::FragPolicy::kBeforeEncryption;
-    if (!before || inner_df(m)) return add_to_batch(c, batch, m, sa, out, mtu);
+    if (!before || inner_df(m)) return add_to_batch(c, dp, batch, m, sa, out, mtu);
     sadb::SaSlot* slot = dp.stats.sa(sa->slot);
     rte_mbuf* frags[kMaxFragments];
     const uint16_t n = prefragment(dp, m, *sa, mtu, frags, kMaxFragments);
@@ -146,7 +160,7 @@ void protect(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRunti
     }
     ++slot->prefrag_ok;
     slot->fragments_created += n;
-    for (uint16_t k = 0; k < n; ++k) add_to_batch(c, batch, frags[k], sa, out);
+    for (uint16_t k = 0; k < n; ++k) add_to_batch(c, dp, batch, frags[k], sa, out);
 }
 
 void hand_off(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa) {
@@ -167,30 +181,14 @@ void acquire(LcoreCtx& c, uint32_t rule) {
     rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
 }
 
-// Fragments ESP packets marked for it (hash.usr = MTU); the rest go on unchanged.
-void fit_outer(LcoreCtx& c, Dataplane& dp, PktVec& esp, PktVec& out) {
-    for (uint16_t k = 0; k < esp.n; ++k) {
-        rte_mbuf* m = esp.pkts[k];
-        const uint16_t mtu = static_cast<uint16_t>(m->hash.usr);
-        if (mtu == 0 || m->pkt_len <= mtu) {
-            out.push(m);
-        } else {
-            post_fragment(c, dp, m, mtu, out);
-        }
-    }
-    esp.n = 0;
-}
-
 }  // namespace
 
 void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts,
                         SaRuntime** sas, uint16_t n, PktVec& out) {
     EspBurst batch;
     batch.n = 0;
-    PktVec esp;
-    for (uint16_t k = 0; k < n; ++k) protect(c, dp, pol, pkts[k], sas[k], batch, esp);
-    encap_batch(c, batch, esp);
-    fit_outer(c, dp, esp, out);
+    for (uint16_t k = 0; k < n; ++k) protect(c, dp, pol, pkts[k], sas[k], batch, out);
+    encap_batch(c, dp, batch, out);
 }
 
 void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool forwarded) {
