@@ -599,3 +599,37 @@ def check_prefragmented(ck: Checks, tunnel, frames: list, pkt, mtu: int) -> int:
         payload += bytes(f.payload)
     ck.same_bytes(payload, bytes(want.payload), "reassembled payload")
     return len(frags)
+
+
+def check_postfragmented(ck: Checks, tunnel, frames: list, pkt, mtu: int) -> int:
+    """`frames` are the outer IPv4 fragments of the one ESP packet that carries `pkt` (RFC 4459
+    §3, fragmentation after encryption): each fits `mtu`, they reassemble (ids, offsets, MF,
+    checksums) to exactly the ESP packet scapy makes of `pkt` as forwarded. Returns their
+    number."""
+    offset, payload, first = 0, b"", None
+    for n, f in enumerate(frames):
+        ip = IP(f[14:])
+        first = first or ip
+        last = n == len(frames) - 1
+        ck.expect(len(f) - 14 <= mtu, f"outer fragment {n} is {len(f) - 14} bytes, MTU {mtu}")
+        ck.expect(ip.id == first.id and bool(ip.flags.MF) != last and ip.frag * 8 == offset
+                  and not ip.flags.DF, f"outer fragment {n}: id {ip.id:#x}, flags {ip.flags}, "
+                                       f"offset {ip.frag * 8}")
+        check = IP(f[14:])
+        del check.chksum
+        ck.expect(IP(bytes(check)).chksum == ip.chksum, f"outer fragment {n}: header checksum")
+        offset += len(ip.payload)
+        payload += bytes(ip.payload)
+    if first is None:
+        ck.expect(False, "no outer fragments")
+        return 0
+    whole = IP(bytes(first))
+    whole.flags = 0
+    whole.frag = 0
+    whole.remove_payload()
+    whole = whole / Raw(payload)
+    del whole.len
+    del whole.chksum
+    esp = bytes(whole)
+    ck.same_bytes(esp, recompute(tunnel, esp, forwarded(pkt)), "reassembled ESP packet")
+    return len(frames)

@@ -23,8 +23,9 @@ import struct
 import sys
 
 from blackbox import (HERE, HOST, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      check_outputs, check_prefragmented, check_sa_packets, drop_reasons,
-                      echo_reply, esp_from_peer, forwarded, from_inside, l2, port_mac, udp_of_size)
+                      check_outputs, check_postfragmented, check_prefragmented, check_sa_packets,
+                      drop_reasons, echo_reply, esp_from_peer, forwarded, from_inside, l2,
+                      port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, fragment
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
@@ -214,25 +215,37 @@ def df_too_big(ck: Checks, gw: Gateway) -> None:
 
 
 def fragment_failed(ck: Checks, gw: Gateway) -> None:
-    """small-mtu.cfg (ip mtu 256): a 1400-byte packet without DF needs more inner fragments than
-    the gateway makes of one packet, so pre-fragmentation fails (#pre-frag failures); a 400-byte
-    one is pre-fragmented into ESP packets of at most 256 bytes."""
-    s = Setup("small-mtu.cfg")
-    t = s.tunnels[10]
-    by = Bystanders(s, outbound=False)
-    big = udp_of_size(HOST, REMOTE, 1400, ip_id=0xFF1)
-    ok = udp_of_size(HOST, REMOTE, 400, ip_id=0xFF2)
-    run = run_with(gw, s, by, {1: [from_inside(s, big), from_inside(s, ok)]})
-    esp = [f for f in run.out.get(0, []) if f[14 + 9] == 50]
-    n = check_prefragmented(ck, t, esp, ok, 256)
-    ck.expect(n >= 2, f"400-byte packet in {n} ESP packet(s)")
-    run.out[0] = [f for f in run.out.get(0, []) if f not in esp]  # checked: nothing else
-    check_outputs(ck, s, run, by.want)
-    ck.drops(run, {"fragment_failed": 1}, {t.spi_out: {"fragment_failed": 1}})
-    sa = run.sa(t.spi_out)
-    ck.expect(sa["prefrag_fail"] == 1 and sa["prefrag_ok"] == 1 and sa["fragments_created"] == n,
-              f"#pre-frag failures {sa['prefrag_fail']}, successes {sa['prefrag_ok']}, "
-              f"fragments {sa['fragments_created']}")
+    """An outside `ip mtu 256`: a 1400-byte packet without DF needs more fragments than the
+    gateway makes of one packet, while a 400-byte one fits in a few. Before encryption
+    (small-mtu.cfg, RFC 4459 §5) the inner packet is cut: #pre-frag failures, and the 400-byte
+    one leaves in ESP packets of at most 256 bytes. After encryption (after-encryption.cfg,
+    RFC 4459 §3) the ESP packet is cut: the 400-byte one leaves as outer fragments. Both
+    failures are charged to the outbound SA."""
+    for name, before in (("small-mtu.cfg", True), ("after-encryption.cfg", False)):
+        s = Setup(name)
+        t = s.tunnels[10]
+        by = Bystanders(s, outbound=False)
+        big = udp_of_size(HOST, REMOTE, 1400, ip_id=0xFF1)
+        ok = udp_of_size(HOST, REMOTE, 400, ip_id=0xFF2)
+        run = run_with(gw, s, by, {1: [from_inside(s, big), from_inside(s, ok)]})
+        esp = [f for f in run.out.get(0, []) if f[14 + 9] == 50]
+        if before:
+            n = check_prefragmented(ck, t, esp, ok, 256)
+        else:
+            n = check_postfragmented(ck, t, esp, ok, 256)
+        ck.expect(n >= 2, f"{name}: the 400-byte packet in {n} packet(s)")
+        run.out[0] = [f for f in run.out.get(0, []) if f not in esp]  # checked: nothing else
+        check_outputs(ck, s, run, by.want)
+        ck.drops(run, {"fragment_failed": 1}, {t.spi_out: {"fragment_failed": 1}})
+        sa = run.sa(t.spi_out)
+        if before:
+            ck.expect(sa["prefrag_fail"] == 1 and sa["prefrag_ok"] == 1 and
+                      sa["fragments_created"] == n,
+                      f"#pre-frag failures {sa['prefrag_fail']}, successes {sa['prefrag_ok']}, "
+                      f"fragments {sa['fragments_created']}")
+        else:
+            ck.expect(sa["prefrag_fail"] == 0 and sa["prefrag_ok"] == 0,
+                      "pre-fragmentation counters moved under after-encryption")
 
 
 def reassembly_failed(ck: Checks, gw: Gateway) -> None:
