@@ -31,8 +31,8 @@ import sys
 from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
                       check_outputs, check_prefragmented, check_sa_packets, echo_reply,
                       esp_from_peer, forwarded, from_inside, l2, port_mac, udp_of_size)
-from scapy.layers.inet import ICMP, TCP
-from scapy.layers.l2 import ARP, Ether
+from scapy.layers.inet import ICMP, TCP, IPOption_Router_Alert
+from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Raw
 
 # ---------------------------------------------------------------------------------------------
@@ -40,7 +40,7 @@ from scapy.packet import Raw
 
 def outbound_inners() -> list:
     """Inside -> remote packets: 16 consecutive UDP lengths (every padding residue of a 16-byte
-    block), ICMP echo, a TCP SYN with options, DSCP/ECN values, DF set and clear."""
+    block), ICMP echo, a TCP SYN with options, DSCP/ECN values, DF set and clear, IP options."""
     pkts = []
     for n in range(16):
         pkts.append(IP(src=HOST, dst=REMOTE, id=100 + n, tos=(n % 4) * 0x29,
@@ -51,6 +51,9 @@ def outbound_inners() -> list:
                 / TCP(sport=40000, dport=443, flags="S", options=[("MSS", 1460), ("NOP", None),
                                                                   ("WScale", 7)]))
     pkts.append(IP(src=HOST, dst=REMOTE, id=202) / UDP(sport=9, dport=9) / Raw(b"\xaa" * 1300))
+    # IPv4 options (RFC 2113 router alert): the SPD finds the ports behind them.
+    pkts.append(IP(src=HOST, dst=REMOTE, id=203, options=[IPOption_Router_Alert()])
+                / UDP(sport=11, dport=12) / Raw(b"options"))
     return pkts
 
 
@@ -181,6 +184,27 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     p = IP(src=HOST, dst=spoke3, id=3) / UDP(sport=1, dport=2) / Raw(b"to spoke 3")
     in1.append(from_inside(s, p))
     want[0].inner(t3, forwarded(p))
+    # An 802.1Q-tagged frame: the tag is removed, the packet protected like any other.
+    p = IP(src=HOST, dst=REMOTE, id=10) / UDP(sport=5, dport=6) / Raw(b"tagged")
+    in1.append(bytes(Ether(src=s.mac(HOST), dst=port_mac(1)) / Dot1Q(vlan=12) / p))
+    want[0].inner(t2, forwarded(p))
+    # `ip tcp adjust-mss 1360` (RFC 6691): SYNs offering more are lowered, the TCP checksum
+    # updated, also with the option at an odd offset (after one NOP); a smaller MSS and a
+    # segment that is not a SYN stay as they are.
+    for n, (opts, flags, clamped) in enumerate((
+            ([("MSS", 1460), ("SAckOK", b"")], "S", True),
+            ([("NOP", None), ("MSS", 1400), ("NOP", None), ("NOP", None), ("NOP", None)], "S",
+             True),
+            ([("MSS", 1200)], "S", False),
+            ([("MSS", 1460)], "A", False))):
+        syn = IP(src=HOST, dst=REMOTE, id=20 + n) / TCP(sport=1000 + n, dport=80, flags=flags,
+                                                         options=opts)
+        in1.append(from_inside(s, syn))
+        out = IP(forwarded(syn))
+        if clamped:
+            out[TCP].options = [("MSS", 1360) if o[0] == "MSS" else o for o in opts]
+            del out[TCP].chksum
+        want[0].inner(t2, bytes(out))
     # No policy at all: clear, default route.
     p = IP(src=HOST, dst="203.0.113.9", id=4) / ICMP(id=1, seq=1)
     in1.append(from_inside(s, p))
@@ -217,7 +241,7 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     run = gw.run("multi.cfg", {0: in0, 1: in1})
     check_outputs(ck, s, run, want)
     ck.drops(run, {})
-    check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 2, t3.spi_in: 1, t3.spi_out: 2})
+    check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 7, t3.spi_in: 1, t3.spi_out: 2})
 
 
 def main() -> int:
