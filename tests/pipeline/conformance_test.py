@@ -21,11 +21,13 @@ compared byte for byte:
 Counters: no drop other than the scenario's, per-SA packet counts, pre-fragmentation counters.
 
 Scenarios: the suites AES-GCM-128, AES-CBC-128 + HMAC-SHA1, 3DES + HMAC-MD5 and 3DES without
-integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation, and a hub
-(multi.cfg) with two peers: hairpinning between them, a deny line that bypasses, traffic no
-policy matches, ICMP echo through a tunnel, ARP replies and learning.
+integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation, PMTU messages
+and IKE for the gateway, and a hub (multi.cfg) with two peers: hairpinning between them, a deny
+line that bypasses, traffic no policy matches, ICMP echo through a tunnel, ARP replies and
+learning, 802.1Q, IPv4 options, TCP MSS clamping.
 """
 import argparse
+import struct
 import sys
 
 from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
@@ -164,6 +166,31 @@ def prefragment_scenario(ck: Checks, gw: Gateway) -> None:
     ck.drops(run, {})
 
 
+def services_scenario(ck: Checks, gw: Gateway) -> None:
+    """Packets for the gateway that are not ESP: an ICMP fragmentation-needed message from a
+    router on the path that quotes the gateway's own ESP (RFC 1191, RFC 4301 §6.1.2.1) lowers
+    that SA's path MTU (#PMTUs rcvd); IKE on UDP 500, and on UDP 4500 behind the non-ESP marker
+    (RFC 3948 §2.2), goes to control. None of them is a drop or produces output."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    router = l2(port_mac(0), s.mac(t.peer))
+    quoted = bytes(IP(src=t.local, dst=t.peer, proto=50, id=1) /
+                   Raw(struct.pack("!II", t.spi_out, 1)))
+    pmtu = IP(src="192.0.2.254", dst=t.local) / ICMP(type=3, code=4, nexthopmtu=1400) / \
+        Raw(quoted)
+    ike500 = IP(src=t.peer, dst=t.local) / UDP(sport=500, dport=500) / Raw(b"\x11" * 40)
+    ike4500 = IP(src=t.peer, dst=t.local) / UDP(sport=NATT_PORT, dport=NATT_PORT) / \
+        Raw(b"\0\0\0\0" + b"\x22" * 40)
+    run = gw.run("gcm.cfg", {0: [router + bytes(p) for p in (pmtu, ike500, ike4500)]})
+    check_outputs(ck, s, run, {})
+    ck.drops(run, {})
+    ck.expect(run.total("punted") == 3, f"{run.total('punted')} packets to the main lcore")
+    sa = run.sa(t.spi_out)
+    ck.expect(sa["path_mtu"] == 1400 and sa["pmtu_rcvd"] == 1,
+              f"SA {t.spi_out:#x}: path MTU {sa['path_mtu']}, #PMTUs rcvd {sa['pmtu_rcvd']}")
+    ck.expect(run.sa(t.spi_in)["pmtu_rcvd"] == 0, "the inbound SA took the PMTU message")
+
+
 def hub_scenario(ck: Checks, gw: Gateway) -> None:
     """multi.cfg: two peers, a deny line, hairpinning, ICMP and ARP services."""
     s = Setup("multi.cfg")
@@ -261,6 +288,7 @@ def main() -> int:
         ("NAT-T (UDP 4500) and a NAT keepalive", lambda: natt_scenario(ck, gw)),
         ("transport mode: ICMP echo between the gateways", lambda: transport_scenario(ck, gw)),
         ("pre-fragmentation of a 1500-byte packet", lambda: prefragment_scenario(ck, gw)),
+        ("PMTU message from the path, IKE to control", lambda: services_scenario(ck, gw)),
         ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
          lambda: hub_scenario(ck, gw)),
     ]
