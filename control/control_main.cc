@@ -3,7 +3,8 @@
 // the dataplane's events. It can stop and restart at any time: on start it asks the dataplane
 // what it runs (resync) and a full configuration that matches leaves every tunnel untouched.
 //
-//   espgw-control --config FILE [--instance NAME] [--check] [--wait SECONDS]
+//   espgw-control --config FILE [--instance NAME] [--wait SECONDS]
+//   espgw-control --check FILE          validate only; exit status 0 when there is no error
 #include <openssl/crypto.h>
 #include <unistd.h>
 
@@ -56,7 +57,8 @@ bool parse_args(int argc, char** argv, Options* o) {
         } else if (a == "--wait" && i + 1 < argc) {
             o->wait_seconds = std::stoi(argv[++i]);
         } else if (a == "--check") {
-            o->check = true;
+            o->check = true;  // `--check FILE` or `--check --config FILE`
+            if (i + 1 < argc && argv[i + 1][0] != '-') o->config = argv[++i];
         } else {
             std::fprintf(stderr, "espgw-control: unknown argument %s\n", a.c_str());
             return false;
