@@ -29,7 +29,7 @@ warnings.filterwarnings("ignore")  # cryptography deprecates 3DES and scapy says
 from scapy.all import conf  # noqa: E402
 from scapy.layers.inet import ICMP, IP, UDP  # noqa: E402
 from scapy.layers.ipsec import ESP, SecurityAssociation  # noqa: E402
-from scapy.layers.l2 import Ether  # noqa: E402
+from scapy.layers.l2 import ARP, Ether  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
 
 conf.verb = 0
@@ -433,6 +433,12 @@ def forwarded(pkt) -> bytes:
     p.ttl -= 1
     del p.chksum
     return bytes(p)
+
+
+def arp_request(port: int, sender: str, target: str) -> bytes:
+    """The ARP request (RFC 826) the gateway broadcasts on `port` for `target`."""
+    return bytes(Ether(src=port_mac(port), dst="ff:ff:ff:ff:ff:ff") / ARP(
+        op=1, hwsrc=port_mac(port), psrc=sender, hwdst="00:00:00:00:00:00", pdst=target))
 
 
 def echo_reply(request, src: str) -> bytes:

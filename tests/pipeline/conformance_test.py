@@ -31,8 +31,9 @@ import struct
 import sys
 
 from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      check_outputs, check_prefragmented, check_sa_packets, echo_reply,
-                      esp_from_peer, forwarded, from_inside, l2, port_mac, udp_of_size)
+                      arp_request, check_outputs, check_prefragmented, check_sa_packets,
+                      echo_reply, esp_from_peer, forwarded, from_inside, l2, port_mac,
+                      udp_of_size)
 from scapy.layers.inet import ICMP, TCP, IPOption_Router_Alert
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Raw
@@ -191,6 +192,46 @@ def services_scenario(ck: Checks, gw: Gateway) -> None:
     ck.expect(run.sa(t.spi_in)["pmtu_rcvd"] == 0, "the inbound SA took the PMTU message")
 
 
+def arp_scenario(ck: Checks, gw: Gateway) -> None:
+    """ARP (RFC 826) for next hops: a decapsulated packet for 198.18.1.99, which has no entry,
+    is dropped and one ARP request asks for it; the reply is learnt, so the same traffic later
+    reaches its MAC. A request that claims the static entry's address with another MAC is
+    answered but does not replace the static entry. "Later" is 300 packets later on the same
+    port: the dataplane reads at most one burst (far fewer) per port and poll, and the main
+    lcore handles ARP between polls."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    new_ip, new_mac, spoof_mac = "198.18.1.99", "02:00:00:00:01:99", "02:00:00:00:66:66"
+    want = {1: Expected()}
+    seq = iter(range(1, 1000))
+
+    def to(dst, n):
+        p = IP(src=REMOTE, dst=dst, id=n) / UDP(sport=1, dport=2) / Raw(b"%d" % n)
+        return p, esp_from_peer(t, p, next(seq))
+
+    in0 = []
+    first, frame = to(new_ip, 1)
+    in0.append(frame)
+    want[1].frame(arp_request(1, INSIDE_GW, new_ip))
+    for n in range(300):
+        p, frame = to(HOST, 100 + n)
+        in0.append(frame)
+        want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    for dst, mac in ((new_ip, new_mac), (HOST, s.mac(HOST))):
+        p, frame = to(dst, 2)
+        in0.append(frame)
+        want[1].frame(l2(mac, port_mac(1)) + forwarded(p))
+    in1 = [bytes(Ether(src=new_mac, dst=port_mac(1)) / ARP(
+               op=2, hwsrc=new_mac, psrc=new_ip, hwdst=port_mac(1), pdst=INSIDE_GW)),
+           bytes(Ether(src=spoof_mac, dst="ff:ff:ff:ff:ff:ff") / ARP(
+               op=1, hwsrc=spoof_mac, psrc=HOST, pdst=INSIDE_GW))]
+    want[1].frame(bytes(Ether(src=port_mac(1), dst=spoof_mac) / ARP(
+        op=2, hwsrc=port_mac(1), psrc=INSIDE_GW, hwdst=spoof_mac, pdst=HOST)))
+    run = gw.run("gcm.cfg", {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {"no_neighbor": 1})
+
+
 def hub_scenario(ck: Checks, gw: Gateway) -> None:
     """multi.cfg: two peers, a deny line, hairpinning, ICMP and ARP services."""
     s = Setup("multi.cfg")
@@ -289,6 +330,7 @@ def main() -> int:
         ("transport mode: ICMP echo between the gateways", lambda: transport_scenario(ck, gw)),
         ("pre-fragmentation of a 1500-byte packet", lambda: prefragment_scenario(ck, gw)),
         ("PMTU message from the path, IKE to control", lambda: services_scenario(ck, gw)),
+        ("ARP resolution of a next hop; static entries kept", lambda: arp_scenario(ck, gw)),
         ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
          lambda: hub_scenario(ck, gw)),
     ]

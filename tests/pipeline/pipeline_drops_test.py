@@ -23,9 +23,9 @@ import struct
 import sys
 
 from blackbox import (HERE, HOST, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      check_outputs, check_postfragmented, check_prefragmented, check_sa_packets,
-                      drop_reasons, echo_reply, esp_from_peer, forwarded, from_inside, l2,
-                      port_mac, udp_of_size)
+                      arp_request, check_outputs, check_postfragmented, check_prefragmented,
+                      check_sa_packets, drop_reasons, echo_reply, esp_from_peer, forwarded,
+                      from_inside, l2, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, fragment
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
@@ -74,11 +74,6 @@ def icmp_error(src: str, dst: str, icmp_type: int, code: int, offending: bytes,
     icmp = struct.pack("!BBHHH", icmp_type, code, 0, 0, mtu) + quote
     icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
     return bytes(IP(src=src, dst=dst, ttl=64, id=0, proto=1) / Raw(icmp))
-
-
-def arp_request(port: int, sender: str, target: str) -> bytes:
-    return bytes(Ether(src=port_mac(port), dst="ff:ff:ff:ff:ff:ff") / ARP(
-        op=1, hwsrc=port_mac(port), psrc=sender, hwdst="00:00:00:00:00:00", pdst=target))
 
 
 def run_with(gw: Gateway, s: Setup, by: Bystanders, extra: dict, **kw):
