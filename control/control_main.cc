@@ -178,6 +178,18 @@ void reload(RingClient& ring, CompiledPolicy& current, uint64_t* generation,
     }
 }
 
+// RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
+bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wait,
+                           RingClient* ring, std::string* error) {
+    const auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!g_stop) {
+        if (RingClient::attach(instance, 100ms, ring, error)) return true;
+        if (std::chrono::steady_clock::now() >= deadline) return false;
+    }
+    *error = "stopped while waiting for a dataplane of instance " + instance;
+    return false;
+}
+
 int run(const Options& o) {
     CompiledPolicy policy;
     if (!load(o.config, &policy)) return 1;
@@ -187,7 +199,7 @@ int run(const Options& o) {
     std::signal(SIGTERM, [](int) { g_stop = true; });
     RingClient ring;
     std::string error;
-    if (!RingClient::attach(o.instance, std::chrono::seconds(o.wait_seconds), &ring, &error)) {
+    if (!attach_unless_stopped(o.instance, std::chrono::seconds(o.wait_seconds), &ring, &error)) {
         std::fprintf(stderr, "espgw-control: %s\n", error.c_str());
         return 1;
     }
@@ -204,7 +216,7 @@ int run(const Options& o) {
         }
         if (!ring.dataplane_alive()) {
             log_line("ESPGW-3-DATAPLANE_LOST", "waiting for a dataplane of instance " + o.instance);
-            if (RingClient::attach(o.instance, 3600s, &ring, &error))
+            if (attach_unless_stopped(o.instance, 3600s, &ring, &error))
                 install_full(ring, policy, &generation, o.config);
         }
         if (!busy) std::this_thread::sleep_for(5ms);
