@@ -130,22 +130,26 @@ void on_event(const wire::Msg& m) {
     }
 }
 
-bool apply(RingClient& ring, std::vector<wire::Msg> msgs, uint64_t generation,
+// What came of a transaction: the dataplane runs the generation in full or with some objects
+// refused (still that generation), or it did not answer.
+enum class Applied { kAll, kPartly, kNot };
+
+Applied apply(RingClient& ring, std::vector<wire::Msg> msgs, uint64_t generation,
            const std::string& what) {
     wire::Ack ack{};
     std::string error;
     if (!ring.transact(msgs, generation, &ack, on_event, 10s, &error)) {
         log_line("ESPGW-3-CONFIG_FAILED", what + ": " + error);
-        return false;
+        return Applied::kNot;
     }
     if (ack.status != 0) {
         log_line("ESPGW-3-CONFIG_PARTIAL", what + " (generation " + std::to_string(generation) +
                                                "): " + std::to_string(ack.status) +
                                                " object(s) refused: " + ack.error);
-        return false;
+        return Applied::kPartly;
     }
     log_line("SYS-5-CONFIG_I", what + " (generation " + std::to_string(generation) + ")");
-    return true;
+    return Applied::kAll;
 }
 
 // Full configuration after (re)attaching: the dataplane keeps identical SAs as they are.
@@ -159,7 +163,9 @@ bool install_full(RingClient& ring, const CompiledPolicy& p, uint64_t* generatio
         log_line("ESPGW-6-RESYNC", "dataplane runs " + std::to_string(running.size()) +
                                        " SA(s) at generation " + std::to_string(dp_gen));
     *generation = dp_gen + 1;
-    return apply(ring, to_messages(p, *generation, true), *generation, "Configured from " + path);
+    // A partly refused configuration still runs (with what was accepted): keep serving events.
+    return apply(ring, to_messages(p, *generation, true), *generation,
+                 "Configured from " + path) != Applied::kNot;
 }
 
 void reload(RingClient& ring, CompiledPolicy& current, uint64_t* generation,
@@ -172,7 +178,7 @@ void reload(RingClient& ring, CompiledPolicy& current, uint64_t* generation,
         return;
     }
     const uint64_t gen = *generation + 1;
-    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + path)) {
+    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + path) != Applied::kNot) {
         *generation = gen;
         current = std::move(next);
     }

@@ -12,6 +12,7 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
+#include <rte_spinlock.h>
 #include <rte_ring.h>
 
 #include <array>
@@ -55,8 +56,15 @@ struct ToMain {
     uint32_t inner_src, inner_dst;
     uint8_t proto, inner_proto;
     uint8_t direction;
-    uint8_t pad[5];
+    uint8_t pad[1];
+    // kTimeExceeded / kFragNeeded: the packet came out of a tunnel (kViaSa | SA slot), so the
+    // ICMP error is sourced from an address inside that SA's selectors and goes back through it.
+    uint32_t via;
 };
+
+// In mbuf hash.usr between inbound delivery and the outbound path: "decapsulated by SA slot".
+inline constexpr uint32_t kViaSa = 1u << 30;
+inline constexpr uint32_t kViaSlotMask = kViaSa - 1;
 static_assert(sizeof(ToMain) % 8 == 0, "rte_ring element sizes are multiples of 4");
 
 // Main lcore -> worker: a frame to send as is, or an IPv4 packet to route (and maybe encrypt).
@@ -110,7 +118,11 @@ struct Dataplane {
     std::vector<std::unique_ptr<LcoreCtx>> lcores;  // index = worker index
     std::array<int16_t, RTE_MAX_LCORE> index_of_lcore{};
     uint16_t n_ports = 0;
-    uint16_t tx_queues = 1;  // per port; worker w uses queue w % tx_queues
+    // Per port: worker w transmits on queue w % txq[port]. When a port has fewer tx queues
+    // than workers, the workers sharing a queue take its lock (only then).
+    std::array<uint16_t, kMaxPorts> txq{};
+    std::array<bool, kMaxPorts> tx_shared{};
+    std::array<std::array<rte_spinlock_t, 16>, kMaxPorts> tx_lock{};
     std::array<rte_ether_addr, kMaxPorts> macs{};
     std::atomic<bool> forwarding{false};
     std::atomic<bool> stop{false};

@@ -90,9 +90,13 @@ bool setup_port(Dataplane& dp, uint16_t port, uint16_t queues, std::string* erro
     }
     rte_eth_promiscuous_enable(port);
     rte_eth_macaddr_get(port, &dp.macs[port]);
-    dp.tx_queues = std::min<uint16_t>(dp.tx_queues == 0 ? txq : dp.tx_queues, txq);
-    for (uint16_t w = 0; w < dp.lcores.size(); ++w)
-        dp.worker(w).rx.emplace_back(port, static_cast<uint16_t>(w % rxq));
+    dp.txq[port] = std::min<uint16_t>(txq, 16);
+    dp.tx_shared[port] = dp.lcores.size() > dp.txq[port];
+    for (auto& l : dp.tx_lock[port]) rte_spinlock_init(&l);
+    // An rx queue has one reader: with fewer queues than workers, the extra workers do not
+    // poll this port (they still forward what is handed to them).
+    for (uint16_t w = 0; w < dp.lcores.size() && w < rxq; ++w)
+        dp.worker(w).rx.emplace_back(port, w);
     return true;
 }
 
@@ -263,7 +267,6 @@ int run(int argc, char** argv) {
     dp.n_ports = static_cast<uint16_t>(std::min<unsigned>(rte_eth_dev_count_avail(), kMaxPorts));
     dp.pool = rte_pktmbuf_pool_create("espgw_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
                                       static_cast<int>(rte_socket_id()));
-    dp.tx_queues = 0;
     bool ok = dp.pool != nullptr && setup_lcores(dp, opt.backend, &error) &&
               setup_tables(dp, opt, &error);
     for (uint16_t p = 0; ok && p < dp.n_ports; ++p)
@@ -272,7 +275,6 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "espgw-dataplane: %s\n", error.empty() ? "set-up failed" : error.c_str());
         return 1;
     }
-    if (dp.tx_queues == 0) dp.tx_queues = 1;
     const bool main_forwards = dp.lcores.size() == 1 && dp.worker(0).is_main;
     crypto::MbManager main_mgr;
     ControlEndpoint ep(dp, ring.base(), main_mgr, main_forwards);

@@ -48,6 +48,7 @@ bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
     ToMain t{};
     t.kind = ToMain::kTimeExceeded;
     t.port = m->port;
+    t.via = m->hash.usr & (kViaSa | kViaSlotMask);
     t.m = m;
     if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) rte_pktmbuf_free(m);
     return false;

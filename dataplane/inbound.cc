@@ -120,7 +120,7 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
     collect_drops(b, c.stats->drops, &c.esp);
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
-        m->hash.usr = 0;
+        m->hash.usr = kViaSa | b.sa[k]->slot;  // for ICMP errors about it (forward_prep)
         const uint32_t dst = load_be32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
         if ((rte_pktmbuf_mtod(m, const uint8_t*)[0] >> 4) == 4 && pol.local(dst) != nullptr) {
             to_slow_path(c, m);

@@ -59,6 +59,7 @@ void send_frag_needed(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime& s, uin
     t.kind = ToMain::kFragNeeded;
     t.port = m->port;
     t.param = inner_mtu;
+    t.via = m->hash.usr & (kViaSa | kViaSlotMask);
     t.m = m;
     t.conn_id = s.sa_id;
     if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) {

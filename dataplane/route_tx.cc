@@ -53,10 +53,14 @@ void stage_packet(LcoreCtx& c, Dataplane& dp, const Policy& pol, TxStage& tx, rt
 }  // namespace
 
 void transmit(LcoreCtx& c, Dataplane& dp, uint16_t port, rte_mbuf** pkts, uint16_t n) {
-    const uint16_t queue = static_cast<uint16_t>(c.index % dp.tx_queues);
+    const uint16_t txq = dp.txq[port] != 0 ? dp.txq[port] : 1;
+    const uint16_t queue = static_cast<uint16_t>(c.index % txq);
+    rte_spinlock_t* lock = dp.tx_shared[port] ? &dp.tx_lock[port][queue % 16] : nullptr;
+    if (lock != nullptr) rte_spinlock_lock(lock);
     uint16_t sent = 0;
     for (int tries = 0; sent < n && tries < 4; ++tries)
         sent += rte_eth_tx_burst(port, queue, pkts + sent, static_cast<uint16_t>(n - sent));
+    if (lock != nullptr) rte_spinlock_unlock(lock);
     c.stats->tx_packets += sent;
     if (sent < n) {
         count_drop(c, DropReason::kTxFull, n - sent);

@@ -139,10 +139,30 @@ bool icmp_allowed(ServicesCtx& s) {
     return s.icmp_sent++ < rate;
 }
 
-// ICMP error quoting the offending packet's header and 8 bytes (RFC 792), from the address of
-// the interface the packet came in on.
-void icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint16_t mtu) {
-    const Iface* ifc = s.policy->iface(orig->port);
+bool in_prefix(uint32_t ip, const sadb::wire::Addr& net, uint8_t prefix) {
+    const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+    const uint32_t n = (uint32_t{net.bytes[0]} << 24) | (uint32_t{net.bytes[1]} << 16) |
+                       (uint32_t{net.bytes[2]} << 8) | net.bytes[3];
+    return net.version == 4 && (ip & mask) == (n & mask);
+}
+
+// The source of an ICMP error: for a packet that came out of a tunnel, a gateway address inside
+// the SA's local selector, so the error matches the policy and goes back encrypted instead of
+// leaking the remote's inner addresses in clear; otherwise the interface it came in on.
+const Iface* error_source(ServicesCtx& s, uint16_t port, uint32_t via) {
+    if ((via & kViaSa) != 0 && (via & kViaSlotMask) < s.stats->header()->max_sas) {
+        const sadb::wire::Sa& sa = s.stats->sa(via & kViaSlotMask)->meta;
+        for (const Iface& i : s.policy->ifaces)
+            if (i.configured && in_prefix(i.addr, sa.selector.src, sa.selector.src_prefix))
+                return &i;
+    }
+    return s.policy->iface(port);
+}
+
+// ICMP error quoting the offending packet's header and 8 bytes (RFC 792).
+void icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint16_t mtu,
+                uint32_t via) {
+    const Iface* ifc = error_source(s, orig->port, via);
     const uint8_t* oip = rte_pktmbuf_mtod(orig, const uint8_t*);
     const uint32_t quote = std::min<uint32_t>(orig->pkt_len, (oip[0] & 0xf) * 4u + 8);
     rte_mbuf* m = ifc != nullptr && icmp_allowed(s) ? rte_pktmbuf_alloc(s.pool) : nullptr;
@@ -221,11 +241,13 @@ void service(ServicesCtx& s, const ToMain& t) {
         case ToMain::kLocal: return handle_local(s, t.m);
         case ToMain::kResolve: return resolve(s, t.param, t.port);
         case ToMain::kTimeExceeded:
-            return icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0);
+            return icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0, t.via);
         case ToMain::kFragNeeded:
-            return icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded, static_cast<uint16_t>(t.param));
+            return icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded,
+                              static_cast<uint16_t>(t.param), t.via);
         case ToMain::kSaEvent:
         case ToMain::kAcquire:
+        case ToMain::kDropSample:
             break;  // handled by the control endpoint
     }
 }

@@ -33,7 +33,10 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
     for (uint16_t k = 0; k < n; ++k) {
         const Classified r = classify_frame(pkts[k], pol);
         switch (r.cls) {
-            case PacketClass::kOutbound: out.push(pkts[k]); break;
+            case PacketClass::kOutbound:
+                pkts[k]->hash.usr = 0;  // from here on our flags, not the NIC's RSS hash
+                out.push(pkts[k]);
+                break;
             case PacketClass::kInbound: in.push(pkts[k]); break;
             case PacketClass::kSlowArp: punt(c, pkts[k], ToMain::kArp); break;
             case PacketClass::kSlowLocal: punt(c, pkts[k], ToMain::kLocal); break;
@@ -93,6 +96,7 @@ uint32_t poll_from_main(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
         if (w[k].kind == ToWorker::kL2Frame) {
             transmit(c, dp, w[k].port, &w[k].m, 1);
         } else {
+            w[k].m->hash.usr = 0;
             l3.push(w[k].m);
         }
     }

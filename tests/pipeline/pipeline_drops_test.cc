@@ -146,7 +146,11 @@ class Gateway {
         inside_ = make_port("i", 1024);
         outside_ = make_port("o", spec.outside_tx_ring);
         dp_.n_ports = static_cast<uint16_t>(std::max(inside_.id, outside_.id) + 1);
-        dp_.tx_queues = 1;
+        for (uint16_t p = 0; p < dp_.n_ports && p < kMaxPorts; ++p) {
+            dp_.txq[p] = 1;
+            dp_.tx_shared[p] = true;  // two lcores share each port's one tx queue
+            for (auto& l : dp_.tx_lock[p]) rte_spinlock_init(&l);
+        }
         for (uint16_t i = 0; i < 2; ++i)
             add_lcore(i, spec);
         install_sas(spec.sa_owner);
