@@ -31,10 +31,10 @@ def _order(records):
 
 def floor_of(meta, idx, k):
     """(I/O floor, crypto floor) cycles for a case, or None: testpmd io forwarding of the same
-    pcap at the lowest tunnel count, and the engine benchmark's crypto-only cycles (1 SA for one
+    pcap (that of the lowest tunnel count if not timed), and the engine benchmark's crypto-only cycles (1 SA for one
     tunnel, its 10,000-SA figure for the largest tunnel count)."""
     low = min(t for (_, _, _, t, _) in idx)
-    io = idx.get((IO, k[0], k[1], low, k[3]))
+    io = idx.get((IO,) + k) or idx.get((IO, k[0], k[1], low, k[3]))
     cf = meta.get("crypto_floor", {})
     high = max(t for (_, _, _, t, _) in idx)
     n_sa = 1 if k[2] == low else 10000 if k[2] == high else None
@@ -120,9 +120,9 @@ def verify_table(checks):
 
 
 def losses(records):
-    bad = [r for r in records if r["loss"] > 0.002]
+    bad = [r for r in records if r["loss"] > 0.005]
     if not bad:
-        return ("No implementation lost more than 0.2% of the packets it received while timed "
+        return ("No implementation lost more than 0.5% of the packets it received while timed "
                 "(received minus sent on its ports).\n")
     return "".join(f"- {r['impl']} {r['suite']} {r['dir']} t{r['tunnels']} {r['size']}: "
                    f"{r['loss'] * 100:.2f}% of received packets not sent\n" for r in bad)
@@ -157,7 +157,8 @@ def markdown(meta, records):
         "## Above the floors",
         "",
         "I/O floor: `dpdk-testpmd --forward-mode=io` on the same ports and pcap (rx copies the "
-        "cached packet into a fresh mbuf, tx frees it). Crypto only: "
+        "cached packet into a fresh mbuf, tx frees it; the pcap of 5,000 tunnels holds 5x more "
+        "packets than that of one, so its copies miss the caches more). Crypto only: "
         f"`{cf.get('source', '?')}` (engine {cf.get('engine_rev', '?')}), bare intel-ipsec-mb "
         "floor minus its mbuf alloc+copy+free baseline; its 10,000-SA figure is used for the "
         "largest tunnel count.",
@@ -191,3 +192,14 @@ def markdown(meta, records):
             with open(notes) as f:
                 lines.append(f.read())
     return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    # Rewrites the Markdown from a results JSON, e.g. after editing pipeline_profile.md:
+    #   bench/pipeline/report.py bench/results/pipeline.json bench/results/pipeline.md
+    import json
+    import sys
+    with open(sys.argv[1]) as f:
+        data = json.load(f)
+    with open(sys.argv[2], "w") as f:
+        f.write(markdown(data["meta"], data["records"]))
