@@ -1,36 +1,21 @@
 #include "control/event_log.h"
 
-#include <arpa/inet.h>
-
 #include <cstdio>
 #include <cstring>
 
 #include "sadb/drop_reason.h"
+#include "sadb/wire_text.h"
 
 namespace espgw::control {
 namespace {
 
-std::string addr(const wire::Addr& a) {
-    char buf[INET6_ADDRSTRLEN] = "0.0.0.0";
-    if (a.version == 4) inet_ntop(AF_INET, a.bytes, buf, sizeof buf);
-    if (a.version == 6) inet_ntop(AF_INET6, a.bytes, buf, sizeof buf);
-    return buf;
-}
-
-std::string hex(uint64_t v) {
-    char buf[24];
-    std::snprintf(buf, sizeof buf, "0x%llX", static_cast<unsigned long long>(v));
-    return buf;
-}
-
-std::string spi_text(uint32_t spi) { return hex(spi) + "(" + std::to_string(spi) + ")"; }
+using wire::spi_text;
+std::string addr(const wire::Addr& a) { return wire::addr_text(a); }
+std::string hex(uint64_t v) { return wire::hex_text(v); }
 
 std::string proxy(const wire::Addr& a, uint8_t prefix, uint8_t proto) {
-    const uint32_t m = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
-    char mask[20];
-    std::snprintf(mask, sizeof mask, "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255,
-                  m & 255);
-    return addr(a) + "/" + mask + "/" + (proto == 0 ? "ip" : std::to_string(proto)) + "/0";
+    return addr(a) + "/" + wire::mask_text(prefix) + "/" +
+           (proto == 0 ? "ip" : std::to_string(proto)) + "/0";
 }
 
 std::string proto_name(uint8_t p) {

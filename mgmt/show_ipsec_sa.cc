@@ -2,14 +2,13 @@
 // (inbound + outbound SA of a crypto map entry), grouped by interface.
 #include "mgmt/show_ipsec_sa.h"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <cstring>
 #include <cstdio>
 #include <map>
 
 #include "crypto/suite.h"
+#include "sadb/wire_text.h"
 
 #include <nlohmann/json.hpp>
 
@@ -18,20 +17,8 @@ namespace {
 
 namespace wire = sadb::wire;
 
-std::string addr_text(const wire::Addr& a) {
-    char buf[INET6_ADDRSTRLEN] = "0.0.0.0";
-    if (a.version == 4) inet_ntop(AF_INET, a.bytes, buf, sizeof buf);
-    if (a.version == 6) inet_ntop(AF_INET6, a.bytes, buf, sizeof buf);
-    return buf;
-}
-
-std::string mask_text(uint8_t prefix) {
-    const uint32_t m = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
-    char buf[20];
-    std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255,
-                  m & 255);
-    return buf;
-}
+using wire::addr_text;
+using wire::mask_text;
 
 std::string ident(const wire::Addr& a, uint8_t prefix, uint8_t proto, uint16_t lo, uint16_t hi) {
     const uint16_t port = lo == hi ? lo : 0;
