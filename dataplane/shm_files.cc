@@ -103,6 +103,8 @@ ShmFile create_stats_segment(const std::string& instance, const sadb::StatsLayou
     h->port_off = l.port_off();
     h->sa_off = l.sa_off();
     h->spd_off = l.spd_off();
+    h->max_neighbors = l.max_neighbors;
+    h->neighbor_off = l.neighbor_off();
     h->size = l.size();
     h->dataplane_pid = static_cast<uint32_t>(getpid());
     h->start_unix_ns = static_cast<uint64_t>(

@@ -3,6 +3,7 @@
 //
 //   [StatsHeader][LcoreStats x max_lcores][PortStats x max_ports][SaSlot x max_sas]
 //   [SPD rule hits: uint64_t x max_spd_rules, one array per lcore]
+//   [NeighborRegion][NeighborSlot x max_neighbors]
 //
 // Single writer per counter: an lcore writes its own LcoreStats, the SA slots it owns and its own
 // SPD hit array; the main lcore writes PortStats and the slot headers. Consistency for readers
@@ -24,7 +25,8 @@
 namespace espgw::sadb {
 
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
-inline constexpr uint32_t kStatsVersion = 1;
+// 2: the neighbour region.
+inline constexpr uint32_t kStatsVersion = 2;
 
 struct StatsHeader {
     uint32_t magic;
@@ -39,6 +41,9 @@ struct StatsHeader {
     uint32_t forwarding;  // 1 once the first full configuration is applied
     uint64_t start_unix_ns;
     char instance[32];
+    uint32_t max_neighbors;
+    uint32_t pad;
+    uint64_t neighbor_off;
 };
 
 struct alignas(64) LcoreStats {
@@ -103,15 +108,43 @@ struct alignas(64) SaSlot {
     SaCounters counters;  // written by the owner lcore
 };
 
+// The ARP cache (learnt, static and pending entries) as the main lcore last published it, for
+// `show arp`: rewritten whole about once a second between `seq` odd and even (a seqlock over
+// the region). Bounded: at most max_neighbors slots; `total` is how many the table held.
+enum class NeighborSlotState : uint8_t { kIncomplete, kReachable, kStatic };
+
+struct NeighborSlot {
+    uint32_t addr;  // host order
+    uint16_t port;
+    NeighborSlotState state;
+    uint8_t pad;
+    uint8_t mac[6];
+    uint8_t pad2[2];
+    uint64_t updated_unix_ns;  // learnt or refreshed (incomplete: last request)
+};
+
+struct NeighborRegion {
+    uint64_t seq;
+    uint32_t count;  // slots filled
+    uint32_t total;  // entries in the dataplane's table (> count: the region was full)
+    uint64_t published_unix_ns;
+    uint64_t pad;
+};
+
 struct StatsLayout {
     uint32_t max_lcores, max_ports, max_sas, max_spd_rules;
+    uint32_t max_neighbors = 8192;  // the neighbour table's capacity
 
     size_t lcore_off() const { return align(sizeof(StatsHeader)); }
     size_t port_off() const { return lcore_off() + max_lcores * sizeof(LcoreStats); }
     size_t sa_off() const { return port_off() + max_ports * sizeof(PortStats); }
     size_t spd_off() const { return sa_off() + size_t{max_sas} * sizeof(SaSlot); }
-    size_t size() const {
+    size_t neighbor_off() const {
         return align(spd_off() + size_t{max_lcores} * max_spd_rules * sizeof(uint64_t));
+    }
+    size_t size() const {
+        return align(neighbor_off() + sizeof(NeighborRegion) +
+                     max_neighbors * sizeof(NeighborSlot));
     }
     static size_t align(size_t n) { return (n + 4095) & ~size_t{4095}; }
 };
@@ -137,6 +170,12 @@ struct StatsView {
     uint64_t* spd_hits(uint32_t lcore) const {
         return reinterpret_cast<uint64_t*>(base + header()->spd_off) +
                size_t{lcore} * header()->max_spd_rules;
+    }
+    NeighborRegion* neighbors() const {
+        return reinterpret_cast<NeighborRegion*>(base + header()->neighbor_off);
+    }
+    NeighborSlot* neighbor(uint32_t i) const {
+        return reinterpret_cast<NeighborSlot*>(neighbors() + 1) + i;
     }
 };
 
