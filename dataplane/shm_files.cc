@@ -105,6 +105,8 @@ ShmFile create_stats_segment(const std::string& instance, const sadb::StatsLayou
     h->spd_off = l.spd_off();
     h->max_neighbors = l.max_neighbors;
     h->neighbor_off = l.neighbor_off();
+    h->resource_off = l.resource_off();
+    h->spd_rule_off = l.spd_rule_off();
     h->size = l.size();
     h->dataplane_pid = static_cast<uint32_t>(getpid());
     h->start_unix_ns = static_cast<uint64_t>(

@@ -4,6 +4,7 @@
 //   [StatsHeader][LcoreStats x max_lcores][PortStats x max_ports][SaSlot x max_sas]
 //   [SPD rule hits: uint64_t x max_spd_rules, one array per lcore]
 //   [NeighborRegion][NeighborSlot x max_neighbors]
+//   [ResourceRegion: rings, mbuf pool][SpdRuleRegion][SpdRuleInfo x max_spd_rules]
 //
 // Single writer per counter: an lcore writes its own LcoreStats, the SA slots it owns and its own
 // SPD hit array; the main lcore writes PortStats and the slot headers. Consistency for readers
@@ -25,8 +26,8 @@
 namespace espgw::sadb {
 
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
-// 2: the neighbour region.
-inline constexpr uint32_t kStatsVersion = 2;
+// 2: the neighbour region. 3: the resource region and the SPD rule table.
+inline constexpr uint32_t kStatsVersion = 3;
 
 struct StatsHeader {
     uint32_t magic;
@@ -44,6 +45,8 @@ struct StatsHeader {
     uint32_t max_neighbors;
     uint32_t pad;
     uint64_t neighbor_off;
+    uint64_t resource_off;
+    uint64_t spd_rule_off;
 };
 
 struct alignas(64) LcoreStats {
@@ -131,6 +134,52 @@ struct NeighborRegion {
     uint64_t pad;
 };
 
+// Ring and buffer-pool use (`show crypto capacity`, the exporter), rewritten by the main lcore
+// about once a second between `seq` odd and even. A ring's `drops` counts messages the
+// dataplane could not enqueue on it where that is counted per ring (`has_drops`: the event
+// ring); packets lost on a full handoff or punt ring are the lcores' handoff_full / punt_full
+// drop reasons.
+inline constexpr uint32_t kMaxRingStats = 256;
+
+struct RingStats {
+    char name[24];  // command, event, handoff, to_main, from_main
+    int32_t lcore;  // lcore id of the ring's consumer, -1 for the rings to/from control
+    uint32_t capacity;
+    uint32_t depth;
+    uint8_t has_drops;
+    uint8_t pad[3];
+    uint64_t drops;
+};
+
+struct ResourceRegion {
+    uint64_t seq;
+    uint64_t published_unix_ns;
+    char mbuf_pool[32];  // name of the packet buffer pool
+    uint32_t mbuf_pool_size;
+    uint32_t mbuf_in_use;  // buffers taken from the pool (rte_mempool_in_use_count)
+    uint32_t ring_count;
+    uint32_t pad;
+    RingStats rings[kMaxRingStats];
+};
+
+// The live SPD snapshot's rules, index k = SPD hit counter k of every lcore, published by the
+// main lcore after each commit between `seq` odd and even.
+struct SpdRuleInfo {
+    uint32_t id;          // wire::SpdRule::id (match order)
+    uint32_t map_seq;     // crypto map sequence number
+    uint32_t acl_line;    // line of the access-list
+    uint32_t sa_conn_id;  // outbound SA of a PROTECT rule, 0 if none
+    uint16_t port;        // interface of the crypto map (PortStats::crypto_map names the map)
+    uint8_t action;       // wire::SpdAction
+    uint8_t pad;
+};
+
+struct SpdRuleRegion {
+    uint64_t seq;
+    uint32_t count;  // rules in the snapshot (at most max_spd_rules)
+    uint32_t pad;
+};
+
 struct StatsLayout {
     uint32_t max_lcores, max_ports, max_sas, max_spd_rules;
     uint32_t max_neighbors = 8192;  // the neighbour table's capacity
@@ -142,9 +191,14 @@ struct StatsLayout {
     size_t neighbor_off() const {
         return align(spd_off() + size_t{max_lcores} * max_spd_rules * sizeof(uint64_t));
     }
-    size_t size() const {
+    size_t resource_off() const {
         return align(neighbor_off() + sizeof(NeighborRegion) +
                      max_neighbors * sizeof(NeighborSlot));
+    }
+    size_t spd_rule_off() const { return align(resource_off() + sizeof(ResourceRegion)); }
+    size_t size() const {
+        return align(spd_rule_off() + sizeof(SpdRuleRegion) +
+                     size_t{max_spd_rules} * sizeof(SpdRuleInfo));
     }
     static size_t align(size_t n) { return (n + 4095) & ~size_t{4095}; }
 };
@@ -176,6 +230,15 @@ struct StatsView {
     }
     NeighborSlot* neighbor(uint32_t i) const {
         return reinterpret_cast<NeighborSlot*>(neighbors() + 1) + i;
+    }
+    ResourceRegion* resources() const {
+        return reinterpret_cast<ResourceRegion*>(base + header()->resource_off);
+    }
+    SpdRuleRegion* spd_rules() const {
+        return reinterpret_cast<SpdRuleRegion*>(base + header()->spd_rule_off);
+    }
+    SpdRuleInfo* spd_rule(uint32_t i) const {
+        return reinterpret_cast<SpdRuleInfo*>(spd_rules() + 1) + i;
     }
 };
 
