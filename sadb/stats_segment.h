@@ -143,7 +143,9 @@ inline constexpr uint32_t kMaxRingStats = 256;
 
 struct RingStats {
     char name[24];  // command, event, handoff, to_main, from_main
-    int32_t lcore;  // lcore id of the ring's consumer, -1 for the rings to/from control
+    // The forwarding lcore the ring serves (handoff: its input; to_main / from_main: its link
+    // with the main lcore), -1 for the rings to and from control.
+    int32_t lcore;
     uint32_t capacity;
     uint32_t depth;
     uint8_t has_drops;
