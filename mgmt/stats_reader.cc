@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -29,7 +30,7 @@ T read_consistent(const uint64_t& seq, const T& src) {
 }  // namespace
 
 StatsReader::~StatsReader() {
-    if (view_.base != nullptr) munmap(view_.base, size_);
+    if (mapped_) munmap(view_.base, size_);
 }
 
 bool StatsReader::open(const std::string& instance, std::string* error) {
@@ -44,13 +45,35 @@ bool StatsReader::open(const std::string& instance, std::string* error) {
     void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
     close(fd);
     if (p == MAP_FAILED || static_cast<size_t>(st.st_size) < sizeof(sadb::StatsHeader)) {
+        if (p != MAP_FAILED) munmap(p, static_cast<size_t>(st.st_size));
         *error = "cannot map the statistics of instance '" + instance + "'";
         return false;
     }
     view_.base = static_cast<uint8_t*>(p);
     size_ = static_cast<size_t>(st.st_size);
+    mapped_ = true;
+    return check_format(instance, error);
+}
+
+bool StatsReader::attach(const void* base, size_t size, std::string* error) {
+    if (size < sizeof(sadb::StatsHeader)) {
+        *error = "statistics segment too small";
+        return false;
+    }
+    view_.base = static_cast<uint8_t*>(const_cast<void*>(base));
+    size_ = size;
+    return check_format(header().instance, error);
+}
+
+// A dataplane that is still creating the segment shows magic 0; one of another build another
+// version; a header whose regions do not fit the file is refused before anything reads them.
+bool StatsReader::check_format(const std::string& instance, std::string* error) const {
     if (header().magic != sadb::kStatsMagic || header().version != sadb::kStatsVersion) {
         *error = "statistics of instance '" + instance + "' have another format version";
+        return false;
+    }
+    if (header().size > size_) {
+        *error = "statistics of instance '" + instance + "' are truncated";
         return false;
     }
     return true;
@@ -83,6 +106,36 @@ sadb::DropCounters StatsReader::drops() const {
         const sadb::LcoreStats s = lcore(l);
         if (!s.active) continue;
         for (size_t k = 0; k < sum.count.size(); ++k) sum.count[k] += s.drops.count[k];
+    }
+    return sum;
+}
+
+sadb::ResourceRegion StatsReader::resources() const {
+    const sadb::ResourceRegion* r = view_.resources();
+    return read_consistent(r->seq, *r);
+}
+
+std::vector<sadb::SpdRuleInfo> StatsReader::spd_rules() const {
+    const sadb::SpdRuleRegion* t = view_.spd_rules();
+    std::vector<sadb::SpdRuleInfo> out;
+    for (int tries = 0; tries < 1000; ++tries) {
+        const uint64_t before = sadb::shm_load(t->seq);
+        if (before & 1) continue;
+        const uint32_t n = std::min(sadb::shm_load(t->count), header().max_spd_rules);
+        out.assign(view_.spd_rule(0), view_.spd_rule(0) + n);
+        std::atomic_thread_fence(std::memory_order_acquire);
+        if (sadb::shm_load(t->seq) == before) break;
+    }
+    return out;
+}
+
+std::vector<uint64_t> StatsReader::spd_hits(uint32_t n) const {
+    n = std::min(n, header().max_spd_rules);
+    std::vector<uint64_t> sum(n, 0);
+    for (uint32_t l = 0; l < header().max_lcores; ++l) {
+        if (!sadb::shm_load(view_.lcore(l)->active)) continue;
+        const uint64_t* hits = view_.spd_hits(l);
+        for (uint32_t k = 0; k < n; ++k) sum[k] += sadb::shm_load(hits[k]);
     }
     return sum;
 }

@@ -23,6 +23,9 @@ public:
     ~StatsReader();
 
     bool open(const std::string& instance, std::string* error);
+    // Reads a segment already in memory (tests build one from sadb::StatsLayout); the memory
+    // stays the caller's and must outlive the reader.
+    bool attach(const void* base, size_t size, std::string* error);
     const sadb::StatsHeader& header() const { return *view_.header(); }
 
     std::vector<SaSnapshot> sas() const;
@@ -30,10 +33,19 @@ public:
     sadb::PortStats port(uint32_t index) const;
     // Drop counters summed over every lcore.
     sadb::DropCounters drops() const;
+    // Ring depths and mbuf pool use as the main lcore last published them.
+    sadb::ResourceRegion resources() const;
+    // The live SPD snapshot's rules; index k is SPD hit counter k.
+    std::vector<sadb::SpdRuleInfo> spd_rules() const;
+    // Hits of rules [0, n) summed over every lcore.
+    std::vector<uint64_t> spd_hits(uint32_t n) const;
 
 private:
+    bool check_format(const std::string& instance, std::string* error) const;
+
     sadb::StatsView view_;
     size_t size_ = 0;
+    bool mapped_ = false;  // open() mapped it; attach() did not
 };
 
 }  // namespace espgw::mgmt
