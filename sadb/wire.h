@@ -37,6 +37,9 @@ enum class MsgType : uint16_t {
     kConfigCommit,     // apply the transaction (Commit body)
     kSendPacket,       // Packet body: transmit these bytes on a port (IKE, ARP, ICMP)
     kResyncRequest,    // a restarted control asks for the dataplane's state (no body)
+    kCaptureStart = 40,  // CaptureStart body: begin a packet capture (monitor capture)
+    kCaptureStop,        // CaptureRef body: stop the named capture
+    kCaptureQuery,       // CaptureRef body: status of one capture (name) or all (name "")
     // dataplane -> control
     kAck = 100,        // Ack body
     kSaEvent,          // SaEvent body: soft/hard lifetime, sequence exhausted
@@ -45,6 +48,7 @@ enum class MsgType : uint16_t {
     kPuntPacket,       // Packet body: received packet for control (IKE, ...)
     kStateSa,          // Sa body without keys: one installed SA, answering kResyncRequest
     kStateEnd,         // Commit body: end of the state dump (generation the dataplane runs)
+    kCaptureStatus = 140,  // CaptureStatus body: answers kCaptureStart/Stop/Query
 };
 
 struct Header {
@@ -245,6 +249,71 @@ struct Packet {
     uint8_t bytes[kMaxPacket];  // from the Ethernet header
 };
 
+// Packet capture to pcapng (`espgw monitor capture`): control relays the CLI's request and the
+// dataplane, which owns the packets, writes the file itself. Every request carries a
+// request_id and is answered by kCaptureStatus messages with the same id (a query for all
+// captures by one message per capture, `index` of `count`).
+enum class CaptureScope : uint8_t { kInterface, kSa, kDrops };
+inline constexpr uint8_t kCaptureIn = 1;   // CaptureStart::dir bits: received / entering decap
+inline constexpr uint8_t kCaptureOut = 2;  // sent / leaving encap
+
+enum class CaptureState : uint8_t { kNone, kRunning, kStopped };
+enum class CaptureStopReason : uint8_t {
+    kNone,         // still running
+    kUser,         // `monitor capture NAME stop`
+    kPacketLimit,  // `limit packets N` reached
+    kByteLimit,    // `limit bytes N` reached: the next packet would have passed it
+    kWriteError,   // the file could not be written (disk full, ...)
+    kShutdown,     // the dataplane stopped
+};
+enum class CaptureResult : uint8_t {
+    kOk,
+    kAlreadyRunning,  // a capture runs (one at a time)
+    kNotFound,        // no capture of that name
+    kFileError,       // the file cannot be created or written
+    kBadRequest,      // port, snap length or limits out of range
+    kNoResources,     // no memory for the capture pool or ring
+};
+
+struct CaptureStart {
+    uint32_t request_id;
+    CaptureScope scope;
+    uint8_t dir;    // kCaptureIn | kCaptureOut; for kSa: the directions the SPI exists in
+    uint8_t inner;  // kSa: the clear packets of the SA too (after decap, before encap)
+    uint8_t pad;
+    uint16_t port;  // kInterface: DPDK port
+    uint16_t pad2;
+    uint32_t spi;      // kSa
+    uint32_t snaplen;  // bytes kept of each packet
+    uint64_t limit_packets;  // stop after this many packets written
+    uint64_t limit_bytes;    // stop before the file grows past this many bytes
+    char name[32];
+    char iface[32];  // kInterface: the configured interface name (for status)
+    char path[512];  // absolute; created mode 0600 by the dataplane
+};
+
+struct CaptureRef {
+    uint32_t request_id;
+    uint32_t pad;
+    char name[32];  // kCaptureQuery: "" = every capture the dataplane remembers
+};
+
+struct CaptureStatus {
+    uint32_t request_id;
+    CaptureResult result;
+    CaptureState state;
+    CaptureStopReason stop_reason;
+    uint8_t pad;
+    uint16_t index, count;  // this capture of `count` answering one request (count 0: none)
+    uint32_t pad2;
+    CaptureStart config;  // as started (request_id of the start)
+    uint64_t packets;     // written to the file
+    uint64_t bytes;       // file size
+    uint64_t lost;        // copies lost: capture ring full or capture pool empty
+    uint64_t started_ns, stopped_ns;  // CLOCK_REALTIME; stopped 0 while running
+    char error[200];  // result != kOk, or the write error that stopped it
+};
+
 // One ring slot.
 struct Msg {
     Header hdr;
@@ -264,6 +333,9 @@ struct Msg {
         Acquire acquire;
         DropSample drop;
         Packet packet;
+        CaptureStart capture_start;
+        CaptureRef capture_ref;
+        CaptureStatus capture_status;
         uint8_t raw[kMsgSize - sizeof(Header)];
     } body;
 };
