@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -23,6 +24,7 @@
 #include "dataplane/control_endpoint.h"
 #include "dataplane/drops.h"
 #include "dataplane/eal_setup.h"
+#include "dataplane/neighbor_publish.h"
 #include "dataplane/services.h"
 #include "dataplane/shm_files.h"
 #include "dataplane/worker.h"
@@ -177,6 +179,13 @@ void update_port_stats(Dataplane& dp) {
     }
 }
 
+// The ARP cache for `show arp` (the CLI cannot read the dataplane's hash table).
+void publish_tables(Dataplane& dp) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
+    publish_neighbors(*dp.neighbors, dp.stats, rte_get_tsc_cycles(), rte_get_tsc_hz(),
+                      static_cast<uint64_t>(now / std::chrono::nanoseconds(1)));
+}
+
 // Drains what the workers passed to the main lcore.
 uint32_t drain_workers(Dataplane& dp, ServicesCtx& svc, ControlEndpoint& ep) {
     uint32_t total = 0;
@@ -218,6 +227,7 @@ void main_loop(Dataplane& dp, ControlEndpoint& ep, ServicesCtx& svc, bool main_f
         if (main_forwards) rte_rcu_qsbr_quiescent(dp.rcu, 0);
         if (rte_get_tsc_cycles() > next_stats) {
             update_port_stats(dp);
+            publish_tables(dp);
             next_stats = rte_get_tsc_cycles() + rte_get_tsc_hz();
         }
         if (done != 0) {
