@@ -5,6 +5,7 @@
 
 #include <cstring>
 
+#include "dataplane/resource_publish.h"
 #include "dataplane/wire_convert.h"
 
 namespace espgw::dataplane {
@@ -256,6 +257,7 @@ void ControlEndpoint::commit(uint64_t generation) {
     previous.reset();
     dp_.sas->free_retired();
     publish_interfaces();
+    publish_spd_rules(dp_.stats, current_->spd.get());
     generation_ = generation;
     sadb::shm_store(dp_.stats.header()->config_generation, generation);
     sadb::shm_store(dp_.stats.header()->forwarding, dp_.forwarding.load() ? 1u : 0u);

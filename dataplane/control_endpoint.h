@@ -33,6 +33,7 @@ public:
 
     uint64_t generation() const { return generation_; }
     uint64_t events_lost() const { return events_lost_; }
+    const sadb::RingRegionHeader& ring_region() const { return *hdr_; }
 
 private:
     struct Txn {

@@ -25,6 +25,7 @@
 #include "dataplane/drops.h"
 #include "dataplane/eal_setup.h"
 #include "dataplane/neighbor_publish.h"
+#include "dataplane/resource_publish.h"
 #include "dataplane/services.h"
 #include "dataplane/shm_files.h"
 #include "dataplane/worker.h"
@@ -228,6 +229,7 @@ void main_loop(Dataplane& dp, ControlEndpoint& ep, ServicesCtx& svc, bool main_f
         if (rte_get_tsc_cycles() > next_stats) {
             update_port_stats(dp);
             publish_tables(dp);
+            publish_resources(dp, ep.ring_region(), ep.events_lost());
             next_stats = rte_get_tsc_cycles() + rte_get_tsc_hz();
         }
         if (done != 0) {

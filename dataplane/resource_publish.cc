@@ -3,6 +3,7 @@
 #include <rte_mempool.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 
 namespace espgw::dataplane {
@@ -42,10 +43,11 @@ uint32_t fill_rings(sadb::ResourceRegion& r, const Dataplane& dp,
 }  // namespace
 
 uint32_t publish_resources(const Dataplane& dp, const sadb::RingRegionHeader& ring_region,
-                           uint64_t events_lost, uint64_t now_unix_ns) {
+                           uint64_t events_lost) {
+    const auto now = std::chrono::system_clock::now().time_since_epoch();
     sadb::ResourceRegion* r = dp.stats.resources();
     sadb::seq_write_begin(&r->seq);
-    r->published_unix_ns = now_unix_ns;
+    r->published_unix_ns = static_cast<uint64_t>(now / std::chrono::nanoseconds(1));
     std::strncpy(r->mbuf_pool, dp.pool->name, sizeof r->mbuf_pool - 1);
     r->mbuf_pool_size = dp.pool->size;
     r->mbuf_in_use = rte_mempool_in_use_count(dp.pool);

@@ -15,7 +15,7 @@ namespace espgw::dataplane {
 // The rings to and from control live in the ring region; `events_lost` counts the events the
 // full event ring refused (ControlEndpoint::events_lost). Returns the number of rings published.
 uint32_t publish_resources(const Dataplane& dp, const sadb::RingRegionHeader& ring_region,
-                           uint64_t events_lost, uint64_t now_unix_ns);
+                           uint64_t events_lost);
 
 // `spd` may be null (no policy yet): publishes an empty rule table.
 void publish_spd_rules(const sadb::StatsView& stats, const SpdSnapshot* spd);
