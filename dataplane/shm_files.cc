@@ -93,21 +93,7 @@ ShmFile create_stats_segment(const std::string& instance, const sadb::StatsLayou
     void* p = create_mapping(name, l.size(), offsetof(sadb::StatsHeader, dataplane_pid), error);
     if (p == nullptr) return {};
     auto* h = static_cast<sadb::StatsHeader*>(p);
-    h->magic = sadb::kStatsMagic;
-    h->version = sadb::kStatsVersion;
-    h->max_lcores = l.max_lcores;
-    h->max_ports = l.max_ports;
-    h->max_sas = l.max_sas;
-    h->max_spd_rules = l.max_spd_rules;
-    h->lcore_off = l.lcore_off();
-    h->port_off = l.port_off();
-    h->sa_off = l.sa_off();
-    h->spd_off = l.spd_off();
-    h->max_neighbors = l.max_neighbors;
-    h->neighbor_off = l.neighbor_off();
-    h->resource_off = l.resource_off();
-    h->spd_rule_off = l.spd_rule_off();
-    h->size = l.size();
+    l.fill_header(h);
     h->dataplane_pid = static_cast<uint32_t>(getpid());
     h->start_unix_ns = static_cast<uint64_t>(
         std::chrono::system_clock::now().time_since_epoch() / std::chrono::nanoseconds(1));

@@ -203,6 +203,25 @@ struct StatsLayout {
                      size_t{max_spd_rules} * sizeof(SpdRuleInfo));
     }
     static size_t align(size_t n) { return (n + 4095) & ~size_t{4095}; }
+
+    // The layout half of a zeroed segment's header (the writer adds pid, start time, instance).
+    void fill_header(StatsHeader* h) const {
+        h->magic = kStatsMagic;
+        h->version = kStatsVersion;
+        h->max_lcores = max_lcores;
+        h->max_ports = max_ports;
+        h->max_sas = max_sas;
+        h->max_spd_rules = max_spd_rules;
+        h->lcore_off = lcore_off();
+        h->port_off = port_off();
+        h->sa_off = sa_off();
+        h->spd_off = spd_off();
+        h->max_neighbors = max_neighbors;
+        h->neighbor_off = neighbor_off();
+        h->resource_off = resource_off();
+        h->spd_rule_off = spd_rule_off();
+        h->size = size();
+    }
 };
 
 inline std::string stats_path(const std::string& instance) {
