@@ -12,18 +12,25 @@
 namespace espgw::mgmt {
 namespace {
 
-// Copies `n` bytes written by the lcore that owns `seq` once the lcore is between bursts.
-template <typename T>
-T read_consistent(const uint64_t& seq, const T& src) {
-    T out;
+// Runs `copy` until it ran between two equal even values of the region's seqlock (a region the
+// main lcore rewrites whole); after 1000 tries the last copy stands (a busy writer: best effort).
+template <typename F>
+void read_seqlocked(const uint64_t& seq, F copy) {
     for (int tries = 0; tries < 1000; ++tries) {
         const uint64_t before = sadb::shm_load(seq);
         if (before & 1) continue;
-        std::memcpy(static_cast<void*>(&out), &src, sizeof out);
+        copy();
         std::atomic_thread_fence(std::memory_order_acquire);
-        if (sadb::shm_load(seq) == before) return out;
+        if (sadb::shm_load(seq) == before) return;
     }
-    std::memcpy(static_cast<void*>(&out), &src, sizeof out);  // a busy writer: best effort
+    copy();
+}
+
+// Copies `src`, written by the lcore that owns `seq`, while the lcore is between bursts.
+template <typename T>
+T read_consistent(const uint64_t& seq, const T& src) {
+    T out;
+    read_seqlocked(seq, [&] { std::memcpy(static_cast<void*>(&out), &src, sizeof out); });
     return out;
 }
 
@@ -126,6 +133,17 @@ std::vector<sadb::SpdRuleInfo> StatsReader::spd_rules() const {
         std::atomic_thread_fence(std::memory_order_acquire);
         if (sadb::shm_load(t->seq) == before) break;
     }
+    return out;
+}
+
+std::vector<sadb::NeighborSlot> StatsReader::neighbors(uint32_t* total) const {
+    const sadb::NeighborRegion* r = view_.neighbors();
+    std::vector<sadb::NeighborSlot> out;
+    read_seqlocked(r->seq, [&] {
+        const uint32_t n = std::min(sadb::shm_load(r->count), header().max_neighbors);
+        out.assign(view_.neighbor(0), view_.neighbor(0) + n);
+        if (total != nullptr) *total = sadb::shm_load(r->total);
+    });
     return out;
 }
 

@@ -39,6 +39,9 @@ public:
     std::vector<sadb::SpdRuleInfo> spd_rules() const;
     // Hits of rules [0, n) summed over every lcore.
     std::vector<uint64_t> spd_hits(uint32_t n) const;
+    // The ARP cache as the main lcore last published it; `total` (optional) is how many entries
+    // the dataplane's table held (more than returned when the region was full).
+    std::vector<sadb::NeighborSlot> neighbors(uint32_t* total = nullptr) const;
 
 private:
     bool check_format(const std::string& instance, std::string* error) const;
