@@ -36,7 +36,8 @@ ControlEndpoint::ControlEndpoint(Dataplane& dp, void* base, crypto::MbManager& m
       cmd_(reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(base) + hdr_->cmd_off)),
       evt_(reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(base) + hdr_->evt_off)),
       mgr_(mgr),
-      main_forwards_(main_forwards) {}
+      main_forwards_(main_forwards),
+      capture_(dp, [this] { synchronize(); }) {}
 
 ControlEndpoint::~ControlEndpoint() { txn_.wipe(); }
 
@@ -48,6 +49,9 @@ uint32_t ControlEndpoint::poll() {
         OPENSSL_cleanse(&m, sizeof m);  // keys leave no copy behind
         ++n;
     }
+    std::optional<wire::CaptureStatus> ended;  // a capture that reached a limit: tell control
+    n += capture_.poll(&ended);
+    if (ended) send_capture_status(*ended);
     return n;
 }
 
@@ -66,6 +70,9 @@ void ControlEndpoint::handle(wire::Msg& m) {
         case wire::MsgType::kConfigCommit: return commit(m.body.commit.generation);
         case wire::MsgType::kSendPacket: return send_packet(m.body.packet);
         case wire::MsgType::kResyncRequest: return resync();
+        case wire::MsgType::kCaptureStart:
+        case wire::MsgType::kCaptureStop:
+        case wire::MsgType::kCaptureQuery: return answer_capture(m);
         default: return collect(m);
     }
 }
@@ -364,6 +371,25 @@ void ControlEndpoint::forward_drop_sample(const ToMain& t) {
         d.inner_src = v4(t.inner_src);
         d.inner_dst = v4(t.inner_dst);
     }
+    send(m);
+}
+
+void ControlEndpoint::answer_capture(const wire::Msg& m) {
+    std::vector<wire::CaptureStatus> replies;
+    if (m.hdr.type == wire::MsgType::kCaptureStart) {
+        replies = capture_.start(m.body.capture_start);
+    } else if (m.hdr.type == wire::MsgType::kCaptureStop) {
+        replies = capture_.stop(m.body.capture_ref);
+    } else {
+        replies = capture_.query(m.body.capture_ref);
+    }
+    for (const wire::CaptureStatus& s : replies) send_capture_status(s);
+}
+
+void ControlEndpoint::send_capture_status(const wire::CaptureStatus& s) {
+    wire::Msg m{};
+    wire::set_header<wire::CaptureStatus>(m, wire::MsgType::kCaptureStatus, generation_);
+    m.body.capture_status = s;
     send(m);
 }
 

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crypto/mb_manager.h"
+#include "dataplane/capture_writer.h"
 #include "dataplane/dataplane.h"
 #include "sadb/ring_region.h"
 
@@ -65,6 +66,8 @@ private:
     void resync();
     void send_packet(const sadb::wire::Packet& p);
     void forward_drop_sample(const ToMain& t);
+    void answer_capture(const sadb::wire::Msg& m);
+    void send_capture_status(const sadb::wire::CaptureStatus& s);
     uint16_t owner_for(const sadb::wire::Sa& w) const;
     bool unchanged(const sadb::wire::Sa& w) const;
 
@@ -81,6 +84,7 @@ private:
     std::map<std::pair<uint32_t, uint8_t>, sadb::wire::Route> routes_;  // (prefix, len)
     std::set<uint32_t> static_neighbors_;
     std::set<uint64_t> acquired_;  // rule ids with an ACQUIRE outstanding, deduplicated
+    CaptureWriter capture_;        // last: it stops a running capture through synchronize()
 };
 
 }  // namespace espgw::dataplane

@@ -31,6 +31,8 @@
 
 namespace espgw::dataplane {
 
+struct CaptureSession;  // dataplane/capture.h
+
 // Worker -> main lcore: a packet for the slow path, or an event for control.
 struct ToMain {
     enum Kind : uint8_t {
@@ -102,6 +104,9 @@ struct LcoreCtx {
     uint64_t last_acquire_tsc = 0;
     uint64_t sample_window_tsc = 0;  // drop samples: at most kDropSamplesPerSecond
     uint32_t samples_in_window = 0;
+    // The running packet capture, or nullptr (the stages' one test per burst); set by the main
+    // lcore, freed only after an RCU grace period (capture_writer.h).
+    std::atomic<CaptureSession*> capture{nullptr};
 };
 
 inline constexpr uint32_t kDropSamplesPerSecond = 100;

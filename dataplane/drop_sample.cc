@@ -29,6 +29,8 @@ const uint8_t* esp_header(const uint8_t* ip, uint32_t len) {
 void sample_drop(void* user, const rte_mbuf* m, sadb::DropReason r, const sadb::SaRuntime* sa,
                  uint64_t seq) {
     auto& c = *static_cast<LcoreCtx*>(user);
+    // The packet is about to be freed: a capture may borrow its headroom (capture.h).
+    capture_drop(c, const_cast<rte_mbuf*>(m), r, sa, false);
     if (m == nullptr || m->data_len < 20 || !sample_allowed(c)) return;
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     if ((ip[0] >> 4) != 4) return;  // frames dropped before L2 was stripped, IPv6: no sample

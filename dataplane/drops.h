@@ -4,6 +4,7 @@
 
 #include <rte_mbuf.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/dataplane.h"
 
 namespace espgw::dataplane {
@@ -20,6 +21,14 @@ void sample_drop(void* lcore_ctx, const rte_mbuf* m, sadb::DropReason r,
 inline void drop_packet(LcoreCtx& c, rte_mbuf* m, sadb::DropReason r) {
     count_drop(c, r);
     sample_drop(&c, m, r, nullptr, 0);
+    rte_pktmbuf_free(m);
+}
+
+// A frame dropped before classify stripped its Ethernet header: counted and captured, not
+// sampled (drop samples describe IPv4 packets).
+inline void drop_frame(LcoreCtx& c, rte_mbuf* m, sadb::DropReason r) {
+    count_drop(c, r);
+    capture_drop(c, m, r, nullptr, true);
     rte_pktmbuf_free(m);
 }
 

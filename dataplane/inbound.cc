@@ -7,6 +7,7 @@
 #include <rte_cycles.h>
 #include <rte_ip_frag.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/classify.h"
 #include "dataplane/drop_collect.h"
 #include "dataplane/drops.h"
@@ -118,6 +119,7 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
         if (b.pkts[k]->hash.usr == kReassembled) ++dp.stats.sa(b.sa[k]->slot)->reassembly_needed;
     }
     collect_drops(b, c.stats->drops, &c.esp);
+    capture_clear(c, b, sadb::wire::kCaptureIn);
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
         m->hash.usr = kViaSa | b.sa[k]->slot;  // for ICMP errors about it (forward_prep)
@@ -158,6 +160,7 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
     esp_parse(c.esp, b);
     keep_owned(c, dp, b);
     compact(b);
+    capture_esp(c, b, sadb::wire::kCaptureIn);
     esp_decap(c.esp, b);
     PktVec fwd;
     deliver(c, dp, pol, b, fwd);

@@ -6,6 +6,7 @@
 #include <rte_cycles.h>
 #include <rte_ip_frag.h>
 
+#include "dataplane/capture.h"
 #include "dataplane/drop_collect.h"
 #include "dataplane/drops.h"
 #include "dataplane/esp_encap.h"
@@ -114,8 +115,10 @@ void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa, uint1
 // failure.
 void encap_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, PktVec& out) {
     if (b.n == 0) return;
+    capture_clear(c, b, sadb::wire::kCaptureOut);
     esp_encap(c.esp, b);
     collect_drops(b, c.stats->drops, &c.esp);
+    capture_esp(c, b, sadb::wire::kCaptureOut);
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
         const uint16_t mtu = static_cast<uint16_t>(m->hash.usr);

@@ -5,6 +5,7 @@
 #include <rte_ether.h>
 
 #include "dataplane/bytes.h"
+#include "dataplane/capture.h"
 #include "dataplane/drops.h"
 
 namespace espgw::dataplane {
@@ -53,6 +54,7 @@ void stage_packet(LcoreCtx& c, Dataplane& dp, const Policy& pol, TxStage& tx, rt
 }  // namespace
 
 void transmit(LcoreCtx& c, Dataplane& dp, uint16_t port, rte_mbuf** pkts, uint16_t n) {
+    capture_tx(c, port, pkts, n);
     const uint16_t txq = dp.txq[port] != 0 ? dp.txq[port] : 1;
     const uint16_t queue = static_cast<uint16_t>(c.index % txq);
     rte_spinlock_t* lock = dp.tx_shared[port] ? &dp.tx_lock[port][queue % 16] : nullptr;

@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "dataplane/capture.h"
 #include "dataplane/classify.h"
 #include "dataplane/drops.h"
 #include "dataplane/inbound.h"
@@ -23,8 +24,10 @@ void punt(LcoreCtx& c, rte_mbuf* m, ToMain::Kind kind) {
     t.kind = kind;
     t.port = m->port;
     t.m = m;
-    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0)
+    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) {
+        if (kind == ToMain::kArp) return drop_frame(c, m, sadb::DropReason::kPuntFull);
         return drop_packet(c, m, sadb::DropReason::kPuntFull);
+    }
     ++c.stats->punted;
 }
 
@@ -40,7 +43,14 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
             case PacketClass::kInbound: in.push(pkts[k]); break;
             case PacketClass::kSlowArp: punt(c, pkts[k], ToMain::kArp); break;
             case PacketClass::kSlowLocal: punt(c, pkts[k], ToMain::kLocal); break;
-            case PacketClass::kDrop: drop_packet(c, pkts[k], r.drop); break;
+            case PacketClass::kDrop:
+                // classify refuses malformed IPv4 after stripping L2; the rest still has it
+                if (r.drop == sadb::DropReason::kMalformed) {
+                    drop_packet(c, pkts[k], r.drop);
+                } else {
+                    drop_frame(c, pkts[k], r.drop);
+                }
+                break;
         }
     }
     if (in.n != 0) inbound(c, dp, pol, in);
@@ -55,6 +65,7 @@ uint32_t poll_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
         if (n == 0) continue;
         total += n;
         c.stats->rx_packets += n;
+        capture_rx(c, port, pkts, n);
         process_rx(c, dp, pol, pkts, n);
     }
     return total;
