@@ -7,7 +7,8 @@ PKGS="build-essential g++ meson ninja-build pkg-config clang-format
 libdpdk-dev dpdk-dev dpdk-doc libipsec-mb-dev libssl-dev libabsl-dev libbenchmark-dev libgtest-dev
 libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
 python3 python3-scapy tshark tcpdump iproute2 libpcap-dev ethtool iputils-ping procps
-clang libclang-rt-14-dev"
+clang libclang-rt-14-dev
+prometheus"
 
 missing=""
 for p in $PKGS; do
