@@ -95,16 +95,24 @@ class Validator {
             add(e.line, Severity::kWarning, "dynamic map " + e.dynamic_map + " has no entries");
     }
 
-    // IOS accepts incomplete IKE entries with a warning and leaves them inactive.
+    static std::string missing_peer_or_acl(const CryptoMapEntry& e) {
+        if (e.peers.empty() && e.match_acl.empty())
+            return "add set peer A.B.C.D and match address ACL";
+        return e.peers.empty() ? "add set peer A.B.C.D" : "add match address ACL";
+    }
+
+    // IOS accepts incomplete IKE entries, leaves them disabled and says so in these words.
     void isakmp_entry(const CryptoMapEntry& e, bool dynamic) {
         const std::string name = entry_name(e, dynamic);
-        if (!dynamic && e.peers.empty())
-            add(e.line, Severity::kWarning, name + " is incomplete: no peer",
-                "add set peer A.B.C.D");
+        if (!dynamic && (e.peers.empty() || e.match_acl.empty()))
+            add(e.line, Severity::kWarning,
+                name +
+                    ": % NOTE: This new crypto map will remain disabled until a peer and a valid "
+                    "access list have been configured.",
+                missing_peer_or_acl(e));
         if (e.transform_sets.empty())
-            add(e.line, Severity::kWarning, name + " is incomplete: no transform set");
-        if (!dynamic && e.match_acl.empty())
-            add(e.line, Severity::kWarning, name + " is incomplete: no match address");
+            add(e.line, Severity::kWarning, name + " is incomplete: no transform set",
+                "add set transform-set NAME");
         if (!e.match_acl.empty() && !cfg_.find_acl(e.match_acl))
             add(e.match_line, Severity::kWarning, "access list " + e.match_acl + " does not exist");
         profile_ref(e.line, e.isakmp_profile);

@@ -4,7 +4,9 @@
 // what it runs (resync) and a full configuration that matches leaves every tunnel untouched.
 //
 //   espgw-control --config FILE [--instance NAME] [--wait SECONDS]
-//   espgw-control --check FILE          validate only; exit status 0 when there is no error
+//   espgw-control --check FILE [--allow-warnings]
+//                        parse, validate, compile and lint only; exit status 0 clean, 1 errors,
+//                        3 warnings only (0 with --allow-warnings): control/config_lint.h
 #include <openssl/crypto.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <string>
 #include <thread>
 
+#include "control/config_lint.h"
 #include "control/config_parser.h"
 #include "control/event_log.h"
 #include "control/policy_compiler.h"
@@ -33,6 +36,7 @@ struct Options {
     std::string config;
     std::string instance = "default";
     bool check = false;
+    bool allow_warnings = false;  // --check exits 0 on warnings only
     int wait_seconds = 30;
 };
 
@@ -59,6 +63,8 @@ bool parse_args(int argc, char** argv, Options* o) {
         } else if (a == "--check") {
             o->check = true;  // `--check FILE` or `--check --config FILE`
             if (i + 1 < argc && argv[i + 1][0] != '-') o->config = argv[++i];
+        } else if (a == "--allow-warnings") {
+            o->allow_warnings = true;
         } else {
             std::fprintf(stderr, "espgw-control: unknown argument %s\n", a.c_str());
             return false;
@@ -236,5 +242,6 @@ int run(const Options& o) {
 int main(int argc, char** argv) {
     espgw::control::Options o;
     if (!espgw::control::parse_args(argc, argv, &o)) return 2;
+    if (o.check) return espgw::control::check_config_file(o.config, {o.allow_warnings}, stdout);
     return espgw::control::run(o);
 }

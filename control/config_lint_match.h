@@ -1,0 +1,40 @@
+// The set of packets one access-list line matches in the dataplane's SPD (dataplane/spd.h), as
+// exact set algebra, so the lint can say that a line covers or overlaps another.
+//
+// - Addresses: IOS address/wildcard pairs, contiguous or not (a set bit in the wildcard is a
+//   bit that may take any value). Containment and intersection are exact for both; the SPD
+//   itself refuses non-contiguous wildcards (a compiler error), the lint still reasons about
+//   them correctly.
+// - Protocol 0 (`ip`) is any protocol; ports exist for tcp and udp lines only.
+// - Ports as the SPD compiles them: `neq` is two ranges, and a restricted range never holds
+//   port 0, which stands for "no port" (non-initial fragments, RFC 4301 §7.1): only an `any`
+//   port match takes fragments.
+// - Matches the SPD widens are modelled widened, because that is what runs: ICMP type/code and
+//   `established` are ignored (the compiler warns about them).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "control/config_model.h"
+#include "control/wire_convert.h"
+
+namespace espgw::control {
+
+struct TrafficMatch {
+    uint8_t protocol = 0;  // 0 = any
+    AddrMatch src;
+    AddrMatch dst;
+    std::vector<PortRange> sport;  // sorted, disjoint; {0, 65535} = any
+    std::vector<PortRange> dport;
+
+    static TrafficMatch of(const AclEntry& e);
+};
+
+// True when every packet `inner` matches also matches `outer`.
+bool covers(const TrafficMatch& outer, const TrafficMatch& inner);
+
+// True when at least one packet matches both.
+bool intersects(const TrafficMatch& a, const TrafficMatch& b);
+
+}  // namespace espgw::control

@@ -1,0 +1,37 @@
+// Manually keyed entries get one SA pair whose traffic selectors are the first permit line of
+// the access list (control/sa_compiler.cc). Further permit lines still steer outbound traffic
+// into the SA, but the peer checks decrypted packets against the SA's selectors (RFC 4301 §5.2,
+// ASA 402116) and drops what falls outside: such lines work in no direction.
+#include <algorithm>
+
+#include "control/config_lint_internal.h"
+#include "control/config_lint_match.h"
+
+namespace espgw::control::lint {
+namespace {
+
+void entry_selectors(const Config& cfg, const CryptoMapEntry& e, Findings& f) {
+    const AccessList* acl = cfg.find_acl(e.match_acl);
+    auto first = std::find_if(acl->entries.begin(), acl->entries.end(),
+                              [](const AclEntry& l) { return l.action == AclAction::kPermit; });
+    if (first == acl->entries.end()) return;  // the compiler refuses the entry
+    const TrafficMatch selector = TrafficMatch::of(*first);
+    for (auto it = first + 1; it != acl->entries.end(); ++it) {
+        // A covered line never matches: the SPD rule reports it.
+        if (it->action != AclAction::kPermit || covers(selector, TrafficMatch::of(*it))) continue;
+        f.warn(it->line,
+               entry_name(e) + " is manually keyed: its SAs carry the selectors of access-list " +
+                   acl->name + " line " + std::to_string(first->line) +
+                   " only, so traffic of this line fails the inbound policy check at each end",
+               "give this traffic its own ipsec-manual entry and access list");
+    }
+}
+
+}  // namespace
+
+void manual_selectors(const Config& cfg, Findings& f) {
+    for (const CryptoMapEntry* e : spd_entries(cfg))
+        if (e->kind == MapKind::kManual) entry_selectors(cfg, *e, f);
+}
+
+}  // namespace espgw::control::lint

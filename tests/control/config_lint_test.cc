@@ -1,0 +1,402 @@
+// The lint of `espgw-control --check`: the set algebra against a naive packet-by-packet
+// reference, one configuration per rule that triggers exactly its finding, the sample and lab
+// configurations free of false positives, and the exit statuses and output lines.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <random>
+
+#include "control/config_lint.h"
+#include "control/config_lint_match.h"
+#include "tests/control/control_test_util.h"
+
+namespace espgw::control {
+namespace {
+
+using test::dump;
+using test::read_config;
+
+// ---- set algebra --------------------------------------------------------------------------
+
+// A packet: what the SPD classifies. Port 0 stands for "no port" (non-initial fragment).
+struct Packet {
+    uint8_t proto;
+    uint32_t src, dst;
+    uint16_t sport, dport;
+};
+
+bool port_matches(const PortMatch& m, uint16_t p) {
+    if (m.op == PortOp::kAny) return true;
+    if (p == 0) return false;  // only `any` takes fragments (dataplane/spd.h)
+    switch (m.op) {
+        case PortOp::kEq:
+            return p == m.lo;
+        case PortOp::kNeq:
+            return p != m.lo;
+        case PortOp::kLt:
+            return p < m.lo;
+        case PortOp::kGt:
+            return p > m.lo;
+        default:
+            return p >= m.lo && p <= m.hi;
+    }
+}
+
+// The reference: IOS ACL semantics written out, one packet at a time.
+bool matches(const AclEntry& e, const Packet& p) {
+    const auto addr_ok = [](const AddrMatch& m, uint32_t a) {
+        return (a & ~m.wildcard.value) == (m.addr.value & ~m.wildcard.value);
+    };
+    return (e.protocol == 0 || e.protocol == p.proto) && addr_ok(e.src, p.src) &&
+           addr_ok(e.dst, p.dst) && port_matches(e.sport, p.sport) &&
+           port_matches(e.dport, p.dport);
+}
+
+// Addresses vary in their low 3 bits around two bases; wildcards are 3 random low bits, all
+// high bits either fixed or free. Ports use values 1..6, so 0..7 and 65535 stand for every
+// port, and a third base for every other address: the universe below decides every question
+// about these entries.
+constexpr uint32_t kBases[] = {0xC6120100u, 0xC6120200u, 0x0A000000u};
+
+class RandomEntries {
+  public:
+    explicit RandomEntries(uint32_t seed) : rng_(seed) {}
+
+    AclEntry next() {
+        AclEntry e;
+        e.protocol = pick({0, 6, 17});
+        e.src = addr();
+        e.dst = addr();
+        if (e.protocol != 0) {
+            e.sport = port();
+            e.dport = port();
+        }
+        return e;
+    }
+
+  private:
+    uint8_t pick(std::initializer_list<uint8_t> v) { return v.begin()[rng_() % v.size()]; }
+    AddrMatch addr() {
+        const uint32_t base = kBases[rng_() % 2];
+        const uint32_t high_free = rng_() % 4 == 0 ? 0xfffffff8u : 0;
+        return AddrMatch{Ipv4{base | low3()}, Ipv4{high_free | low3()}};
+    }
+    PortMatch port() {
+        const auto op = static_cast<PortOp>(rng_() % 6);
+        const auto lo = static_cast<uint16_t>(1 + rng_() % 6);
+        const auto hi = static_cast<uint16_t>(lo + rng_() % 3);
+        return PortMatch{op, lo, op == PortOp::kRange ? hi : uint16_t{0}};
+    }
+    uint32_t low3() { return static_cast<uint32_t>(rng_() & 7); }
+    std::mt19937 rng_;
+};
+
+std::vector<Packet> universe() {
+    std::vector<uint32_t> addrs;
+    for (uint32_t base : kBases)
+        for (uint32_t low = 0; low < 8; ++low)
+            addrs.push_back(base | low);
+    std::vector<uint16_t> ports = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 65535};
+    std::vector<Packet> v;
+    for (uint8_t proto : {1, 6, 17})
+        for (uint32_t src : addrs)
+            for (uint32_t dst : addrs)
+                for (uint16_t sp : proto == 1 ? std::vector<uint16_t>{0} : ports)
+                    for (uint16_t dp : proto == 1 ? std::vector<uint16_t>{0} : ports)
+                        v.push_back({proto, src, dst, sp, dp});
+    return v;
+}
+
+std::string text(const AclEntry& e) {
+    auto addr = [](const AddrMatch& m) {
+        return m.addr.to_string() + " " + m.wildcard.to_string();
+    };
+    auto port = [](const PortMatch& m) {
+        return std::to_string(static_cast<int>(m.op)) + ":" + std::to_string(m.lo) + "-" +
+               std::to_string(m.hi);
+    };
+    return std::to_string(e.protocol) + " " + addr(e.src) + " " + port(e.sport) + " " +
+           addr(e.dst) + " " + port(e.dport);
+}
+
+TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
+    const std::vector<Packet> packets = universe();
+    RandomEntries gen(4301);
+    int n_covers = 0, n_overlaps = 0, n_disjoint = 0;  // the test must see all three
+    for (int round = 0; round < 1500; ++round) {
+        const AclEntry a = gen.next();
+        AclEntry b = gen.next();
+        if (round % 3 == 0) b.dst = a.dst;  // so that src/port relations decide more often
+        bool a_in_b = true, b_in_a = true, both = false;
+        for (const Packet& p : packets) {
+            const bool ma = matches(a, p), mb = matches(b, p);
+            a_in_b &= !ma || mb;
+            b_in_a &= !mb || ma;
+            both |= ma && mb;
+        }
+        const TrafficMatch ta = TrafficMatch::of(a), tb = TrafficMatch::of(b);
+        ASSERT_EQ(covers(tb, ta), a_in_b)
+            << "round " << round << ": " << text(a) << " / " << text(b);
+        ASSERT_EQ(covers(ta, tb), b_in_a) << "round " << round;
+        ASSERT_EQ(intersects(ta, tb), both) << "round " << round;
+        (a_in_b || b_in_a ? n_covers : both ? n_overlaps : n_disjoint)++;
+    }
+    EXPECT_GE(n_covers, 60);
+    EXPECT_GE(n_overlaps, 60);
+    EXPECT_GE(n_disjoint, 60);
+    std::printf("covers %d, overlaps %d, disjoint %d\n", n_covers, n_overlaps, n_disjoint);
+}
+
+AclEntry acl_line(const std::string& text) {
+    const Config c = test::parse_clean("access-list 101 " + text + "\n");
+    return c.access_lists.at(0).entries.at(0);
+}
+
+struct Relation {
+    const char* earlier;
+    const char* later;
+    bool covers;
+    bool intersects;
+};
+
+// Cases the random test cannot reach: full 32-bit wildcards, non-contiguous ones, big ports.
+constexpr Relation kRelations[] = {
+    {"permit ip any any", "permit tcp host 10.0.0.1 any eq 80", true, true},
+    {"permit tcp any any", "permit ip any any", false, true},
+    {"permit ip 10.0.0.0 0.255.255.255 any", "permit ip 10.1.0.0 0.0.255.255 any", true, true},
+    {"permit ip 10.1.0.0 0.0.255.255 any", "permit ip 10.0.0.0 0.255.255.255 any", false, true},
+    {"permit ip 10.0.0.0 0.0.0.255 any", "permit ip 10.0.1.0 0.0.0.255 any", false, false},
+    // non-contiguous: 10.0.x.1 for every x, against 10.0.5.0/24 and 10.0.5.1
+    {"permit ip 10.0.0.1 0.0.255.0 any", "permit ip host 10.0.5.1 any", true, true},
+    {"permit ip 10.0.0.1 0.0.255.0 any", "permit ip 10.0.5.0 0.0.0.255 any", false, true},
+    {"permit ip 10.0.0.1 0.0.255.0 any", "permit ip 10.0.0.2 0.255.0.0 any", false, false},
+    {"permit tcp any any neq 80", "permit tcp any any gt 1023", true, true},
+    {"permit tcp any any neq 80", "permit tcp any any range 79 81", false, true},
+    {"permit tcp any any gt 1023", "permit tcp any any", false, true},  // fragments: port 0
+    {"permit tcp any any range 0 65535", "permit tcp any any", true, true},
+    {"permit udp any any eq 500", "permit tcp any any eq 500", false, false},
+    {"permit icmp any any echo", "permit icmp any any echo-reply", true, true},  // widened
+};
+
+TEST(LintMatch, HandPickedRelations) {
+    for (const Relation& r : kRelations) {
+        const TrafficMatch a = TrafficMatch::of(acl_line(r.earlier));
+        const TrafficMatch b = TrafficMatch::of(acl_line(r.later));
+        EXPECT_EQ(covers(a, b), r.covers) << r.earlier << " / " << r.later;
+        EXPECT_EQ(intersects(a, b), r.intersects) << r.earlier << " / " << r.later;
+        EXPECT_EQ(intersects(b, a), r.intersects) << r.later << " / " << r.earlier;
+    }
+}
+
+// ---- one configuration per rule ------------------------------------------------------------
+
+// Every diagnostic --check prints for a text: parser, validator, compiler, lint.
+std::vector<Diagnostic> check_diagnostics(const std::string& text) {
+    ParseResult r = parse_config(text);
+    std::vector<Diagnostic> diags = std::move(r.diagnostics);
+    if (has_errors(diags)) return diags;
+    compile(r.config, &diags);
+    lint_config(r.config, &diags);
+    return diags;
+}
+
+std::vector<Diagnostic> lint_only(const std::string& text) {
+    ParseResult r = parse_config(text);
+    EXPECT_TRUE(r.ok()) << dump(r.diagnostics);
+    std::vector<Diagnostic> diags;
+    lint_config(r.config, &diags);
+    return diags;
+}
+
+struct Expected {
+    int line;
+    const char* text;      // a part of the message
+    bool has_hint = true;  // lint findings always say how to fix them
+};
+
+struct RuleCase {
+    const char* file;
+    std::vector<Expected> warnings;  // all of them, in line order
+};
+
+const RuleCase kRuleCases[] = {
+    {"shadowed-line.cfg", {{12, "access-list 101: this line never matches: line 11 covers it"}}},
+    {"shadowed-entry.cfg",
+     {{12,
+       "access-list 102 line 12 (crypto map VPN 20) never matches: access-list 101 line 11 "
+       "(crypto map VPN 10, peer 192.0.2.2) takes all of its traffic first"}}},
+    {"overlap.cfg",
+     {{12,
+       "access-list 102 line 12 (crypto map VPN 20, peer 192.0.2.3) overlaps access-list 101 "
+       "line 11 (crypto map VPN 10, peer 192.0.2.2): traffic matching both goes to crypto "
+       "map VPN 10"}}},
+    {"deny-shadow.cfg",
+     {{13,
+       "never protects its traffic: access-list 101 line 11 (crypto map VPN 10, peer "
+       "192.0.2.2) denies all of it first and espgw sends it in clear"}}},
+    {"same-acl.cfg",
+     {{21,
+       "crypto map VPN 20 never matches: its access-list 101 is also used by crypto map VPN "
+       "10"}}},
+    {"manual-selectors.cfg",
+     {{12,
+       "crypto map VPN 10 is manually keyed: its SAs carry the selectors of access-list 101 "
+       "line 11 only"}}},
+    {"mirrored-keys.cfg",
+     {{17,
+       "crypto map VPN 10: inbound and outbound session keys are identical: both directions "
+       "reuse the same IVs under one key"}}},
+    {"mirrored-spi.cfg", {{17, "inbound and outbound SPI are both 4097"}}},
+    {"outbound-spi.cfg",
+     {{24, "outbound SPI 8193 towards 192.0.2.2 is already used by crypto map VPN 10"}}},
+    {"legacy-null.cfg", {{10, "transform set NULLSHA uses esp-null"}}},
+    {"legacy-3des.cfg", {{10, "legacy algorithm (DES, 3DES or MD5)"}}},  // once, used twice
+    {"legacy-isakmp.cfg", {{2, "crypto isakmp policy 10 uses legacy 3des and md5"}}},
+    {"mtu-small.cfg",
+     {{13,
+       "crypto map VPN 10 (transform set GCM) on port0: MTU 600 leaves room for inner packets "
+       "of at most 546 bytes (outer IP 20, ESP 8, IV 8, padding up to 3, trailer 2, ICV 16), "
+       "less than the 576 bytes"}}},
+    {"mtu-mss.cfg",
+     {{13,
+       "MTU 1500 leaves room for inner packets of at most 1446 bytes (outer IP 20, ESP 8, IV "
+       "8, padding up to 3, trailer 2, ICV 16), less than the clamped MSS 1460 + 40 of "
+       "port1"}}},
+    {"isakmp-incomplete.cfg",
+     {{11,
+       "crypto map VPN 10: % NOTE: This new crypto map will remain disabled until a peer and "
+       "a valid access list have been configured."},
+      {11, "needs IKE, which is not implemented yet", false}}},
+    {"isakmp-deny-acl.cfg",
+     {{12, "needs IKE, which is not implemented yet", false},
+      {15,
+       "crypto map VPN 10: access-list 120 has only deny lines: the entry never protects "
+       "traffic"}}},
+    {"local-address.cfg",
+     {{12, "crypto map VPN is not applied to a usable interface"},
+      {18, "crypto map VPN local-address port1: the interface does not carry crypto map VPN"}}},
+};
+
+class LintRule : public testing::TestWithParam<RuleCase> {};
+
+TEST_P(LintRule, TriggersExactlyItsFinding) {
+    const RuleCase& c = GetParam();
+    const std::vector<Diagnostic> diags =
+        check_diagnostics(read_config(std::string("lint/") + c.file));
+    EXPECT_TRUE(test::of_severity(diags, Severity::kError).empty()) << dump(diags);
+    const auto warnings = test::of_severity(diags, Severity::kWarning);
+    ASSERT_EQ(warnings.size(), c.warnings.size()) << dump(diags);
+    for (size_t k = 0; k < warnings.size(); ++k) {
+        EXPECT_EQ(warnings[k].line, c.warnings[k].line) << dump(diags);
+        EXPECT_NE(warnings[k].message.find(c.warnings[k].text), std::string::npos)
+            << warnings[k].message;
+        EXPECT_EQ(!warnings[k].hint.empty(), c.warnings[k].has_hint) << warnings[k].message;
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(LintConfigs, LintRule, testing::ValuesIn(kRuleCases),
+                         [](const testing::TestParamInfo<RuleCase>& i) {
+                             std::string n = i.param.file;
+                             n = n.substr(0, n.find('.'));
+                             for (char& ch : n)
+                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
+                             return n;
+                         });
+
+// ---- no false positives --------------------------------------------------------------------
+
+TEST(LintClean, SiteLabAndBaseConfigurationsHaveNoFinding) {
+    for (const char* name : {"site-a.cfg", "site-b.cfg", "lint/clean.cfg",
+                             "../../lab/configs/site-a.cfg", "../../lab/configs/site-b.cfg"}) {
+        const std::string text = read_config(name);
+        ASSERT_FALSE(text.empty()) << name;
+        EXPECT_TRUE(check_diagnostics(text).empty()) << name << "\n"
+                                                     << dump(check_diagnostics(text));
+    }
+}
+
+// The hub and spoke of requirements.md §4.1 really run 3DES in IKE: that is their only finding.
+TEST(LintClean, HubAndSpokeOnlyFlagTheirLegacyIkePolicy) {
+    for (const char* name : {"hub.cfg", "spoke.cfg"}) {
+        const std::vector<Diagnostic> found = lint_only(read_config(name));
+        ASSERT_EQ(found.size(), 1u) << name << "\n" << dump(found);
+        EXPECT_NE(found[0].message.find("crypto isakmp policy 10 uses legacy 3des"),
+                  std::string::npos);
+    }
+}
+
+// ---- --check: exit status and output -------------------------------------------------------
+
+struct CheckRun {
+    int status;
+    std::vector<std::string> lines;
+};
+
+CheckRun run_check(const std::string& text, bool allow_warnings = false) {
+    char* buf = nullptr;
+    size_t len = 0;
+    std::FILE* out = open_memstream(&buf, &len);
+    const int status = check_config_text(text, "x.cfg", CheckOptions{allow_warnings}, out);
+    std::fclose(out);
+    CheckRun r{status, {}};
+    std::string all(buf, len);
+    std::free(buf);
+    for (size_t pos = 0, nl; (nl = all.find('\n', pos)) != std::string::npos; pos = nl + 1)
+        r.lines.push_back(all.substr(pos, nl - pos));
+    return r;
+}
+
+TEST(LintCheck, CleanFileExitsZeroWithASummary) {
+    const CheckRun r = run_check(read_config("site-a.cfg"));
+    EXPECT_EQ(r.status, kCheckClean);
+    ASSERT_EQ(r.lines.size(), 1u);
+    EXPECT_EQ(r.lines[0], "x.cfg: 0 errors, 0 warnings, 0 ignored lines: clean");
+}
+
+TEST(LintCheck, WarningsExitThreeOrZeroWhenAllowed) {
+    const std::string text = read_config("lint/overlap.cfg");
+    const CheckRun r = run_check(text);
+    EXPECT_EQ(r.status, kCheckWarnings);
+    ASSERT_EQ(r.lines.size(), 2u);
+    EXPECT_EQ(r.lines[0].rfind("x.cfg:12: warning: access-list 102 line 12", 0), 0u) << r.lines[0];
+    EXPECT_NE(r.lines[0].find(" (hint: make the crypto access lists disjoint"), std::string::npos);
+    EXPECT_EQ(r.lines[1],
+              "x.cfg: 0 errors, 1 warning, 0 ignored lines: the configuration can be applied");
+    EXPECT_EQ(run_check(text, true).status, kCheckClean);
+}
+
+TEST(LintCheck, ErrorsExitOneEvenWhenWarningsAreAllowed) {
+    const CheckRun r = run_check(read_config("lint/manual-incomplete.cfg"), true);
+    EXPECT_EQ(r.status, kCheckErrors);
+    EXPECT_NE(r.lines.front().find("x.cfg:12: error: crypto map VPN 10 has no peer"),
+              std::string::npos);
+    EXPECT_NE(r.lines.back().find("the configuration cannot be applied"), std::string::npos);
+}
+
+// The compiler and the lint need a complete model: parse errors come alone.
+TEST(LintCheck, ParseErrorsComeWithoutLintFindings) {
+    const CheckRun r = run_check(read_config("hub-verbatim.cfg"));
+    EXPECT_EQ(r.status, kCheckErrors);
+    for (const std::string& l : r.lines)
+        EXPECT_EQ(l.find("crypto isakmp policy 10 uses legacy"), std::string::npos) << l;
+}
+
+TEST(LintCheck, UnreadableFileIsAnError) {
+    char* buf = nullptr;
+    size_t len = 0;
+    std::FILE* out = open_memstream(&buf, &len);
+    EXPECT_EQ(check_config_file("/nonexistent/espgw.cfg", {}, out), kCheckErrors);
+    std::fclose(out);
+    EXPECT_EQ(std::string(buf, len), "/nonexistent/espgw.cfg: cannot be read\n");
+    std::free(buf);
+}
+
+// A mirrored-key finding names the entry, never the key.
+TEST(LintCheck, KeysAreNeverPrinted) {
+    const CheckRun r = run_check(read_config("lint/mirrored-keys.cfg"));
+    for (const std::string& l : r.lines)
+        EXPECT_EQ(l.find("0405060708"), std::string::npos) << l;
+}
+
+}  // namespace
+}  // namespace espgw::control
