@@ -1,6 +1,7 @@
 #include "control/config_lint.h"
 
 #include <algorithm>
+#include <map>
 #include <tuple>
 
 #include "control/compiler_internal.h"
@@ -18,13 +19,29 @@ const InterfaceConfig* map_interface(const Config& cfg, const std::string& map) 
     return CompileContext(cfg, &unused).interface_of_map(map);
 }
 
-std::vector<const CryptoMapEntry*> spd_entries(const Config& cfg) {
-    std::vector<const CryptoMapEntry*> v;
-    for (const CryptoMapEntry& e : cfg.crypto_maps)
-        if (e.dynamic_map.empty() && cfg.find_acl(e.match_acl) && map_interface(cfg, e.map))
-            v.push_back(&e);
-    std::sort(v.begin(), v.end(),
-              [](auto* a, auto* b) { return std::tie(a->seq, a->map) < std::tie(b->seq, b->map); });
+AclIndex::AclIndex(const Config& cfg) {
+    for (const AccessList& a : cfg.access_lists)
+        by_name_.emplace(a.name, &a);
+}
+
+const AccessList* AclIndex::find(std::string_view name) const {
+    auto it = by_name_.find(name);
+    return it == by_name_.end() ? nullptr : it->second;
+}
+
+std::vector<SpdEntry> spd_entries(const Config& cfg) {
+    const AclIndex acls(cfg);
+    std::map<std::string, bool> applied;  // map name -> installed on an interface
+    std::vector<SpdEntry> v;
+    for (const CryptoMapEntry& e : cfg.crypto_maps) {
+        auto [it, fresh] = applied.emplace(e.map, false);
+        if (fresh) it->second = map_interface(cfg, e.map) != nullptr;
+        const AccessList* acl = acls.find(e.match_acl);
+        if (e.dynamic_map.empty() && acl && it->second) v.push_back({&e, acl});
+    }
+    std::sort(v.begin(), v.end(), [](const SpdEntry& a, const SpdEntry& b) {
+        return std::tie(a.entry->seq, a.entry->map) < std::tie(b.entry->seq, b.entry->map);
+    });
     return v;
 }
 

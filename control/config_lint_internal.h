@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "control/config_model.h"
@@ -25,6 +27,21 @@ class Findings {
 // "crypto map VPN 10"
 std::string entry_name(const CryptoMapEntry& e);
 
+// Access lists by name: Config::find_acl scans, and configurations hold thousands of lists.
+class AclIndex {
+  public:
+    explicit AclIndex(const Config& cfg);
+    const AccessList* find(std::string_view name) const;
+
+  private:
+    std::unordered_map<std::string_view, const AccessList*> by_name_;
+};
+
+struct SpdEntry {
+    const CryptoMapEntry* entry;
+    const AccessList* acl;
+};
+
 // The interface whose crypto map `map` is installed on (as the compiler picks it), or null.
 const InterfaceConfig* map_interface(const Config& cfg, const std::string& map);
 
@@ -32,7 +49,7 @@ const InterfaceConfig* map_interface(const Config& cfg, const std::string& map);
 // exists, in the order the SPD evaluates them: sequence number, then map name
 // (control/spd_compiler.cc). IKE entries are included: their rules join the same SPD once
 // negotiated.
-std::vector<const CryptoMapEntry*> spd_entries(const Config& cfg);
+std::vector<SpdEntry> spd_entries(const Config& cfg);
 
 // The rule families.
 void spd_overlaps(const Config& cfg, Findings& f);       // config_lint_spd.cc

@@ -15,9 +15,10 @@ bool permits_something(const AccessList& acl) {
                        [](const AclEntry& l) { return l.action == AclAction::kPermit; });
 }
 
-void ike_acl(const Config& cfg, const CryptoMapEntry& e, const char* kind, Findings& f) {
-    const AccessList* acl = cfg.find_acl(e.match_acl);
-    if (e.kind != MapKind::kIsakmp || !acl || permits_something(*acl)) return;
+void ike_acl(const AclIndex& acls, const CryptoMapEntry& e, const char* kind, Findings& f) {
+    if (e.kind != MapKind::kIsakmp) return;
+    const AccessList* acl = acls.find(e.match_acl);
+    if (!acl || permits_something(*acl)) return;
     f.warn(e.match_line,
            std::string(kind) + e.map + " " + std::to_string(e.seq) + ": access-list " + acl->name +
                (acl->entries.empty() ? " is empty" : " has only deny lines") +
@@ -44,10 +45,11 @@ void local_address(const Config& cfg, const CryptoMapSet& s, Findings& f) {
 }  // namespace
 
 void references(const Config& cfg, Findings& f) {
+    const AclIndex acls(cfg);
     for (const CryptoMapEntry& e : cfg.crypto_maps)
-        ike_acl(cfg, e, "crypto map ", f);
+        ike_acl(acls, e, "crypto map ", f);
     for (const CryptoMapEntry& e : cfg.dynamic_maps)
-        ike_acl(cfg, e, "crypto dynamic-map ", f);
+        ike_acl(acls, e, "crypto dynamic-map ", f);
     for (const CryptoMapSet& s : cfg.crypto_map_sets)
         local_address(cfg, s, f);
 }

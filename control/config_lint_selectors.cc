@@ -10,8 +10,7 @@
 namespace espgw::control::lint {
 namespace {
 
-void entry_selectors(const Config& cfg, const CryptoMapEntry& e, Findings& f) {
-    const AccessList* acl = cfg.find_acl(e.match_acl);
+void entry_selectors(const CryptoMapEntry& e, const AccessList* acl, Findings& f) {
     auto first = std::find_if(acl->entries.begin(), acl->entries.end(),
                               [](const AclEntry& l) { return l.action == AclAction::kPermit; });
     if (first == acl->entries.end()) return;  // the compiler refuses the entry
@@ -30,8 +29,8 @@ void entry_selectors(const Config& cfg, const CryptoMapEntry& e, Findings& f) {
 }  // namespace
 
 void manual_selectors(const Config& cfg, Findings& f) {
-    for (const CryptoMapEntry* e : spd_entries(cfg))
-        if (e->kind == MapKind::kManual) entry_selectors(cfg, *e, f);
+    for (const SpdEntry& e : spd_entries(cfg))
+        if (e.entry->kind == MapKind::kManual) entry_selectors(*e.entry, e.acl, f);
 }
 
 }  // namespace espgw::control::lint

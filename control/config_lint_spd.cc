@@ -20,11 +20,9 @@ struct SpdLine {
 
 std::vector<SpdLine> spd_lines(const Config& cfg) {
     std::vector<SpdLine> v;
-    for (const CryptoMapEntry* e : spd_entries(cfg)) {
-        const AccessList* acl = cfg.find_acl(e->match_acl);
-        for (const AclEntry& l : acl->entries)
-            v.push_back(SpdLine{e, acl, &l, TrafficMatch::of(l)});
-    }
+    for (const SpdEntry& e : spd_entries(cfg))
+        for (const AclEntry& l : e.acl->entries)
+            v.push_back(SpdLine{e.entry, e.acl, &l, TrafficMatch::of(l)});
     return v;
 }
 
@@ -58,18 +56,30 @@ class SpdLint {
 
     void run() {
         for (size_t j = 1; j < lines_.size(); ++j)
-            if (!shadowed(j)) overlapped(j);
+            line(j);
     }
 
   private:
-    // Reports line j when one earlier line takes all of its traffic.
-    bool shadowed(size_t j) {
-        for (size_t i = 0; i < j; ++i)
-            if (covers(lines_[i].match, lines_[j].match)) {
-                report_shadow(lines_[i], lines_[j]);
-                return true;
-            }
-        return false;
+    // One earlier line that takes all of line j's traffic makes it dead; otherwise the first
+    // earlier line of another entry that shares some of it and sends it elsewhere (another
+    // peer or transform, or in clear) is worth a warning.
+    void line(size_t j) {
+        const SpdLine& l = lines_[j];
+        const SpdLine* overlap = nullptr;
+        for (size_t i = 0; i < j; ++i) {
+            const SpdLine& by = lines_[i];
+            if (!intersects(by.match, l.match)) continue;
+            if (covers(by.match, l.match)) return report_shadow(by, l);
+            if (!overlap && sends_elsewhere(by, l)) overlap = &by;
+        }
+        if (!overlap) return;
+        if (is_permit(*overlap)) return report_overlap(*overlap, l);
+        report_deny_overlap(*overlap, l);
+    }
+
+    static bool sends_elsewhere(const SpdLine& by, const SpdLine& l) {
+        if (by.entry == l.entry || !is_permit(l)) return false;
+        return !is_permit(by) || !same_tunnel(*by.entry, *l.entry);
     }
 
     void report_shadow(const SpdLine& by, const SpdLine& l) {
@@ -99,19 +109,6 @@ class SpdLint {
                 entry_name(*l.entry) + " never matches: its access-list " + l.acl->name +
                     " is also used by " + entry_name(*by.entry) + ", which matches first",
                 "use a separate access list for each crypto map entry");
-    }
-
-    // Reports line j when an earlier line of another entry shares part of its traffic and sends
-    // it elsewhere: to a different peer or transform, or in clear (a deny).
-    void overlapped(size_t j) {
-        const SpdLine& l = lines_[j];
-        if (!is_permit(l)) return;
-        for (size_t i = 0; i < j; ++i) {
-            const SpdLine& by = lines_[i];
-            if (by.entry == l.entry || !intersects(by.match, l.match)) continue;
-            if (!is_permit(by)) return report_deny_overlap(by, l);
-            if (!same_tunnel(*by.entry, *l.entry)) return report_overlap(by, l);
-        }
     }
 
     void report_overlap(const SpdLine& by, const SpdLine& l) {

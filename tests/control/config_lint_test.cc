@@ -303,6 +303,59 @@ INSTANTIATE_TEST_SUITE_P(LintConfigs, LintRule, testing::ValuesIn(kRuleCases),
                              return n;
                          });
 
+// ---- SPD cases without a file of their own -------------------------------------------------
+
+// lint/clean.cfg (entry VPN 10 -> 192.0.2.2, access-list 101 198.18.1.0/24 -> 198.18.2.0/24)
+// plus a second manually keyed entry and its access list 102 from line 18 on.
+std::string with_second_entry(const std::string& acl102, const char* peer = "192.0.2.3") {
+    return read_config("lint/clean.cfg") + "access-list 102 " + acl102 +
+           "\ncrypto map VPN 20 ipsec-manual\n set peer " + peer +
+           "\n set transform-set GCM\n match address 102\n"
+           " set session-key inbound esp 4098 cipher 202122232425262728292a2b2c2d2e2f30313233\n"
+           " set session-key outbound esp 8194 cipher 4f4e4d4c4b4a494847464544434241403f3e3d3c\n";
+}
+
+TEST(LintSpd, OverlapTowardsTheSamePeerAndTransformIsHarmless) {
+    const std::string text =
+        with_second_entry("permit tcp 198.18.1.0 0.0.0.255 198.18.0.0 0.0.255.255", "192.0.2.2");
+    EXPECT_TRUE(check_diagnostics(text).empty()) << dump(check_diagnostics(text));
+}
+
+TEST(LintSpd, DisjointEntriesHaveNoFinding) {
+    const std::string text =
+        with_second_entry("permit ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255");
+    EXPECT_TRUE(check_diagnostics(text).empty()) << dump(check_diagnostics(text));
+}
+
+TEST(LintSpd, PartlyDeniedByAnEarlierEntryIsSentInClear) {
+    std::string text = with_second_entry("permit ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255");
+    text.insert(text.find("access-list 101"),
+                "access-list 101 deny tcp 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255 eq 22\n");
+    const auto found = lint_only(text);
+    ASSERT_EQ(found.size(), 1u) << dump(found);
+    EXPECT_EQ(found[0].line, 19);
+    EXPECT_NE(found[0].message.find("part of its traffic is denied first by access-list 101 line "
+                                    "11 (crypto map VPN 10, peer 192.0.2.2) and sent in clear"),
+              std::string::npos)
+        << found[0].message;
+}
+
+// IKE entries are linted too (their rules join the SPD once negotiated), and their access lists
+// may use non-contiguous wildcards, which the set logic handles exactly.
+TEST(LintSpd, NonContiguousWildcardsOfIkeEntries) {
+    const std::string text = read_config("lint/isakmp-deny-acl.cfg") +
+                             "access-list 120 permit ip 198.18.1.0 0.0.0.255 10.0.0.1 0.0.255.0\n"
+                             "access-list 130 permit ip 198.18.1.0 0.0.0.255 host 10.0.7.1\n"
+                             "access-list 130 permit ip 198.18.1.0 0.0.0.255 host 10.0.7.2\n"
+                             "crypto map VPN 20 ipsec-isakmp\n set peer 192.0.2.3\n"
+                             " set transform-set GCM\n match address 130\n";
+    const auto found = lint_only(text);
+    ASSERT_EQ(found.size(), 1u) << dump(found);
+    EXPECT_EQ(found[0].line, 17);  // host 10.0.7.1 is 10.0.x.1; 10.0.7.2 is not
+    EXPECT_NE(found[0].message.find("never matches: access-list 120 line 16"), std::string::npos)
+        << found[0].message;
+}
+
 // ---- no false positives --------------------------------------------------------------------
 
 TEST(LintClean, SiteLabAndBaseConfigurationsHaveNoFinding) {
