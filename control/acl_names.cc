@@ -84,6 +84,13 @@ std::optional<uint16_t> lookup(const Named (&table)[N], std::string_view s) {
     return std::nullopt;
 }
 
+template <size_t N>
+std::string_view name_of(const Named (&table)[N], uint16_t value) {
+    for (const Named& n : table)
+        if (n.value == value) return n.name;
+    return {};
+}
+
 }  // namespace
 
 std::optional<uint8_t> protocol_by_name(std::string_view s) {
@@ -103,6 +110,22 @@ std::optional<IcmpMessage> icmp_by_name(std::string_view s) {
     for (const NamedIcmp& n : kIcmp)
         if (iequals(n.name, s)) return n.message;
     return std::nullopt;
+}
+
+std::string_view protocol_name(uint8_t protocol) {
+    return name_of(kProtocols, protocol);
+}
+
+std::string_view port_name(uint16_t port, uint8_t protocol) {
+    if (protocol == kProtoTcp) return name_of(kTcpPorts, port);
+    if (protocol == kProtoUdp) return name_of(kUdpPorts, port);
+    return {};
+}
+
+std::string_view icmp_name(uint8_t type, std::optional<uint8_t> code) {
+    for (const NamedIcmp& n : kIcmp)
+        if (n.message.type == type && n.message.code == code) return n.name;
+    return {};
 }
 
 }  // namespace espgw::control

@@ -24,4 +24,9 @@ struct IcmpMessage {
 
 std::optional<IcmpMessage> icmp_by_name(std::string_view s);
 
+// The reverse, for show output (IOS prints the keyword where one exists): "" when none.
+std::string_view protocol_name(uint8_t protocol);
+std::string_view port_name(uint16_t port, uint8_t protocol);
+std::string_view icmp_name(uint8_t type, std::optional<uint8_t> code);
+
 }  // namespace espgw::control
