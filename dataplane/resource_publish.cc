@@ -22,8 +22,8 @@ const rte_ring* region_ring(const sadb::RingRegionHeader& h, uint64_t off) {
 }
 
 // Command and event ring first, then each forwarding lcore's three rings while they fit.
-uint32_t fill_rings(sadb::ResourceRegion& r, const Dataplane& dp,
-                    const sadb::RingRegionHeader& h, uint64_t events_lost) {
+uint32_t fill_rings(sadb::ResourceRegion& r, const Dataplane& dp, const sadb::RingRegionHeader& h,
+                    uint64_t events_lost) {
     uint32_t n = 0;
     set_ring(r.rings[n++], "command", -1, region_ring(h, h.cmd_off));
     sadb::RingStats& evt = r.rings[n++];
@@ -62,8 +62,8 @@ void publish_spd_rules(const sadb::StatsView& stats, const SpdSnapshot* spd) {
     sadb::seq_write_begin(&t->seq);
     for (uint32_t k = 0; k < n; ++k) {
         const sadb::wire::SpdRule& w = spd->rule(k);
-        *stats.spd_rule(k) = {w.id,   w.map_seq, w.acl_line, w.sa_conn_id,
-                              w.port, static_cast<uint8_t>(w.action), 0};
+        *stats.spd_rule(k) = {
+            w.id, w.map_seq, w.acl_line, w.sa_conn_id, w.port, static_cast<uint8_t>(w.action), 0};
     }
     t->count = n;
     sadb::seq_write_end(&t->seq);

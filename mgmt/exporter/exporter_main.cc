@@ -61,8 +61,8 @@ bool parse(int argc, char** argv, Options* o, std::string* error) {
                 *error = std::string("--listen wants ADDR:PORT, not '") + argv[i] + "'";
                 return false;
             }
-        } else if (a == "--sa-drops" && has_value && (std::string(argv[i + 1]) == "all" ||
-                                                      std::string(argv[i + 1]) == "nonzero")) {
+        } else if (a == "--sa-drops" && has_value &&
+                   (std::string(argv[i + 1]) == "all" || std::string(argv[i + 1]) == "nonzero")) {
             o->metrics.sa_drops_all = std::string(argv[++i]) == "all";
         } else if (a == "--print") {
             o->print = true;
@@ -79,18 +79,19 @@ bool parse(int argc, char** argv, Options* o, std::string* error) {
 // One scrape at a time: the watcher re-opens the segment, and scrapes are cheap (the 10,000-SA
 // figures are in bench/results/exporter.md).
 class Scraper {
-public:
+  public:
     explicit Scraper(const Options& o) : options_(o), watcher_(o.instance) {}
     std::string scrape() {
         std::lock_guard<std::mutex> lock(mutex_);
         std::string why;
         const StatsReader* r = watcher_.get(&why);
-        if (r == nullptr && why != last_why_) std::fprintf(stderr, "espgw-exporter: %s\n", why.c_str());
+        if (r == nullptr && why != last_why_)
+            std::fprintf(stderr, "espgw-exporter: %s\n", why.c_str());
         last_why_ = why;
         return render_metrics(r, options_.metrics);
     }
 
-private:
+  private:
     const Options& options_;
     std::mutex mutex_;
     SegmentWatcher watcher_;
@@ -117,8 +118,8 @@ int serve(const Options& o, Scraper& scraper) {
     sigaddset(&set, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     std::thread listener([&server] { server.listen_after_bind(); });
-    std::fprintf(stderr, "espgw-exporter: instance %s, http://%s:%d/metrics\n",
-                 o.instance.c_str(), o.host.c_str(), o.port);
+    std::fprintf(stderr, "espgw-exporter: instance %s, http://%s:%d/metrics\n", o.instance.c_str(),
+                 o.host.c_str(), o.port);
     int sig = 0;
     sigwait(&set, &sig);
     server.stop();

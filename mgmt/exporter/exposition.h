@@ -20,16 +20,16 @@ std::string escape_help(std::string_view v);
 
 // A label set rendered once (`a="x",b="y"`) and reused for the samples of several families.
 class Labels {
-public:
+  public:
     Labels& add(std::string_view name, std::string_view value);
     const std::string& str() const { return text_; }
 
-private:
+  private:
     std::string text_;
 };
 
 class Exposition {
-public:
+  public:
     // Starts a family. Returns false (and writes nothing) when `name` was already started: the
     // format allows one family per name, so callers gather all samples of a name together.
     bool family(std::string_view name, MetricType type, std::string_view help);
@@ -45,7 +45,7 @@ public:
     const std::string& text() const { return out_; }
     void reserve(size_t bytes) { out_.reserve(bytes); }
 
-private:
+  private:
     void start_sample(const Labels& labels, std::string_view extra_name,
                       std::string_view extra_value);
     void end_sample(uint64_t value);

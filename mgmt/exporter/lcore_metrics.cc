@@ -20,8 +20,8 @@ constexpr Field kFields[] = {
      &sadb::LcoreStats::rx_packets},
     {"espgw_lcore_tx_packets_total", "packets sent to ports by the lcore",
      &sadb::LcoreStats::tx_packets},
-    {"espgw_lcore_handoff_sent_packets_total",
-     "packets handed to the lcore that owns their SA", &sadb::LcoreStats::handoff_out},
+    {"espgw_lcore_handoff_sent_packets_total", "packets handed to the lcore that owns their SA",
+     &sadb::LcoreStats::handoff_out},
     {"espgw_lcore_handoff_received_packets_total",
      "packets of SAs the lcore owns received from another lcore", &sadb::LcoreStats::handoff_in},
     {"espgw_lcore_punted_packets_total",
@@ -41,7 +41,8 @@ void lcore_metrics(Exposition& e, const StatsReader& r) {
     }
     for (const Field& f : kFields) {
         e.family(f.name, MetricType::kCounter, f.help);
-        for (size_t k = 0; k < lcores.size(); ++k) e.sample(labels[k], lcores[k].*f.value);
+        for (size_t k = 0; k < lcores.size(); ++k)
+            e.sample(labels[k], lcores[k].*f.value);
     }
     e.family("espgw_lcore_drops_total", MetricType::kCounter,
              "packets dropped by the lcore, by reason (sadb/drop_reason.def)");

@@ -14,7 +14,7 @@ struct MetricsOptions {
     // Per-SA drop series for every per-SA reason, or only those that counted something: at
     // 10,000 SAs the zeros are ~80% of the scrape (bench/results/exporter.md).
     bool sa_drops_all = false;
-    std::string version;   // espgw_build_info
+    std::string version;  // espgw_build_info
     std::string revision;
 };
 

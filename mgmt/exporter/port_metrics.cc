@@ -22,11 +22,12 @@ constexpr Field kFields[] = {
     {"espgw_port_tx_errors_total", "failed transmissions", &sadb::PortStats::tx_errors},
     {"espgw_port_rx_missed_total", "packets the NIC dropped: no room in the rx queue",
      &sadb::PortStats::rx_missed},
-    {"espgw_port_rx_nombuf_total", "rx buffer allocation failures",
-     &sadb::PortStats::rx_nombuf},
+    {"espgw_port_rx_nombuf_total", "rx buffer allocation failures", &sadb::PortStats::rx_nombuf},
 };
 
-std::string text(const char* s, size_t n) { return {s, strnlen(s, n)}; }
+std::string text(const char* s, size_t n) {
+    return {s, strnlen(s, n)};
+}
 
 }  // namespace
 
@@ -44,7 +45,8 @@ void port_metrics(Exposition& e, const StatsReader& r) {
     }
     for (const Field& f : kFields) {
         e.family(f.name, MetricType::kCounter, f.help);
-        for (size_t k = 0; k < ports.size(); ++k) e.sample(labels[k], ports[k].*f.value);
+        for (size_t k = 0; k < ports.size(); ++k)
+            e.sample(labels[k], ports[k].*f.value);
     }
 }
 

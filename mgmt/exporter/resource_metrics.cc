@@ -17,11 +17,14 @@ Labels ring_labels(const sadb::RingStats& s) {
 void ring_metrics(Exposition& e, const sadb::ResourceRegion& res) {
     const uint32_t n = std::min(res.ring_count, sadb::kMaxRingStats);
     std::vector<Labels> labels;
-    for (uint32_t k = 0; k < n; ++k) labels.push_back(ring_labels(res.rings[k]));
+    for (uint32_t k = 0; k < n; ++k)
+        labels.push_back(ring_labels(res.rings[k]));
     e.family("espgw_ring_depth", MetricType::kGauge, "messages or packets waiting in the ring");
-    for (uint32_t k = 0; k < n; ++k) e.sample(labels[k], uint64_t{res.rings[k].depth});
+    for (uint32_t k = 0; k < n; ++k)
+        e.sample(labels[k], uint64_t{res.rings[k].depth});
     e.family("espgw_ring_capacity", MetricType::kGauge, "usable slots of the ring");
-    for (uint32_t k = 0; k < n; ++k) e.sample(labels[k], uint64_t{res.rings[k].capacity});
+    for (uint32_t k = 0; k < n; ++k)
+        e.sample(labels[k], uint64_t{res.rings[k].capacity});
     e.family("espgw_ring_drops_total", MetricType::kCounter,
              "messages lost because the ring was full (full handoff and punt rings count as the "
              "lcore drop reasons handoff_full and punt_full)");
@@ -35,8 +38,8 @@ void resource_metrics(Exposition& e, const StatsReader& r) {
     const sadb::ResourceRegion res = r.resources();
     if (res.published_unix_ns == 0) return;  // the main lcore publishes within a second
     ring_metrics(e, res);
-    const Labels pool =
-        Labels().add("pool", std::string(res.mbuf_pool, strnlen(res.mbuf_pool, sizeof res.mbuf_pool)));
+    const Labels pool = Labels().add(
+        "pool", std::string(res.mbuf_pool, strnlen(res.mbuf_pool, sizeof res.mbuf_pool)));
     e.family("espgw_mbuf_pool_in_use", MetricType::kGauge, "packet buffers taken from the pool");
     e.sample(pool, uint64_t{res.mbuf_in_use});
     e.family("espgw_mbuf_pool_size", MetricType::kGauge, "packet buffers in the pool");

@@ -28,7 +28,8 @@ void counter_family(Exposition& e, std::string_view name, std::string_view help,
                     const std::vector<SaSnapshot>& sas, const std::vector<Labels>& labels,
                     uint64_t sadb::SaCounters::*field) {
     e.family(name, MetricType::kCounter, help);
-    for (size_t k = 0; k < sas.size(); ++k) e.sample(labels[k], sas[k].slot_copy.counters.*field);
+    for (size_t k = 0; k < sas.size(); ++k)
+        e.sample(labels[k], sas[k].slot_copy.counters.*field);
 }
 
 void drop_family(Exposition& e, const std::vector<SaSnapshot>& sas,
@@ -49,10 +50,11 @@ void drop_family(Exposition& e, const std::vector<SaSnapshot>& sas,
 void sa_metrics(Exposition& e, const std::vector<SaSnapshot>& sas, bool all_drops) {
     std::vector<Labels> labels;
     labels.reserve(sas.size());
-    for (const SaSnapshot& s : sas) labels.push_back(sa_labels(s.slot_copy.meta));
+    for (const SaSnapshot& s : sas)
+        labels.push_back(sa_labels(s.slot_copy.meta));
     counter_family(e, "espgw_sa_packets_total",
-                   "packets encapsulated (dir out) or decapsulated (dir in) by the SA", sas,
-                   labels, &sadb::SaCounters::packets);
+                   "packets encapsulated (dir out) or decapsulated (dir in) by the SA", sas, labels,
+                   &sadb::SaCounters::packets);
     counter_family(e, "espgw_sa_bytes_total", "protected (inner) bytes of the SA", sas, labels,
                    &sadb::SaCounters::bytes);
     counter_family(e, "espgw_sa_errors_total",

@@ -10,7 +10,9 @@ namespace espgw::mgmt::exporter {
 namespace {
 
 // EPERM: the process exists but belongs to someone else (an exporter not running as root).
-bool process_alive(uint32_t pid) { return pid != 0 && (kill(pid, 0) == 0 || errno == EPERM); }
+bool process_alive(uint32_t pid) {
+    return pid != 0 && (kill(pid, 0) == 0 || errno == EPERM);
+}
 
 }  // namespace
 
@@ -19,8 +21,8 @@ const StatsReader* SegmentWatcher::get(std::string* why) {
     const std::string file = "/dev/shm" + sadb::stats_path(instance_);
     if (stat(file.c_str(), &st) != 0) {
         reader_.reset();
-        *why = "no dataplane statistics for instance '" + instance_ + "' (" +
-               std::strerror(errno) + ")";
+        *why = "no dataplane statistics for instance '" + instance_ + "' (" + std::strerror(errno) +
+               ")";
         return nullptr;
     }
     if (!reader_ || st.st_dev != dev_ || st.st_ino != ino_) {

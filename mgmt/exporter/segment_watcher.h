@@ -13,13 +13,13 @@
 namespace espgw::mgmt::exporter {
 
 class SegmentWatcher {
-public:
+  public:
     explicit SegmentWatcher(std::string instance) : instance_(std::move(instance)) {}
 
     // The reader for this scrape, or null with `why` set. Not thread-safe: one scrape at a time.
     const StatsReader* get(std::string* why);
 
-private:
+  private:
     std::string instance_;
     std::unique_ptr<StatsReader> reader_;
     dev_t dev_ = 0;

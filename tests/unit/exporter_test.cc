@@ -2,157 +2,26 @@
 // sadb::StatsLayout: escaping, HELP/TYPE once per family, the values of every group, per-SA
 // drop series, `promtool check metrics` on the result, and the segment watcher across a
 // dataplane that is absent, dead or re-created.
-#include <gtest/gtest.h>
-#include <arpa/inet.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
 #include <map>
-#include <memory>
 #include <regex>
 #include <set>
-#include <sstream>
-#include <vector>
 
 #include "mgmt/exporter/exposition.h"
 #include "mgmt/exporter/metrics.h"
 #include "mgmt/exporter/segment_watcher.h"
+#include "tests/unit/exporter_fixture.h"
 
 namespace espgw::mgmt::exporter {
 namespace {
 
-namespace wire = sadb::wire;
+using namespace fixture;
 using sadb::DropReason;
-
-// A zeroed segment of a small layout, laid out as the dataplane lays it out.
-class Segment {
-public:
-    // Page-aligned like a mapping: the per-lcore and per-SA structs are 64-byte aligned.
-    explicit Segment(const sadb::StatsLayout& l)
-        : layout_(l), mem_(static_cast<uint8_t*>(std::aligned_alloc(4096, l.size())), &std::free) {
-        std::memset(mem_.get(), 0, l.size());
-        view_.base = mem_.get();
-        l.fill_header(view_.header());
-        view_.header()->dataplane_pid = static_cast<uint32_t>(getpid());
-        view_.header()->start_unix_ns = 1'700'000'000'500'000'000ull;
-        std::strcpy(view_.header()->instance, "synthetic");
-    }
-    const sadb::StatsView& view() const { return view_; }
-    const void* data() const { return mem_.get(); }
-    size_t size() const { return layout_.size(); }
-
-private:
-    sadb::StatsLayout layout_;
-    std::unique_ptr<uint8_t, decltype(&std::free)> mem_;
-    sadb::StatsView view_;
-};
-
-wire::Addr v4(const char* text) {
-    wire::Addr a{};
-    a.version = 4;
-    inet_pton(AF_INET, text, a.bytes);
-    return a;
-}
-
-void add_sa(const sadb::StatsView& v, uint32_t slot, uint32_t conn, uint32_t pair, uint32_t spi,
-            wire::Direction dir, const char* map, uint32_t seq, uint64_t packets) {
-    sadb::SaSlot* s = v.sa(slot);
-    s->in_use = 1;
-    s->owner_lcore = 0;
-    s->meta.conn_id = conn;
-    s->meta.pair_conn_id = pair;
-    s->meta.spi = spi;
-    s->meta.direction = dir;
-    s->meta.peer = v4("192.0.2.2");
-    std::strncpy(s->meta.map_name, map, sizeof s->meta.map_name - 1);
-    s->meta.map_seq = seq;
-    s->counters.packets = packets;
-    s->counters.bytes = packets * 100;
-}
-
-void add_lcore(const sadb::StatsView& v, uint32_t index, uint32_t lcore_id) {
-    sadb::LcoreStats* l = v.lcore(index);
-    l->active = 1;
-    l->lcore_id = lcore_id;
-    l->polls_busy = 10 + index;
-    l->polls_idle = 90;
-}
-
-// Two forwarding lcores, two ports, a tunnel (in + out) on map VPN 10, a lone outbound SA on a
-// map whose name needs escaping, three SPD rules, rings and the mbuf pool.
-std::unique_ptr<Segment> synthetic() {
-    auto seg = std::make_unique<Segment>(sadb::StatsLayout{4, 4, 8, 16, 8});
-    const sadb::StatsView& v = seg->view();
-    v.header()->forwarding = 1;
-    v.header()->config_generation = 7;
-    add_lcore(v, 0, 1);
-    add_lcore(v, 1, 0);
-    v.lcore(0)->drops.count[static_cast<size_t>(DropReason::kInvalidSpi)] = 3;
-    v.lcore(1)->drops.count[static_cast<size_t>(DropReason::kInvalidSpi)] = 2;
-    for (uint16_t p = 0; p < 2; ++p) {
-        sadb::PortStats* s = v.port(p);
-        s->active = 1;
-        s->port = p;
-        s->rx_packets = 1000 + p;
-        std::snprintf(s->name, sizeof s->name, "net_null%u", unsigned{p});
-        std::snprintf(s->ifname, sizeof s->ifname, "port%u", unsigned{p});
-    }
-    std::strcpy(v.port(0)->crypto_map, "VPN");
-    add_sa(v, 0, 1, 2, 0x1001, wire::Direction::kInbound, "VPN", 10, 5);
-    add_sa(v, 1, 2, 1, 0x2001, wire::Direction::kOutbound, "VPN", 10, 42);
-    add_sa(v, 3, 3, 0, 0xabcdef, wire::Direction::kOutbound, "odd\"map\\x", 20, 1);
-    v.sa(0)->counters.drop(DropReason::kReplayDuplicate);
-    v.sa(0)->counters.drop(DropReason::kReplayDuplicate);
-    v.sa(0)->counters.drop(DropReason::kIcvMismatch);
-    v.spd_rules()->count = 3;
-    for (uint32_t k = 0; k < 3; ++k) *v.spd_rule(k) = {100 + k, 10 + 10 * (k / 2), k, 0, 0, 0, 0};
-    v.spd_hits(0)[1] = 4;
-    v.spd_hits(1)[1] = 6;
-    sadb::ResourceRegion* r = v.resources();
-    r->published_unix_ns = 1;
-    std::strcpy(r->mbuf_pool, "espgw_pool");
-    r->mbuf_pool_size = 16383;
-    r->mbuf_in_use = 512;
-    r->ring_count = 3;
-    r->rings[0] = {"command", -1, 1023, 0, 0, {}, 0};
-    r->rings[1] = {"event", -1, 1023, 4, 1, {}, 9};
-    r->rings[2] = {"handoff", 1, 1023, 2, 0, {}, 0};
-    return seg;
-}
-
-std::string render(const Segment& seg, bool all_drops = false) {
-    StatsReader reader;
-    std::string error;
-    EXPECT_TRUE(reader.attach(seg.data(), seg.size(), &error)) << error;
-    return render_metrics(&reader, {all_drops, "1.2.3", "abc"});
-}
-
-std::vector<std::string> lines_of(const std::string& text) {
-    std::vector<std::string> out;
-    std::istringstream in(text);
-    for (std::string l; std::getline(in, l);) out.push_back(l);
-    return out;
-}
-
-// The value of the one sample `series` (name{labels} exactly as printed), or -1.
-double value(const std::string& text, const std::string& series) {
-    double found = -1;
-    for (const std::string& l : lines_of(text))
-        if (l.rfind(series + " ", 0) == 0) found = std::stod(l.substr(series.size() + 1));
-    return found;
-}
-
-size_t count_prefix(const std::string& text, const std::string& prefix) {
-    size_t n = 0;
-    for (const std::string& l : lines_of(text)) n += l.rfind(prefix, 0) == 0;
-    return n;
-}
 
 TEST(ExporterExposition, EscapesLabelValuesAndHelp) {
     EXPECT_EQ(escape_label_value("a\\b\"c\nd"), "a\\\\b\\\"c\\nd");
@@ -221,14 +90,18 @@ TEST(ExporterMetrics, ValuesOfEveryGroup) {
     EXPECT_EQ(value(t, "espgw_sa_errors_total" + in + "}"), 3);
     EXPECT_EQ(value(t, "espgw_sa_drops_total" + in + ",reason=\"replay_duplicate\"}"), 2);
     EXPECT_EQ(value(t, "espgw_sa_drops_total" + in + ",reason=\"icv_mismatch\"}"), 1);
-    EXPECT_EQ(value(t, "espgw_sa_packets_total{sa=\"odd\\\"map\\\\x/20\",spi=\"0xABCDEF\","
-                       "peer=\"192.0.2.2\",dir=\"out\"}"), 1);
+    EXPECT_EQ(value(t,
+                    "espgw_sa_packets_total{sa=\"odd\\\"map\\\\x/20\",spi=\"0xABCDEF\","
+                    "peer=\"192.0.2.2\",dir=\"out\"}"),
+              1);
     EXPECT_EQ(value(t, "espgw_lcore_busy_polls_total{lcore=\"0\"}"), 11);
     EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"1\",reason=\"invalid_spi\"}"), 3);
     EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"0\",reason=\"invalid_spi\"}"), 2);
     EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"0\",reason=\"no_route\"}"), 0);
-    EXPECT_EQ(value(t, "espgw_port_rx_packets_total{port=\"1\",interface=\"port1\","
-                       "device=\"net_null1\"}"), 1001);
+    EXPECT_EQ(value(t,
+                    "espgw_port_rx_packets_total{port=\"1\",interface=\"port1\","
+                    "device=\"net_null1\"}"),
+              1001);
     EXPECT_EQ(value(t, "espgw_spd_rule_hits_total{rule=\"101\",map=\"VPN\",seq=\"10\"}"), 10);
     EXPECT_EQ(value(t, "espgw_spd_rule_hits_total{rule=\"102\",map=\"VPN\",seq=\"20\"}"), 0);
     EXPECT_EQ(value(t, "espgw_ring_depth{ring=\"event\"}"), 4);
@@ -241,7 +114,8 @@ TEST(ExporterMetrics, ValuesOfEveryGroup) {
 
 size_t per_sa_reasons() {
     size_t n = 0;
-    for (const auto& info : sadb::kDropReasons) n += info.per_sa;
+    for (const auto& info : sadb::kDropReasons)
+        n += info.per_sa;
     return n;
 }
 
@@ -260,35 +134,19 @@ TEST(ExporterMetrics, WithoutDataplaneOnlyUpZeroAndBuildInfo) {
     EXPECT_EQ(count_prefix(t, "# TYPE "), 2u);
 }
 
-// promtool's lint (exit 0 and no output) on a full exposition and on the no-dataplane one.
-int promtool(const std::string& text, std::string* output) {
-    char path[] = "/tmp/espgw-exporter-test-XXXXXX";
-    const int fd = mkstemp(path);
-    if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
-        return -1;
-    close(fd);
-    const std::string cmd = std::string("promtool check metrics < ") + path + " 2>&1";
-    FILE* p = popen(cmd.c_str(), "r");
-    char buf[512];
-    while (p != nullptr && std::fgets(buf, sizeof buf, p) != nullptr) *output += buf;
-    const int status = p != nullptr ? pclose(p) : -1;
-    unlink(path);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 TEST(ExporterMetrics, PromtoolFindsNothing) {
     ASSERT_EQ(access("/usr/bin/promtool", X_OK), 0) << "promtool missing (Debian's prometheus)";
     for (const std::string& text : {render(*synthetic(), true), render(*synthetic()),
                                     render_metrics(nullptr, {false, "1", "x"})}) {
         std::string out;
-        EXPECT_EQ(promtool(text, &out), 0) << out;
+        EXPECT_EQ(run_promtool("check metrics", text, &out), 0) << out;
         EXPECT_EQ(out, "");
     }
 }
 
 // The watcher on real /dev/shm files of a private instance name.
 class WatcherTest : public testing::Test {
-protected:
+  protected:
     std::string instance = "exporter-test-" + std::to_string(getpid());
     std::string name = sadb::stats_path(instance);
     void TearDown() override { shm_unlink(name.c_str()); }
@@ -305,7 +163,8 @@ protected:
     template <typename T>
     void patch(size_t off, T v) {
         const int fd = shm_open(name.c_str(), O_RDWR, 0);
-        ASSERT_EQ(pwrite(fd, &v, sizeof v, static_cast<off_t>(off)), static_cast<ssize_t>(sizeof v));
+        ASSERT_EQ(pwrite(fd, &v, sizeof v, static_cast<off_t>(off)),
+                  static_cast<ssize_t>(sizeof v));
         close(fd);
     }
 };
