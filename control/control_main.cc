@@ -21,11 +21,15 @@
 
 #include "control/config_lint.h"
 #include "control/config_parser.h"
+#include "control/control_state.h"
 #include "control/event_log.h"
+#include "control/mgmt_requests.h"
+#include "control/mgmt_server.h"
 #include "control/policy_compiler.h"
 #include "control/policy_diff.h"
 #include "control/ring_client.h"
 #include "sadb/drop_reason.h"
+#include "sadb/mgmt_protocol.h"
 
 namespace espgw::control {
 namespace {
@@ -74,8 +78,9 @@ bool parse_args(int argc, char** argv, Options* o) {
     return !o->config.empty();
 }
 
-// Parses and compiles the file; prints every diagnostic. False if it has errors.
-bool load(const std::string& path, CompiledPolicy* out) {
+// Parses and compiles the file into `out` (text, model, compilation); prints every diagnostic.
+// False if it has errors.
+bool load(const std::string& path, ControlState* out) {
     std::ifstream f(path);
     if (!f) {
         std::fprintf(stderr, "%s: cannot be read\n", path.c_str());
@@ -94,7 +99,9 @@ bool load(const std::string& path, CompiledPolicy* out) {
                      count_severity(diags, Severity::kError));
         return false;
     }
-    *out = std::move(p);
+    out->config_text = ss.str();
+    out->config = std::move(r.config);
+    out->policy = std::move(p);
     return true;
 }
 
@@ -174,20 +181,41 @@ bool install_full(RingClient& ring, const CompiledPolicy& p, uint64_t* generatio
                  "Configured from " + path) != Applied::kNot;
 }
 
-void reload(RingClient& ring, CompiledPolicy& current, uint64_t* generation,
-            const std::string& path) {
-    CompiledPolicy next;
-    if (!load(path, &next)) return;  // the running configuration stays
-    const PolicyDiff d = diff(current, next);
+void reload(RingClient& ring, ControlState& st) {
+    ControlState next;
+    if (!load(st.config_path, &next)) return;  // the running configuration stays
+    const PolicyDiff d = diff(st.policy, next.policy);
     if (d.empty()) {
-        log_line("SYS-5-CONFIG_I", "Reloaded " + path + ": no change");
+        st.config_text = std::move(next.config_text);  // comments and ignored lines may differ
+        st.config = std::move(next.config);
+        log_line("SYS-5-CONFIG_I", "Reloaded " + st.config_path + ": no change");
         return;
     }
-    const uint64_t gen = *generation + 1;
-    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + path) != Applied::kNot) {
-        *generation = gen;
-        current = std::move(next);
+    const uint64_t gen = st.generation + 1;
+    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + st.config_path) !=
+        Applied::kNot) {
+        st.generation = gen;
+        st.config_text = std::move(next.config_text);
+        st.config = std::move(next.config);
+        st.policy = std::move(next.policy);
+        for (const SaChange& c : d.sas_changed) st.installed_at.erase(c.after.sa.conn_id);
+        st.stamp_new_sas(std::time(nullptr));
     }
+}
+
+// The management socket (sadb/mgmt_protocol.h) with every request registered; requests act on
+// `st` through `ring`. Control runs without it (with a warning) when it cannot listen.
+void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
+    st.log = [](const char* mnemonic, const std::string& text) { log_line(mnemonic, text); };
+    st.apply = [&st, &ring](std::vector<wire::Msg> msgs, uint64_t gen, const std::string& what) {
+        if (apply(ring, std::move(msgs), gen, what) == Applied::kNot) return false;
+        st.generation = gen;
+        return true;
+    };
+    register_requests(server, st);
+    std::string error;
+    if (!server.listen(sadb::mgmt::socket_path(st.instance), &error))
+        log_line("ESPGW-4-MGMT_SOCKET", error + "; the espgw CLI will not reach this control");
 }
 
 // RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
@@ -203,8 +231,10 @@ bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wai
 }
 
 int run(const Options& o) {
-    CompiledPolicy policy;
-    if (!load(o.config, &policy)) return 1;
+    ControlState st;
+    st.instance = o.instance;
+    st.config_path = o.config;
+    if (!load(o.config, &st)) return 1;
     if (o.check) return 0;
     std::signal(SIGHUP, [](int) { g_reload = true; });
     std::signal(SIGINT, [](int) { g_stop = true; });
@@ -215,12 +245,14 @@ int run(const Options& o) {
         std::fprintf(stderr, "espgw-control: %s\n", error.c_str());
         return 1;
     }
-    uint64_t generation = 0;
-    g_policy = &policy;
-    if (!install_full(ring, policy, &generation, o.config)) return 1;
+    g_policy = &st.policy;
+    if (!install_full(ring, st.policy, &st.generation, o.config)) return 1;
+    st.stamp_new_sas(std::time(nullptr));
+    MgmtServer mgmt;
+    start_mgmt(mgmt, st, ring);
     wire::Msg ev;
     while (!g_stop) {
-        if (g_reload.exchange(false)) reload(ring, policy, &generation, o.config);
+        if (g_reload.exchange(false)) reload(ring, st);
         bool busy = false;
         while (ring.receive(&ev)) {
             on_event(ev);
@@ -229,9 +261,10 @@ int run(const Options& o) {
         if (!ring.dataplane_alive()) {
             log_line("ESPGW-3-DATAPLANE_LOST", "waiting for a dataplane of instance " + o.instance);
             if (attach_unless_stopped(o.instance, 3600s, &ring, &error))
-                install_full(ring, policy, &generation, o.config);
+                install_full(ring, st.policy, &st.generation, o.config);
         }
-        if (!busy) std::this_thread::sleep_for(5ms);
+        // The CLI's requests, or a 5 ms nap when the ring was idle (woken early by a client).
+        mgmt.poll(busy ? 0ms : 5ms);
     }
     return 0;
 }

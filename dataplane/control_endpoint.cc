@@ -161,9 +161,11 @@ bool ControlEndpoint::unchanged(const wire::Sa& w) const {
 uint32_t ControlEndpoint::apply_sas(std::string* error) {
     uint32_t refused = 0;
     std::set<uint32_t> keep;
-    for (const wire::Sa& w : txn_.sa_add) {
+    for (wire::Sa& w : txn_.sa_add) {
         keep.insert(w.conn_id);
-        if (unchanged(w)) continue;  // a resent, identical SA keeps its sequence and window
+        const bool fresh = (w.flags & wire::kSaFlagReinstall) != 0;
+        w.flags = 0;  // a request to this transaction, not a property of the SA
+        if (!fresh && unchanged(w)) continue;  // a resent, identical SA keeps sequence and window
         std::string e;
         if (!dp_.sas->install(w, owner_for(w), mgr_.get(), &e)) {
             ++refused;

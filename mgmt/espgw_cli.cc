@@ -1,21 +1,26 @@
-// espgw: the operator's CLI (IOS form). This first version reads the dataplane's stats segment;
-// the full command set (issue 4) talks to espgw-control over its socket.
+// espgw: the operator's CLI in IOS form. Words are matched against the command tree
+// (mgmt/commands.h) with IOS abbreviations; each command fetches what it needs from
+// espgw-control's socket and the dataplane's stats segment, and prints IOS text or JSON.
 //
-//   espgw [--instance NAME] [--json] show crypto ipsec sa
-//   espgw [--instance NAME] [--json] show crypto drops
+//   espgw [--instance NAME] [--json] WORDS...      (`espgw ?` lists the commands)
 #include <cstdio>
 #include <string>
 #include <vector>
 
-#include "mgmt/show_ipsec_sa.h"
-#include "mgmt/stats_reader.h"
+#include "mgmt/commands.h"
+#include "mgmt/session.h"
 
 namespace {
 
-int usage() {
-    std::fprintf(stderr,
-                 "usage: espgw [--instance NAME] [--json] show crypto ipsec sa | show crypto drops\n");
-    return 2;
+using espgw::mgmt::CommandTree;
+using espgw::mgmt::Match;
+
+constexpr const char* kUsage =
+    "usage: espgw [--instance NAME] [--json] WORDS...   (espgw ? lists the commands)\n";
+
+int print_error(const std::string& e) {
+    std::fprintf(stderr, "%s%s\n", e.starts_with("%") ? "" : "% ", e.c_str());
+    return 1;
 }
 
 }  // namespace
@@ -30,23 +35,30 @@ int main(int argc, char** argv) {
             instance = argv[++i];
         } else if (a == "--json") {
             json = true;
+        } else if (a == "-h" || a == "--help") {
+            std::fputs(kUsage, stdout);
+            words = {"?"};
         } else {
             words.push_back(a);
         }
     }
-    std::string cmd;
-    for (const std::string& w : words) cmd += (cmd.empty() ? "" : " ") + w;
-    espgw::mgmt::StatsReader r;
-    std::string error;
-    if (cmd != "show crypto ipsec sa" && cmd != "show crypto drops") return usage();
-    if (!r.open(instance, &error)) {
-        std::fprintf(stderr, "%% %s\n", error.c_str());
-        return 1;
+    if (words.empty()) {
+        std::fputs(kUsage, stderr);
+        return 2;
     }
-    using namespace espgw::mgmt;
-    const bool sa = cmd == "show crypto ipsec sa";
-    const std::string out = sa ? (json ? show_crypto_ipsec_sa_json(r) : show_crypto_ipsec_sa(r))
-                               : (json ? show_crypto_drops_json(r) : show_crypto_drops(r));
-    std::fputs(out.c_str(), stdout);
-    return 0;
+    CommandTree tree;
+    espgw::mgmt::register_all_commands(tree);
+    Match m = tree.match(words);
+    if (m.kind == Match::Kind::kHelp) {
+        std::fputs(m.help.c_str(), stdout);
+        return 0;
+    }
+    if (m.kind == Match::Kind::kError) return print_error(m.error);
+    espgw::mgmt::Session session(instance);
+    m.invocation.json = json;
+    m.invocation.session = &session;
+    const espgw::mgmt::CommandResult r = (*m.action)(m.invocation);
+    std::fputs(r.out.c_str(), stdout);
+    if (!r.error.empty()) print_error(r.error);
+    return r.status;
 }

@@ -148,10 +148,14 @@ struct Sa {
     Selector selector;  // local side as src; inbound packets are checked against its mirror
     char map_name[32];  // crypto map tag
     uint32_t map_seq;
-    uint32_t reserved;
+    uint32_t flags;  // kSaFlag*, read by the transaction only (never stored with the SA)
     uint8_t cipher_key[36];  // wiped from the ring slot after use
     uint8_t auth_key[64];
 };
+
+// Install this SA fresh even when an identical one runs (`clear crypto sa`): new slot and
+// generation, sequence numbers from 1, empty replay window, zero counters.
+inline constexpr uint32_t kSaFlagReinstall = 1;
 
 struct SaRef {
     uint32_t spi;

@@ -1,0 +1,22 @@
+// `ping` and the list of request areas.
+#include "control/mgmt_requests.h"
+
+#include <unistd.h>
+
+#include "sadb/mgmt_protocol.h"
+
+namespace espgw::control {
+
+void register_requests(MgmtServer& server, ControlState& state) {
+    // ping: is control running, which configuration and generation (the CLI's first question).
+    server.handle(sadb::mgmt::kReqPing, [&state](const Json&, ClientId) {
+        return MgmtReply::of({{"instance", state.instance},
+                              {"pid", getpid()},
+                              {"hostname", state.config.hostname},
+                              {"config", state.config_path},
+                              {"generation", state.generation}});
+    });
+    register_sa_requests(server, state);
+}
+
+}  // namespace espgw::control

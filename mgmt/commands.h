@@ -1,0 +1,19 @@
+// Every command area of the `espgw` CLI registers its commands here; espgw_cli.cc calls them
+// all. Add one line per area (see mgmt/README.md, "How to add a command").
+#pragma once
+
+#include "mgmt/command_tree.h"
+
+namespace espgw::mgmt {
+
+// show_root_cmd.cc: help texts of the shared keywords (show, clear, crypto, ...).
+void register_root_keywords(CommandTree& tree);
+// show_ipsec_sa_cmd.cc: show crypto ipsec sa [...], show crypto drops.
+void register_sa_commands(CommandTree& tree);
+
+inline void register_all_commands(CommandTree& tree) {
+    register_root_keywords(tree);
+    register_sa_commands(tree);
+}
+
+}  // namespace espgw::mgmt
