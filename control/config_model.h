@@ -282,6 +282,24 @@ struct IsakmpGlobals {
     bool operator==(const IsakmpGlobals&) const = default;
 };
 
+// ---- logging (control/logging_parser.cc) ---------------------------------------------------
+
+// `logging host ADDR [transport udp port N]`: a syslog server for the event log (RFC 5424 over
+// UDP, RFC 5426), besides espgw-control's command-line destinations.
+struct LoggingHost {
+    int line = 0;
+    Ipv4 address;
+    uint16_t port = 514;
+    bool operator==(const LoggingHost&) const = default;
+};
+
+struct LoggingConfig {
+    std::vector<LoggingHost> hosts;
+    int facility = -1;  // `logging facility NAME`; -1 when absent (local7, as IOS)
+    int trap = 6;       // `logging trap LEVEL`: most verbose severity sent to hosts (IOS: 6)
+    bool operator==(const LoggingConfig&) const = default;
+};
+
 // ---- the whole file ------------------------------------------------------------------------
 
 struct Config {
@@ -302,6 +320,7 @@ struct Config {
     std::vector<ClientGroup> client_groups;
     IsakmpGlobals isakmp;
     std::vector<LocalPool> local_pools;
+    LoggingConfig logging;
     bool operator==(const Config&) const = default;
 
     const InterfaceConfig* find_interface(std::string_view name) const;

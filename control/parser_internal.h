@@ -49,6 +49,9 @@ void parse_no_isakmp_enable(ParseContext& ctx, const Line& l, size_t arg);
 void parse_keyring(ParseContext& ctx, const Line& l, size_t arg);
 void parse_isakmp_profile(ParseContext& ctx, const Line& l, size_t arg);
 void parse_client_group(ParseContext& ctx, const Line& l, size_t arg);
+void parse_logging_host(ParseContext& ctx, const Line& l, size_t arg);
+void parse_logging_facility(ParseContext& ctx, const Line& l, size_t arg);
+void parse_logging_trap(ParseContext& ctx, const Line& l, size_t arg);
 
 // Crypto map entry sub-command parsed in its own file.
 void parse_session_key(ParseContext& ctx, const Line& l, size_t arg);
