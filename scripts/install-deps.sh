@@ -8,7 +8,7 @@ libdpdk-dev dpdk-dev dpdk-doc libipsec-mb-dev libssl-dev libabsl-dev libbenchmar
 libcli11-dev nlohmann-json3-dev libcpp-httplib-dev
 python3 python3-scapy tshark tcpdump iproute2 libpcap-dev ethtool iputils-ping procps
 clang libclang-rt-14-dev
-prometheus"
+prometheus systemd"
 
 missing=""
 for p in $PKGS; do
