@@ -5,13 +5,7 @@
 namespace espgw::mgmt::exporter {
 namespace {
 
-struct Field {
-    std::string_view name;
-    std::string_view help;
-    uint64_t sadb::LcoreStats::*value;
-};
-
-constexpr Field kFields[] = {
+constexpr CounterField<sadb::LcoreStats> kFields[] = {
     {"espgw_lcore_busy_polls_total", "poll loop iterations that found work",
      &sadb::LcoreStats::polls_busy},
     {"espgw_lcore_idle_polls_total", "poll loop iterations that found nothing",
@@ -39,11 +33,7 @@ void lcore_metrics(Exposition& e, const StatsReader& r) {
         lcores.push_back(s);
         labels.push_back(Labels().add("lcore", std::to_string(s.lcore_id)));
     }
-    for (const Field& f : kFields) {
-        e.family(f.name, MetricType::kCounter, f.help);
-        for (size_t k = 0; k < lcores.size(); ++k)
-            e.sample(labels[k], lcores[k].*f.value);
-    }
+    counter_families(e, kFields, lcores, labels);
     e.family("espgw_lcore_drops_total", MetricType::kCounter,
              "packets dropped by the lcore, by reason (sadb/drop_reason.def)");
     for (size_t k = 0; k < lcores.size(); ++k) {

@@ -9,6 +9,25 @@
 
 namespace espgw::mgmt::exporter {
 
+// A counter family whose samples are one field of a row of the segment (an lcore, a port).
+template <typename Row>
+struct CounterField {
+    std::string_view name;
+    std::string_view help;
+    uint64_t Row::*value;
+};
+
+// Each field's family, with one sample per row (labels[k] belongs to rows[k]).
+template <typename Row, size_t N>
+void counter_families(Exposition& e, const CounterField<Row> (&fields)[N],
+                      const std::vector<Row>& rows, const std::vector<Labels>& labels) {
+    for (const CounterField<Row>& f : fields) {
+        e.family(f.name, MetricType::kCounter, f.help);
+        for (size_t k = 0; k < rows.size(); ++k)
+            e.sample(labels[k], rows[k].*f.value);
+    }
+}
+
 // espgw_up, espgw_build_info: always present, also without a dataplane.
 void exporter_metrics(Exposition& e, bool up, const MetricsOptions& o);
 // Start time, forwarding, configuration generation, SA / tunnel counts and capacity.

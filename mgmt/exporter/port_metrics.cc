@@ -7,13 +7,7 @@
 namespace espgw::mgmt::exporter {
 namespace {
 
-struct Field {
-    std::string_view name;
-    std::string_view help;
-    uint64_t sadb::PortStats::*value;
-};
-
-constexpr Field kFields[] = {
+constexpr CounterField<sadb::PortStats> kFields[] = {
     {"espgw_port_rx_packets_total", "packets received on the port", &sadb::PortStats::rx_packets},
     {"espgw_port_tx_packets_total", "packets sent on the port", &sadb::PortStats::tx_packets},
     {"espgw_port_rx_bytes_total", "bytes received on the port", &sadb::PortStats::rx_bytes},
@@ -43,11 +37,7 @@ void port_metrics(Exposition& e, const StatsReader& r) {
                              .add("interface", text(p.ifname, sizeof p.ifname))
                              .add("device", text(p.name, sizeof p.name)));
     }
-    for (const Field& f : kFields) {
-        e.family(f.name, MetricType::kCounter, f.help);
-        for (size_t k = 0; k < ports.size(); ++k)
-            e.sample(labels[k], ports[k].*f.value);
-    }
+    counter_families(e, kFields, ports, labels);
 }
 
 }  // namespace espgw::mgmt::exporter

@@ -74,42 +74,46 @@ TEST(ExporterMetrics, FamiliesAreWholeAndNamedByConvention) {
     EXPECT_GE(type.size(), 30u);
 }
 
+// The series the synthetic segment must produce, exactly as printed, and their values.
+const std::pair<const char*, double> kExpected[] = {
+    {"espgw_up", 1},
+    {"espgw_build_info{version=\"1.2.3\",revision=\"abc\"}", 1},
+    {"espgw_dataplane_start_time_seconds", 1700000000.5},
+    {"espgw_config_generation", 7},
+    {"espgw_sas{dir=\"out\"}", 2},
+    {"espgw_sas{dir=\"in\"}", 1},
+    {"espgw_tunnels", 2},
+    {"espgw_sa_packets_total{sa=\"VPN/10\",spi=\"0x2001\",peer=\"192.0.2.2\",dir=\"out\"}", 42},
+    {"espgw_sa_bytes_total{sa=\"VPN/10\",spi=\"0x2001\",peer=\"192.0.2.2\",dir=\"out\"}", 4200},
+    {"espgw_sa_errors_total{sa=\"VPN/10\",spi=\"0x1001\",peer=\"192.0.2.2\",dir=\"in\"}", 3},
+    {"espgw_sa_drops_total{sa=\"VPN/10\",spi=\"0x1001\",peer=\"192.0.2.2\",dir=\"in\","
+     "reason=\"replay_duplicate\"}",
+     2},
+    {"espgw_sa_drops_total{sa=\"VPN/10\",spi=\"0x1001\",peer=\"192.0.2.2\",dir=\"in\","
+     "reason=\"icv_mismatch\"}",
+     1},
+    {"espgw_sa_packets_total{sa=\"odd\\\"map\\\\x/20\",spi=\"0xABCDEF\",peer=\"192.0.2.2\","
+     "dir=\"out\"}",
+     1},
+    {"espgw_lcore_busy_polls_total{lcore=\"0\"}", 11},
+    {"espgw_lcore_drops_total{lcore=\"1\",reason=\"invalid_spi\"}", 3},
+    {"espgw_lcore_drops_total{lcore=\"0\",reason=\"invalid_spi\"}", 2},
+    {"espgw_lcore_drops_total{lcore=\"0\",reason=\"no_route\"}", 0},
+    {"espgw_port_rx_packets_total{port=\"1\",interface=\"port1\",device=\"net_null1\"}", 1001},
+    {"espgw_spd_rule_hits_total{rule=\"101\",map=\"VPN\",seq=\"10\"}", 10},
+    {"espgw_spd_rule_hits_total{rule=\"102\",map=\"VPN\",seq=\"20\"}", 0},
+    {"espgw_ring_depth{ring=\"event\"}", 4},
+    {"espgw_ring_depth{ring=\"handoff\",lcore=\"1\"}", 2},
+    {"espgw_ring_drops_total{ring=\"event\"}", 9},
+    {"espgw_mbuf_pool_in_use{pool=\"espgw_pool\"}", 512},
+    {"espgw_mbuf_pool_size{pool=\"espgw_pool\"}", 16383},
+};
+
 TEST(ExporterMetrics, ValuesOfEveryGroup) {
     const std::string t = render(*synthetic());
-    EXPECT_EQ(value(t, "espgw_up"), 1);
-    EXPECT_EQ(value(t, "espgw_build_info{version=\"1.2.3\",revision=\"abc\"}"), 1);
-    EXPECT_EQ(value(t, "espgw_dataplane_start_time_seconds"), 1700000000.5);
-    EXPECT_EQ(value(t, "espgw_config_generation"), 7);
-    EXPECT_EQ(value(t, "espgw_sas{dir=\"out\"}"), 2);
-    EXPECT_EQ(value(t, "espgw_sas{dir=\"in\"}"), 1);
-    EXPECT_EQ(value(t, "espgw_tunnels"), 2);
-    const std::string out = "{sa=\"VPN/10\",spi=\"0x2001\",peer=\"192.0.2.2\",dir=\"out\"}";
-    EXPECT_EQ(value(t, "espgw_sa_packets_total" + out), 42);
-    EXPECT_EQ(value(t, "espgw_sa_bytes_total" + out), 4200);
-    const std::string in = "{sa=\"VPN/10\",spi=\"0x1001\",peer=\"192.0.2.2\",dir=\"in\"";
-    EXPECT_EQ(value(t, "espgw_sa_errors_total" + in + "}"), 3);
-    EXPECT_EQ(value(t, "espgw_sa_drops_total" + in + ",reason=\"replay_duplicate\"}"), 2);
-    EXPECT_EQ(value(t, "espgw_sa_drops_total" + in + ",reason=\"icv_mismatch\"}"), 1);
-    EXPECT_EQ(value(t,
-                    "espgw_sa_packets_total{sa=\"odd\\\"map\\\\x/20\",spi=\"0xABCDEF\","
-                    "peer=\"192.0.2.2\",dir=\"out\"}"),
-              1);
-    EXPECT_EQ(value(t, "espgw_lcore_busy_polls_total{lcore=\"0\"}"), 11);
-    EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"1\",reason=\"invalid_spi\"}"), 3);
-    EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"0\",reason=\"invalid_spi\"}"), 2);
-    EXPECT_EQ(value(t, "espgw_lcore_drops_total{lcore=\"0\",reason=\"no_route\"}"), 0);
-    EXPECT_EQ(value(t,
-                    "espgw_port_rx_packets_total{port=\"1\",interface=\"port1\","
-                    "device=\"net_null1\"}"),
-              1001);
-    EXPECT_EQ(value(t, "espgw_spd_rule_hits_total{rule=\"101\",map=\"VPN\",seq=\"10\"}"), 10);
-    EXPECT_EQ(value(t, "espgw_spd_rule_hits_total{rule=\"102\",map=\"VPN\",seq=\"20\"}"), 0);
-    EXPECT_EQ(value(t, "espgw_ring_depth{ring=\"event\"}"), 4);
-    EXPECT_EQ(value(t, "espgw_ring_depth{ring=\"handoff\",lcore=\"1\"}"), 2);
-    EXPECT_EQ(value(t, "espgw_ring_drops_total{ring=\"event\"}"), 9);
+    for (const auto& [series, want] : kExpected)
+        EXPECT_EQ(value(t, series), want) << series;
     EXPECT_EQ(count_prefix(t, "espgw_ring_drops_total{"), 1u);  // only rings that count drops
-    EXPECT_EQ(value(t, "espgw_mbuf_pool_in_use{pool=\"espgw_pool\"}"), 512);
-    EXPECT_EQ(value(t, "espgw_mbuf_pool_size{pool=\"espgw_pool\"}"), 16383);
 }
 
 size_t per_sa_reasons() {
