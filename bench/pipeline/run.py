@@ -172,6 +172,26 @@ class Gateway:
         rx = self.tele.port(self.src_port)["ipackets"]
         return (t0 + t1) / 2, tx, rx
 
+    def forwarding_thread(self):
+        """/proc path of the thread that forwards on lcore 1: DPDK 22.11 names a worker lcore's
+        thread rte-worker-1 (lcore-worker-1 in later releases); ipsec-secgw (-l 1) forwards on
+        its main thread."""
+        pid = self.procs[0].pid
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/comm") as f:
+                if f.read().strip() in ("rte-worker-1", "lcore-worker-1"):
+                    return f"/proc/{pid}/task/{tid}"
+        return f"/proc/{pid}/task/{pid}"
+
+    def oncpu_counters(self):
+        """(seconds the forwarding thread ran on a CPU, sink tx packets): the scheduler's run
+        time (schedstat), so time other processes took from the core is not charged."""
+        if not hasattr(self, "fwd_thread"):
+            self.fwd_thread = self.forwarding_thread()
+        with open(self.fwd_thread + "/schedstat") as f:
+            ran = int(f.read().split()[0]) / 1e9
+        return ran, self.tele.port(self.sink_port)["opackets"]
+
     def stop(self):
         self.tele.close()
         for p in reversed(self.procs):  # control first (SIGTERM), then the dataplane
@@ -353,9 +373,11 @@ def measure(args, impl, case):
         startup = time.monotonic() - t_start
         time.sleep(args.warmup)
         samples = [g.counters()]
+        oncpu = [g.oncpu_counters()]
         for _ in range(args.windows):
             time.sleep(args.window)
             samples.append(g.counters())
+            oncpu.append(g.oncpu_counters())
         cmdline = g.cmdline
         ctl = getattr(g, "ctl_cmdline", None)
         extra = espgw_drops(args, g.prefix) if impl == "espgw" else secgw_stats(g)
@@ -365,7 +387,10 @@ def measure(args, impl, case):
     # Over the whole timed span: tx and rx are read a few microseconds apart.
     (_, tx0, rx0), (_, tx1, rx1) = samples[0], samples[-1]
     loss = 1 - (tx1 - tx0) / max(1, rx1 - rx0)
-    return {"pps": pps, "loss": loss, "startup_s": startup, "cmdline": cmdline,
+    # Packets per second of on-CPU time of the forwarding thread (noise-robust: preemption by
+    # other processes on the shared core is not counted, their cache pollution still is).
+    cpu_pps = [(tx1 - tx0) / max(1e-9, c1 - c0) for (c0, tx0), (c1, tx1) in zip(oncpu, oncpu[1:])]
+    return {"pps": pps, "cpu_pps": cpu_pps, "loss": loss, "startup_s": startup, "cmdline": cmdline,
             "control_cmdline": ctl, "extra": extra}
 
 
@@ -500,16 +525,22 @@ def main():
         for impl in here:
             pps = [p for r in runs[impl] for p in r["pps"]]
             med = statistics.median(pps)
+            cpu_pps = [p for r in runs[impl] for p in r["cpu_pps"]]
+            cpu_med = statistics.median(cpu_pps)
             rec = {"impl": impl, "suite": c["suite"], "size": c["size"],
                    "tunnels": c["tunnels"], "sas": 2 * c["tunnels"], "dir": c["dir"],
                    "mpps": med / 1e6, "cycles_per_packet": tsc_hz() / med,
                    "reps_mpps": [p / 1e6 for p in pps],
+                   "oncpu_cycles_per_packet": tsc_hz() / cpu_med,
+                   "oncpu_share": med / cpu_med,
                    "loss": max(r["loss"] for r in runs[impl]),
                    "startup_s": statistics.median(r["startup_s"] for r in runs[impl]),
                    "extra": runs[impl][-1]["extra"]}
             records.append(rec)
             log(f"{impl:12s} {c['suite']:15s} {c['dir']} t{c['tunnels']:<5d} {c['size']:>5s}: "
-                f"{rec['mpps']:.2f} Mpps ({rec['cycles_per_packet']:.0f} cyc) "
+                f"{rec['mpps']:.2f} Mpps ({rec['cycles_per_packet']:.0f} cyc, on-CPU "
+                f"{rec['oncpu_cycles_per_packet']:.0f} cyc, {100 * rec['oncpu_share']:.0f}% of "
+                f"the core) "
                 f"spread {min(pps)/1e6:.2f}-{max(pps)/1e6:.2f} loss {rec['loss']:.4f}")
         if n == 0:
             cmds = {i: runs[i][0]["cmdline"] for i in impls}
