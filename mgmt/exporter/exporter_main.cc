@@ -8,6 +8,7 @@
 // writes one exposition to stdout and exits (scripts, promtool).
 #include <signal.h>
 
+#include <csignal>
 #include <cstdio>
 #include <mutex>
 #include <string>
@@ -61,9 +62,13 @@ bool parse(int argc, char** argv, Options* o, std::string* error) {
                 *error = std::string("--listen wants ADDR:PORT, not '") + argv[i] + "'";
                 return false;
             }
-        } else if (a == "--sa-drops" && has_value &&
-                   (std::string(argv[i + 1]) == "all" || std::string(argv[i + 1]) == "nonzero")) {
-            o->metrics.sa_drops_all = std::string(argv[++i]) == "all";
+        } else if (a == "--sa-drops" && has_value) {
+            const std::string v = argv[++i];
+            if (v != "all" && v != "nonzero") {
+                *error = "--sa-drops wants nonzero or all, not '" + v + "'";
+                return false;
+            }
+            o->metrics.sa_drops_all = v == "all";
         } else if (a == "--print") {
             o->print = true;
         } else {
@@ -111,6 +116,7 @@ int serve(const Options& o, Scraper& scraper) {
         std::fprintf(stderr, "espgw-exporter: cannot listen on %s:%d\n", o.host.c_str(), o.port);
         return 1;
     }
+    std::signal(SIGPIPE, SIG_IGN);  // a scraper that hangs up mid-answer must not end us
     // SIGINT/SIGTERM are blocked in every thread and taken here, outside any handler.
     sigset_t set;
     sigemptyset(&set);
