@@ -53,7 +53,7 @@ bool matches(const AclEntry& e, const Packet& p) {
 }
 
 // Addresses vary in their low 3 bits around two bases; wildcards are 3 random low bits, all
-// high bits either fixed or free. Ports use values 1..6, so 0..7 and 65535 stand for every
+// high bits either fixed or free. Ports use values 1..7, so 0..7 and 65535 stand for every
 // port, and a third base for every other address: the universe below decides every question
 // about these entries.
 constexpr uint32_t kBases[] = {0xC6120100u, 0xC6120200u, 0x0A000000u};
@@ -83,7 +83,7 @@ class RandomEntries {
     }
     PortMatch port() {
         const auto op = static_cast<PortOp>(rng_() % 6);
-        const auto lo = static_cast<uint16_t>(1 + rng_() % 6);
+        const auto lo = static_cast<uint16_t>(1 + rng_() % 5);
         const auto hi = static_cast<uint16_t>(lo + rng_() % 3);
         return PortMatch{op, lo, op == PortOp::kRange ? hi : uint16_t{0}};
     }
@@ -96,7 +96,7 @@ std::vector<Packet> universe() {
     for (uint32_t base : kBases)
         for (uint32_t low = 0; low < 8; ++low)
             addrs.push_back(base | low);
-    std::vector<uint16_t> ports = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 65535};
+    std::vector<uint16_t> ports = {0, 1, 2, 3, 4, 5, 6, 7, 65535};
     std::vector<Packet> v;
     for (uint8_t proto : {1, 6, 17})
         for (uint32_t src : addrs)
@@ -123,7 +123,7 @@ TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
     const std::vector<Packet> packets = universe();
     RandomEntries gen(4301);
     int n_covers = 0, n_overlaps = 0, n_disjoint = 0;  // the test must see all three
-    for (int round = 0; round < 1500; ++round) {
+    for (int round = 0; round < 800; ++round) {
         const AclEntry a = gen.next();
         AclEntry b = gen.next();
         if (round % 3 == 0) b.dst = a.dst;  // so that src/port relations decide more often
@@ -141,9 +141,9 @@ TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
         ASSERT_EQ(intersects(ta, tb), both) << "round " << round;
         (a_in_b || b_in_a ? n_covers : both ? n_overlaps : n_disjoint)++;
     }
-    EXPECT_GE(n_covers, 60);
-    EXPECT_GE(n_overlaps, 60);
-    EXPECT_GE(n_disjoint, 60);
+    EXPECT_GE(n_covers, 40);
+    EXPECT_GE(n_overlaps, 40);
+    EXPECT_GE(n_disjoint, 40);
     std::printf("covers %d, overlaps %d, disjoint %d\n", n_covers, n_overlaps, n_disjoint);
 }
 
