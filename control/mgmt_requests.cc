@@ -16,6 +16,10 @@ void register_requests(MgmtServer& server, ControlState& state) {
                               {"config", state.config_path},
                               {"generation", state.generation}});
     });
+    // ike-sas: the IKE SAs for `show crypto isakmp sa`; empty until the IKE engine exists.
+    server.handle(sadb::mgmt::kReqIkeSas, [](const Json&, ClientId) {
+        return MgmtReply::of({{"sas", Json::array()}});
+    });
     register_sa_requests(server, state);
 }
 

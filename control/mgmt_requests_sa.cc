@@ -183,7 +183,9 @@ MgmtReply keys(const ControlState& st) {
     }
     st.log("CRYPTO-5-KEY_EXPORT", "session keys of " + std::to_string(list.size()) +
                                       " SA(s) exported to the management socket");
-    return MgmtReply::of({{"sas", std::move(list)}});
+    MgmtReply r = MgmtReply::of({{"sas", std::move(list)}});
+    r.secret = true;
+    return r;
 }
 
 }  // namespace

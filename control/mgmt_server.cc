@@ -26,7 +26,8 @@ struct MgmtServer::Client {
     bool streaming = false;
     bool closing = false;  // close once `out` is written
     bool dead = false;
-    uint64_t lost = 0;  // stream events dropped while the client was behind
+    bool secret = false;  // `out` held keys: wipe it once written
+    uint64_t lost = 0;    // stream events dropped while the client was behind
     Clock::time_point last_progress = Clock::now();
 };
 
@@ -229,7 +230,13 @@ void MgmtServer::answer(Client& c, const std::string& line) {
         r = MgmtReply::fail("bad request " + h->first + ": " + e.what());
     }
     if (!r.ok) return queue(c, error_message(r.error));
-    queue(c, {{proto::kOkKey, true}, {proto::kDataKey, std::move(r.data)}});
+    if (r.secret) {
+        c.out.reserve(c.out.size() + (1u << 20));  // fewer reallocations leaving key copies
+        c.secret = true;
+    }
+    Json reply = {{proto::kOkKey, true}, {proto::kDataKey, std::move(r.data)}};
+    queue(c, reply);
+    if (r.secret) proto::wipe_strings(reply);
     c.streaming = r.stream;
 }
 
@@ -263,6 +270,7 @@ void MgmtServer::flush(Client& c) {
         if (n > 0) {
             c.out.erase(0, static_cast<size_t>(n));
             c.last_progress = Clock::now();
+            if (c.out.empty() && c.secret) proto::wipe_buffer(c.out);
             continue;
         }
         if (n < 0 && errno != EAGAIN && errno != EINTR) c.dead = true;
@@ -283,6 +291,7 @@ void MgmtServer::close_dead() {
             continue;
         }
         if (c.streaming && stream_closed_) stream_closed_(c.id);
+        if (c.secret) proto::wipe_buffer(c.out);
         close(c.fd);
         it = clients_.erase(it);
     }

@@ -28,9 +28,12 @@ struct MgmtReply {
     Json data = Json::object();
     std::string error;  // one line, when !ok
     bool stream = false;
+    bool secret = false;  // carries keys: wiped from every buffer once written
 
-    static MgmtReply of(Json data) { return {true, std::move(data), {}, false}; }
-    static MgmtReply fail(std::string error) { return {false, nullptr, std::move(error), false}; }
+    static MgmtReply of(Json data) { return {true, std::move(data), {}, false, false}; }
+    static MgmtReply fail(std::string error) {
+        return {false, nullptr, std::move(error), false, false};
+    }
 };
 
 // Handlers run on control's main loop: they may read and change control's state freely, and

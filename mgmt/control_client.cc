@@ -40,6 +40,10 @@ ControlClient::Status ControlClient::connect(const std::string& path, std::strin
     return e == ENOENT || e == ECONNREFUSED ? Status::kNotRunning : Status::kFailed;
 }
 
+void ControlClient::wipe() {
+    proto::wipe_buffer(in_);
+}
+
 bool ControlClient::send_line(const std::string& line, std::string* error) {
     size_t off = 0;
     while (off < line.size()) {

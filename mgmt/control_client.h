@@ -33,6 +33,9 @@ class ControlClient {
     // closed the connection (error set).
     bool next(Json* message, std::chrono::milliseconds timeout, std::string* error);
 
+    // Zeroes the receive buffer (after a reply that carried keys).
+    void wipe();
+
   private:
     bool send_line(const std::string& line, std::string* error);
     int fd_ = -1;

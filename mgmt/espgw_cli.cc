@@ -57,7 +57,12 @@ int main(int argc, char** argv) {
     espgw::mgmt::Session session(instance);
     m.invocation.json = json;
     m.invocation.session = &session;
-    const espgw::mgmt::CommandResult r = (*m.action)(m.invocation);
+    espgw::mgmt::CommandResult r;
+    try {
+        r = (*m.action)(m.invocation);
+    } catch (const std::exception& e) {  // a bug or an unexpected answer: one line, never a trace
+        return print_error(std::string("internal error: ") + e.what());
+    }
     std::fputs(r.out.c_str(), stdout);
     if (!r.error.empty()) print_error(r.error);
     return r.status;

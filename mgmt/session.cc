@@ -1,5 +1,9 @@
 #include "mgmt/session.h"
 
+#include <unistd.h>
+
+#include <cerrno>
+
 #include "sadb/mgmt_protocol.h"
 
 namespace espgw::mgmt {
@@ -21,19 +25,23 @@ bool Session::control_reachable() {
     return control(&ignored) != nullptr;
 }
 
-std::optional<Json> Session::request(const std::string& name, const Json& args,
-                                     std::string* error) {
+std::optional<Json> Session::request(const std::string& name, const Json& args, std::string* error,
+                                     std::chrono::milliseconds timeout) {
     ControlClient* c = control(error);
     if (!c) return std::nullopt;
     Json data;
-    if (!c->request(name, args, &data, error)) return std::nullopt;
+    if (!c->request(name, args, &data, error, timeout)) return std::nullopt;
     return data;
 }
 
 const StatsReader* Session::stats(std::string* error) {
     if (!stats_ && stats_error_.empty()) {
         auto r = std::make_unique<StatsReader>();
-        if (r->open(instance_, &stats_error_)) stats_ = std::move(r);
+        const std::string file = "/dev/shm" + sadb::stats_path(instance_);
+        if (access(file.c_str(), R_OK) != 0 && errno == EACCES)
+            stats_error_ = "permission denied: espgw shows need root (" + file + ")";
+        else if (r->open(instance_, &stats_error_))
+            stats_ = std::move(r);
     }
     if (!stats_) *error = stats_error_;
     return stats_.get();

@@ -4,6 +4,7 @@
 // prints once at the top then.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,7 +22,10 @@ class Session {
 
     // Control's data for `request` (with `args`), or nullopt with a one-line `error`. After one
     // failure to reach control, later requests fail at once with the same error.
-    std::optional<Json> request(const std::string& name, const Json& args, std::string* error);
+    // Queries answer in milliseconds; an action that runs a ring transaction (clear crypto sa)
+    // may take seconds: pass a longer `timeout`.
+    std::optional<Json> request(const std::string& name, const Json& args, std::string* error,
+                                std::chrono::milliseconds timeout = kQueryTimeout);
     std::optional<Json> request(const std::string& name, std::string* error) {
         return request(name, Json::object(), error);
     }
@@ -33,6 +37,7 @@ class Session {
     // The stats segment, or nullptr with a one-line `error`.
     const StatsReader* stats(std::string* error);
 
+    static constexpr std::chrono::milliseconds kQueryTimeout{5000};
     static constexpr const char* kControlDownNote =
         "(control not running: names from the dataplane)";
 

@@ -1,16 +1,20 @@
-// Formatting of `show crypto ipsec sa` and `show crypto drops` from the stats segment.
+// `show crypto ipsec sa` in the IOS layout (requirements.md §1.6, §1.8) with the ASA's extra
+// lines (§1.9: seq num, the ACL line, pre-fragmentation, PMTU and reassembly counters), from the
+// document of ipsec_sa_data.h. Pure: JSON in, text out.
 #pragma once
 
+#include <optional>
 #include <string>
 
-#include "mgmt/stats_reader.h"
+#include <nlohmann/json.hpp>
 
 namespace espgw::mgmt {
 
-std::string show_crypto_ipsec_sa(const StatsReader& r);
-std::string show_crypto_drops(const StatsReader& r);
-// The same data as JSON (--json): every SA with its counters and drops by reason; global drops.
-std::string show_crypto_ipsec_sa_json(const StatsReader& r);
-std::string show_crypto_drops_json(const StatsReader& r);
+struct IpsecSaView {
+    bool detail = false;                     // per-SA drop counters by reason
+    std::optional<std::string> peer_header;  // `peer ADDR`: the ASA's "peer address:" line
+};
+
+std::string render_ipsec_sa(const nlohmann::json& doc, const IpsecSaView& view);
 
 }  // namespace espgw::mgmt

@@ -37,6 +37,7 @@ inline constexpr const char* kReqPing = "ping";         // -> {instance, pid, ge
 inline constexpr const char* kReqSas = "sas";           // -> {sas:[...]} see control/README
 inline constexpr const char* kReqClearSa = "clear-sa";  // {peer|map|spi|all} -> {cleared,...}
 inline constexpr const char* kReqKeys = "keys";         // -> {sas:[{spi, keys...}]}
+inline constexpr const char* kReqIkeSas = "ike-sas";    // -> {sas:[]} (no IKE engine yet)
 
 // The directory of the sockets and baselines; ESPGW_RUN_DIR overrides it (tests, non-root
 // development).
@@ -47,6 +48,28 @@ inline std::string run_dir() {
 
 inline std::string socket_path(const std::string& instance) {
     return run_dir() + "/" + instance + ".sock";
+}
+
+// Zeroes every string inside a JSON value (nlohmann::json) before it is freed: the `keys` reply
+// carries session keys (both sides call it once the reply is written or used).
+template <typename Json>
+void wipe_strings(Json& j) {
+    if (j.is_string()) {
+        auto& s = j.template get_ref<std::string&>();
+        volatile char* p = s.data();
+        for (size_t k = 0; k < s.size(); ++k) p[k] = 0;
+        return;
+    }
+    if (j.is_structured())
+        for (auto& v : j) wipe_strings(v);
+}
+
+// Zeroes a buffer's whole allocation (also the bytes past size() that erase() left behind).
+inline void wipe_buffer(std::string& s) {
+    s.resize(s.capacity());  // value-initialises the tail
+    volatile char* p = s.data();
+    for (size_t k = 0; k < s.size(); ++k) p[k] = 0;
+    s.clear();
 }
 
 // `clear crypto counters` baseline that shows subtract (mgmt/counter_baseline.h).
