@@ -21,6 +21,7 @@ void register_requests(MgmtServer& server, ControlState& state) {
         return MgmtReply::of({{"sas", Json::array()}});
     });
     register_sa_requests(server, state);
+    register_config_requests(server, state);
 }
 
 }  // namespace espgw::control

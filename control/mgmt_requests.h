@@ -13,4 +13,8 @@ void register_requests(MgmtServer& server, ControlState& state);
 // mgmt_requests_sa.cc: sas, clear-sa, keys.
 void register_sa_requests(MgmtServer& server, ControlState& state);
 
+// mgmt_requests_config.cc: config-maps, config-acls, config-interfaces, config-routes,
+// config-arp, running-config, trace.
+void register_config_requests(MgmtServer& server, ControlState& state);
+
 }  // namespace espgw::control

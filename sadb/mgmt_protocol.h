@@ -37,6 +37,15 @@ inline constexpr const char* kReqPing = "ping";         // -> {instance, pid, ge
 inline constexpr const char* kReqSas = "sas";           // -> {sas:[...]} see control/README
 inline constexpr const char* kReqClearSa = "clear-sa";  // {peer|map|spi|all} -> {cleared,...}
 inline constexpr const char* kReqKeys = "keys";         // -> {sas:[{spi, keys...}]}
+// The configuration views (control/mgmt_views_config.h) and test crypto trace (control/trace.h):
+// no arguments -> data; trace: {src, dst, proto, sport?, dport?} -> the trace.
+inline constexpr const char* kReqConfigMaps = "config-maps";
+inline constexpr const char* kReqConfigAcls = "config-acls";
+inline constexpr const char* kReqConfigInterfaces = "config-interfaces";
+inline constexpr const char* kReqConfigRoutes = "config-routes";
+inline constexpr const char* kReqConfigArp = "config-arp";
+inline constexpr const char* kReqRunningConfig = "running-config";
+inline constexpr const char* kReqTrace = "trace";
 inline constexpr const char* kReqIkeSas = "ike-sas";    // -> {sas:[]} (no IKE engine yet)
 
 // The directory of the sockets and baselines; ESPGW_RUN_DIR overrides it (tests, non-root

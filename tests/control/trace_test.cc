@@ -1,0 +1,271 @@
+// test crypto trace: on the lab and hub configurations and on a policy with deny lines, port
+// ranges, neq, protocol numbers and several entries, each step checked; and the trace's first
+// match checked against the dataplane's own rte_acl SPD (SpdSnapshot) on the compiled policy for
+// thousands of packets, so the trace cannot drift from what the dataplane does.
+#include "control/trace.h"
+
+#include <gtest/gtest.h>
+#include <rte_memory.h>
+
+#include <random>
+
+#include "control/trace_spd.h"
+#include "dataplane/bytes.h"
+#include "dataplane/spd.h"
+#include "tests/control/control_test_util.h"
+
+namespace espgw::control {
+namespace {
+
+using test::read_config;
+
+struct Compiled {
+    Config cfg;
+    CompiledPolicy policy;
+};
+
+Compiled compile_text(const std::string& text) {
+    Compiled c;
+    c.cfg = test::parse_clean(text);
+    std::vector<Diagnostic> diags;
+    c.policy = compile(c.cfg, &diags);
+    EXPECT_FALSE(has_errors(diags)) << test::dump(diags);
+    return c;
+}
+
+std::string lab_config(const std::string& name) {
+    return read_config("../../lab/configs/" + name);
+}
+
+TraceResult run(const Compiled& c, const std::string& src, const std::string& dst,
+                const std::string& proto, const std::string& sport = "",
+                const std::string& dport = "") {
+    std::string error;
+    const auto q = parse_trace_query(src, dst, proto, sport, dport, &error);
+    EXPECT_TRUE(q) << error;
+    return q ? trace_packet(c.cfg, c.policy, *q) : TraceResult{};
+}
+
+// The lab's second tunnel plus an entry with deny lines, port ranges, neq and protocol numbers.
+const char* kExtra = R"(
+access-list 130 deny tcp 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255 eq 22
+access-list 130 permit tcp 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255 range 1000 2000
+access-list 130 permit udp 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255 neq 53
+access-list 130 permit 47 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255
+access-list 130 deny ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255
+access-list 140 permit ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255
+crypto map VPN 30 ipsec-manual
+ set peer 192.0.2.3
+ set transform-set GCM128
+ match address 130
+ set session-key inbound esp 20481 cipher 000102030405060708090a0b0c0d0e0f10111213
+ set session-key outbound esp 24577 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c
+crypto map VPN 40 ipsec-manual
+ set peer 192.0.2.4
+ set transform-set GCM128
+ match address 140
+ set session-key inbound esp 28673 cipher 000102030405060708090a0b0c0d0e0f10111213
+ set session-key outbound esp 32769 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c
+)";
+
+TEST(Trace, LabTunnelOneProtected) {
+    const Compiled c = compile_text(lab_config("site-a.cfg"));
+    const TraceResult t = run(c, "198.18.1.10", "198.18.2.10", "icmp");
+    ASSERT_TRUE(t.ingress);
+    EXPECT_EQ(t.ingress->interface, "port1");
+    EXPECT_EQ(t.ingress->code, 'C');
+    ASSERT_TRUE(t.spd.matched);
+    EXPECT_EQ(t.spd.action, wire::SpdAction::kProtect);
+    EXPECT_EQ(t.spd.map, "VPN");
+    EXPECT_EQ(t.spd.map_seq, 10u);
+    EXPECT_EQ(t.spd.acl, "101");
+    EXPECT_EQ(t.spd.acl_index, 1u);
+    ASSERT_TRUE(t.spd.acl_entry);
+    EXPECT_EQ(t.spd.acl_entry->src.wildcard.to_string(), "0.0.0.127");
+    ASSERT_TRUE(t.sa);
+    EXPECT_EQ(t.sa->spi, 8193u);
+    EXPECT_EQ(t.sa->transform, "esp-gcm 128");
+    EXPECT_EQ(t.sa->peer.to_string(), "192.0.2.2");
+    EXPECT_EQ(t.sa->local.to_string(), "192.0.2.1");
+    ASSERT_TRUE(t.egress);  // the peer is on port0's network: no next hop
+    EXPECT_EQ(t.egress->interface, "port0");
+    EXPECT_EQ(t.egress->code, 'C');
+    EXPECT_FALSE(t.egress->next_hop);
+    EXPECT_EQ(t.verdict, TraceVerdict::kEncrypted);
+    EXPECT_EQ(t.summary, "encrypted (SPI 8193) to 192.0.2.2 out of port0");
+}
+
+TEST(Trace, LabTunnelTwoByTheSecondEntry) {
+    const Compiled c = compile_text(lab_config("site-a.cfg"));
+    const TraceResult t = run(c, "198.18.1.200", "198.18.2.10", "tcp", "40000", "www");
+    ASSERT_TRUE(t.sa);
+    EXPECT_EQ(t.spd.map_seq, 20u);
+    EXPECT_EQ(t.spd.acl, "102");
+    EXPECT_EQ(t.sa->spi, 16385u);
+    EXPECT_EQ(t.sa->transform, "esp-aes 128 esp-sha-hmac");
+    EXPECT_EQ(t.query.dport, 80);
+}
+
+TEST(Trace, NoLineMatchesGoesClearByTheDefaultRoute) {
+    const Compiled c = compile_text(lab_config("site-a.cfg"));
+    const TraceResult t = run(c, "198.18.1.10", "203.0.113.9", "udp", "5000", "53");
+    EXPECT_FALSE(t.spd.matched);
+    EXPECT_NE(t.spd_why.find("no ACL line"), std::string::npos) << t.spd_why;
+    EXPECT_FALSE(t.sa);
+    EXPECT_EQ(t.verdict, TraceVerdict::kClear);
+    ASSERT_TRUE(t.egress);
+    EXPECT_EQ(t.egress->code, 'S');
+    EXPECT_EQ(t.egress->prefix.len, 0);
+    EXPECT_EQ(t.egress->interface, "port0");
+    ASSERT_TRUE(t.egress->next_hop);
+    EXPECT_EQ(t.egress->next_hop->to_string(), "192.0.2.2");
+}
+
+TEST(Trace, TheGatewaysOwnAddressIsLocal) {
+    const Compiled c = compile_text(lab_config("site-a.cfg"));
+    const TraceResult t = run(c, "198.18.1.10", "198.18.1.1", "icmp");
+    EXPECT_EQ(t.verdict, TraceVerdict::kLocal);
+    EXPECT_EQ(t.local_interface, "port1");
+    EXPECT_FALSE(t.spd.matched);
+}
+
+TEST(Trace, DenyLineBypassesAndStopsTheSearch) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra);
+    const TraceResult t = run(c, "198.18.1.10", "198.18.3.5", "tcp", "50000", "22");
+    ASSERT_TRUE(t.spd.matched);
+    EXPECT_EQ(t.spd.action, wire::SpdAction::kBypass);
+    EXPECT_EQ(t.spd.map_seq, 30u);
+    EXPECT_EQ(t.spd.acl_index, 1u);
+    EXPECT_FALSE(t.sa);  // entry 40 would protect it, but the deny of entry 30 comes first
+    EXPECT_EQ(t.verdict, TraceVerdict::kClear);
+    EXPECT_NE(t.spd_why.find("denies"), std::string::npos);
+}
+
+TEST(Trace, PortRangesNeqAndProtocolNumbers) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra);
+    struct Case {
+        const char* proto;
+        const char* sport;
+        const char* dport;
+        uint32_t seq, index;
+        wire::SpdAction action;
+    };
+    const Case cases[] = {
+        {"tcp", "50000", "1000", 30, 2, wire::SpdAction::kProtect},  // range, low end
+        {"tcp", "50000", "2000", 30, 2, wire::SpdAction::kProtect},  // range, high end
+        {"tcp", "50000", "2001", 30, 5, wire::SpdAction::kBypass},   // past it: the final deny
+        {"udp", "53", "54", 30, 3, wire::SpdAction::kProtect},       // neq 53 on the destination
+        {"udp", "54", "53", 30, 5, wire::SpdAction::kBypass},
+        {"47", "", "", 30, 4, wire::SpdAction::kProtect},  // GRE by number
+        {"gre", "", "", 30, 4, wire::SpdAction::kProtect},
+        {"50", "", "", 30, 5, wire::SpdAction::kBypass},
+        {"tcp", "", "", 30, 5, wire::SpdAction::kBypass},  // no ports: only "any" ranges match
+    };
+    for (const Case& k : cases) {
+        const TraceResult t = run(c, "198.18.1.10", "198.18.3.5", k.proto, k.sport, k.dport);
+        SCOPED_TRACE(std::string(k.proto) + " " + k.sport + " " + k.dport);
+        ASSERT_TRUE(t.spd.matched);
+        EXPECT_EQ(t.spd.map_seq, k.seq);
+        EXPECT_EQ(t.spd.acl_index, k.index);
+        EXPECT_EQ(t.spd.action, k.action);
+        if (k.action == wire::SpdAction::kProtect) {
+            ASSERT_TRUE(t.sa);
+            EXPECT_EQ(t.sa->spi, 24577u);
+            EXPECT_EQ(t.sa->peer.to_string(), "192.0.2.3");
+        }
+    }
+}
+
+// The hub's default route names a next hop outside its outside network (10.48.67.160/27), so
+// the compiler does not install it (a warning says so): no route, the packet is dropped.
+TEST(Trace, HubHasNoInstalledEntryAndNoRoute) {
+    const Compiled c = compile_text(read_config("hub.cfg"));
+    const TraceResult t = run(c, "10.1.1.5", "10.9.9.9", "ip");
+    ASSERT_TRUE(t.ingress);
+    EXPECT_EQ(t.ingress->interface, "FastEthernet0/1");
+    EXPECT_EQ(t.ingress->prefix.len, 23);
+    EXPECT_FALSE(t.spd.matched);
+    EXPECT_NE(t.spd_why.find("SPD is empty"), std::string::npos);
+    EXPECT_FALSE(t.egress);
+    EXPECT_EQ(t.verdict, TraceVerdict::kDropped);
+    EXPECT_EQ(t.egress_why, "no route to 10.9.9.9: dropped (no_route)");
+    const TraceResult out = run(c, "10.1.1.5", "10.48.67.170", "ip");  // on the outside network
+    ASSERT_TRUE(out.egress);
+    EXPECT_EQ(out.egress->interface, "FastEthernet0/0");
+    EXPECT_EQ(out.verdict, TraceVerdict::kClear);
+}
+
+TEST(Trace, UninstalledIkeEntryIsNoted) {
+    const Compiled c = compile_text(read_config("spoke.cfg"));
+    ASSERT_TRUE(c.policy.spd.empty());
+    const AccessList& acl = c.cfg.access_lists.front();
+    const AclEntry& e = acl.entries.front();
+    const TraceResult t = run(c, e.src.addr.to_string(), e.dst.addr.to_string(), "ip");
+    EXPECT_FALSE(t.spd.matched);
+    ASSERT_EQ(t.notes.size(), 1u) << t.spd_why;
+    EXPECT_NE(t.notes[0].find("ipsec-isakmp"), std::string::npos) << t.notes[0];
+}
+
+TEST(Trace, ArgumentErrorsNameTheArgument) {
+    std::string error;
+    EXPECT_FALSE(parse_trace_query("198.18.1", "1.1.1.1", "ip", "", "", &error));
+    EXPECT_EQ(error, "invalid source address '198.18.1': an IPv4 address A.B.C.D");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "bogus", "", "", &error));
+    EXPECT_NE(error.find("invalid protocol 'bogus'"), std::string::npos);
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "1", "2", &error));
+    EXPECT_EQ(error, "ports go with tcp or udp only");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "70000", &error));
+    EXPECT_NE(error.find("invalid destination port '70000'"), std::string::npos);
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "", &error));
+    EXPECT_TRUE(parse_trace_query("1.1.1.1", "1.1.1.2", "256", "", "", &error) == std::nullopt);
+}
+
+// ---- the trace's first match = the dataplane's rte_acl first match -------------------------
+
+std::array<uint8_t, 64> ipv4_header(const TraceQuery& q) {
+    std::array<uint8_t, 64> b{};
+    b[0] = 0x45;
+    dataplane::store_be16(&b[2], 28);
+    b[8] = 64;
+    b[9] = q.protocol;
+    dataplane::store_be32(&b[12], q.src.value);
+    dataplane::store_be32(&b[16], q.dst.value);
+    dataplane::store_be16(&b[20], q.sport.value_or(0));
+    dataplane::store_be16(&b[22], q.dport.value_or(0));
+    return b;
+}
+
+TEST(Trace, FirstMatchEqualsTheDataplaneSpd) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra);
+    std::string error;
+    auto spd = dataplane::SpdSnapshot::build(c.policy.spd, "trace-xcheck", SOCKET_ID_ANY, &error);
+    ASSERT_NE(spd, nullptr) << error;
+    std::mt19937 rng(4301);
+    const uint32_t hosts[] = {0xC6120105, 0xC61201C8, 0xC6120205, 0xC6120305, 0xCB007105};
+    const uint8_t protos[] = {0, 1, 6, 17, 47, 50};
+    const uint16_t ports[] = {0, 1, 22, 53, 54, 80, 999, 1000, 1500, 2000, 2001, 65535};
+    int protected_count = 0;
+    for (int i = 0; i < 5000; ++i) {
+        TraceQuery q;
+        q.src = Ipv4{hosts[rng() % 5]};
+        q.dst = Ipv4{hosts[rng() % 5]};
+        q.protocol = protos[rng() % 6];
+        if (q.protocol == 6 || q.protocol == 17) {
+            q.sport = ports[rng() % 12];
+            q.dport = ports[rng() % 12];
+        }
+        const auto hdr = ipv4_header(q);
+        const uint8_t* h = hdr.data();
+        uint32_t index;
+        spd->lookup(&h, 1, &index);
+        const TraceSpd t = first_spd_match(c.cfg, c.policy, q);
+        ASSERT_EQ(t.matched, index != dataplane::SpdSnapshot::kNoMatch) << i;
+        if (!t.matched) continue;
+        ASSERT_EQ(t.rule_id, spd->rule(index).id) << i;
+        protected_count += t.action == wire::SpdAction::kProtect;
+    }
+    EXPECT_GT(protected_count, 100);  // the sample reaches the interesting rules
+}
+
+}  // namespace
+}  // namespace espgw::control
