@@ -1,8 +1,6 @@
 // clear crypto sa [peer ADDR | map NAME | spi SPI] (control re-installs the manually keyed SAs)
 // and clear crypto counters (a baseline the shows subtract; the dataplane's counters, and with
 // them Prometheus, stay monotonic).
-#include <arpa/inet.h>
-
 #include "mgmt/commands.h"
 #include "mgmt/counter_baseline.h"
 #include "mgmt/session.h"
@@ -14,14 +12,7 @@ namespace {
 namespace proto = sadb::mgmt;
 
 Json selection(const Invocation& inv) {
-    if (inv.has("peer")) {
-        unsigned char b[16];
-        char out[INET6_ADDRSTRLEN];
-        const std::string a = *inv.arg("ADDR");
-        const int af = a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-        const bool ok = inet_pton(af, a.c_str(), b) == 1 && inet_ntop(af, b, out, sizeof out);
-        return {{"peer", ok ? std::string(out) : a}};
-    }
+    if (inv.has("peer")) return {{"peer", canonical_address(*inv.arg("ADDR"))}};
     if (inv.has("map")) return {{"map", *inv.arg("NAME")}};
     if (inv.has("spi")) return {{"spi", std::stoul(*inv.arg("SPI"), nullptr, 0)}};
     return {{"all", true}};

@@ -120,6 +120,14 @@ bool arg_valid(ArgType t, std::string_view v) {
     }
 }
 
+std::string canonical_address(const std::string& a) {
+    unsigned char b[16];
+    char out[INET6_ADDRSTRLEN];
+    const int af = a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
+    if (inet_pton(af, a.c_str(), b) != 1 || !inet_ntop(af, b, out, sizeof out)) return a;
+    return out;
+}
+
 CommandTree::CommandTree() : root_(std::make_unique<Node>()) {}
 CommandTree::~CommandTree() = default;
 

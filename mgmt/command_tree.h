@@ -82,5 +82,7 @@ class CommandTree {
 
 std::string_view arg_type_label(ArgType t);  // "A.B.C.D", "WORD", "<256-4294967295>", ...
 bool arg_valid(ArgType t, std::string_view value);
+// An address argument as the dataplane prints it (inet_ntop), so `peer 2001:DB8::1` matches.
+std::string canonical_address(const std::string& value);
 
 }  // namespace espgw::mgmt

@@ -55,14 +55,6 @@ std::string ident(const wire::Addr& a, uint8_t prefix, uint8_t proto, uint16_t l
            ")";
 }
 
-Json drops_json(const std::array<uint64_t, sadb::kNumDropReasons>& d) {
-    Json out = Json::object();
-    for (const auto& info : sadb::kDropReasons)
-        if (info.reason != sadb::DropReason::kNone)
-            out[std::string(info.label)] = d[static_cast<size_t>(info.reason)];
-    return out;
-}
-
 // Remaining lifetime: bytes from the raw counter (the dataplane enforces it on raw counts),
 // seconds from control's install time. null = no such limit or not known.
 Json lifetime_json(const sadb::SaSlot& x, const Json* c, int64_t now) {
@@ -94,7 +86,7 @@ Json counters_json(const SaCounterSet& c) {
             {"pmtu_sent", c.pmtu_sent},
             {"pmtu_rcvd", c.pmtu_rcvd},
             {"reassembly_needed", c.reassembly_needed},
-            {"drops", drops_json(c.drops)}};
+            {"drops", drop_counts_json(c.drops)}};
 }
 
 Json sa_json(const StatsReader& r, const SaSnapshot& s, const Json* c, const SaCounterSet& n,
@@ -157,6 +149,14 @@ uint32_t tunnel_key(const wire::Sa& m) {
 }
 
 }  // namespace
+
+Json drop_counts_json(const std::array<uint64_t, sadb::kNumDropReasons>& d) {
+    Json out = Json::object();
+    for (const auto& info : sadb::kDropReasons)
+        if (info.reason != sadb::DropReason::kNone)
+            out[std::string(info.label)] = d[static_cast<size_t>(info.reason)];
+    return out;
+}
 
 Json ipsec_sa_document(const StatsReader& r, const Json& control_sas,
                        const CounterBaseline& baseline, const SaFilter& filter, int64_t now) {

@@ -25,6 +25,9 @@ struct SaFilter {
     std::optional<uint32_t> spi;
 };
 
+// Every drop reason's count by label (`show crypto drops`, per-SA `drops`).
+Json drop_counts_json(const std::array<uint64_t, sadb::kNumDropReasons>& counts);
+
 // {"control": bool, "now": unix s, "counters_cleared_at": unix s | null, "sas": [SA...]}.
 // `control_sas` is the data of control's `sas` request, or null when control is not running.
 Json ipsec_sa_document(const StatsReader& r, const Json& control_sas,

@@ -3,20 +3,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "mgmt/ipsec_sa_data.h"
 #include "sadb/wire_text.h"
 
 namespace espgw::mgmt {
 namespace {
 
 using Json = nlohmann::json;
-
-Json all_reasons(const std::array<uint64_t, sadb::kNumDropReasons>& d) {
-    Json out = Json::object();
-    for (const auto& info : sadb::kDropReasons)
-        if (info.reason != sadb::DropReason::kNone)
-            out[std::string(info.label)] = d[static_cast<size_t>(info.reason)];
-    return out;
-}
 
 Json nonzero(const Json& drops) {
     Json out = Json::object();
@@ -64,7 +57,7 @@ Json drops_document(const StatsReader& r, const CounterBaseline& baseline, const
                           {"punted", c.punted},
                           {"handoff_in", c.handoff_in},
                           {"handoff_out", c.handoff_out},
-                          {"drops", all_reasons(c.drops)}});
+                          {"drops", drop_counts_json(c.drops)}});
     }
     Json sas = Json::array();
     for (const Json& sa : sa_doc.value("sas", Json::array()))
@@ -75,7 +68,7 @@ Json drops_document(const StatsReader& r, const CounterBaseline& baseline, const
                        {"crypto_map", sa["crypto_map"]},
                        {"map_seq", sa["map_seq"]},
                        {"drops", nonzero(sa.value("drops", Json::object()))}});
-    return {{"drops", all_reasons(baseline.drops(r))},
+    return {{"drops", drop_counts_json(baseline.drops(r))},
             {"lcores", lcores},
             {"sas", sas},
             {"counters_cleared_at", sa_doc.value("counters_cleared_at", Json())}};

@@ -1,8 +1,6 @@
 // The SA views: show crypto ipsec sa [...], show crypto engine connection active, show crypto
 // drops, and the key export. Each fetches the stats segment (counters) and control's `sas`
 // (names), joins them (ipsec_sa_data.h) and renders text or prints the document as JSON.
-#include <arpa/inet.h>
-
 #include <ctime>
 
 #include "mgmt/commands.h"
@@ -19,17 +17,9 @@ namespace {
 
 namespace proto = sadb::mgmt;
 
-std::string canonical_addr(const std::string& a) {
-    unsigned char b[16];
-    char out[INET6_ADDRSTRLEN];
-    const int af = a.find(':') != std::string::npos ? AF_INET6 : AF_INET;
-    if (inet_pton(af, a.c_str(), b) != 1 || !inet_ntop(af, b, out, sizeof out)) return a;
-    return out;
-}
-
 SaFilter filter_of(const Invocation& inv) {
     SaFilter f;
-    if (inv.has("peer")) f.peer = canonical_addr(*inv.arg("ADDR"));
+    if (inv.has("peer")) f.peer = canonical_address(*inv.arg("ADDR"));
     if (inv.has("map")) f.map = inv.arg("NAME");
     if (inv.has("spi")) f.spi = static_cast<uint32_t>(std::stoul(*inv.arg("SPI"), nullptr, 0));
     return f;

@@ -34,9 +34,10 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
+import lab_test  # noqa: E402  (the lab, its helpers, check/section and the failure list)
 from lab_test import (GW_A_OUT, GW_B_OUT, HOST_A2, HOST_B, Capture, Lab,  # noqa: E402
-                      background_ping, capture_fresh, finish_ping, frame, inject, ping, wait_for,
-                      warm_up)
+                      background_ping, capture_fresh, check, finish_ping, frame, inject, ping,
+                      section, wait_for, warm_up)
 
 T1 = (0x1001, 0x2001)  # gateway A: tunnel 1 inbound, outbound (B has the same SPIs mirrored)
 T2 = (0x3001, 0x4001)
@@ -51,15 +52,6 @@ crypto map VPN 30 ipsec-manual
  set session-key inbound esp 20481 cipher a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3
  set session-key outbound esp 24577 cipher c0c1c2c3c4c5c6c7c8c9cacbcccdcecfd0d1d2d3
 """
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-    if not ok:
-        failures.append(name)
-    return ok
-
 
 class Cli:
     """The espgw binary for one gateway: text, JSON, exit status and stderr."""
@@ -323,11 +315,15 @@ def test_clear_tunnel1(lab, a, b):
     check("f. tunnel 2 untouched and a ping through it meanwhile loses nothing",
           slots(before["a"], T2) == slots(after["a"], T2) and tx == 150 and rx == tx,
           f"{rx}/{tx}")
+    drops_before = {g: c.json("show", "crypto", "drops")["drops"] for g, c in (("a", a), ("b", b))}
     (tx, rx), _ = ping(lab, "a", HOST_B, 10, 0.02)
-    s = a.sas()
+    s, sb = a.sas(), b.sas()
+    moved = {g: {k: v - drops_before[g][k] for k, v in c.json("show", "crypto", "drops")
+                 ["drops"].items() if v != drops_before[g][k]} for g, c in (("a", a), ("b", b))}
     check("f. traffic flows through the fresh tunnel 1 again",
           (tx, rx) == (10, 10) and s[T1[1]]["packets"] == 10 and s[T1[0]]["packets"] == 10,
-          f"{rx}/{tx}, 0x2001 {s[T1[1]]['packets']}")
+          f"{rx}/{tx}, A 0x2001 {s[T1[1]]['packets']} 0x1001 {s[T1[0]]['packets']}, B 0x2001 "
+          f"{sb[T1[1]]['packets']} 0x1001 {sb[T1[0]]['packets']}, drops {moved}")
 
 
 # --- g ------------------------------------------------------------------------------------------
@@ -424,15 +420,6 @@ def test_without_control(lab, a):
         wait_for(lambda: a.run("show", "crypto", "isakmp", "sa")[0] == 0, 15)
 
 
-def section(name, fn, *args):
-    t0 = time.monotonic()
-    try:
-        fn(*args)
-    except Exception as e:  # a broken step fails its section; the others still run
-        check(f"{name} ran to the end", False, f"{type(e).__name__}: {e}")
-    print(f"  [{name}: {time.monotonic() - t0:.1f} s]", flush=True)
-
-
 def main():
     if len(sys.argv) != 2:
         sys.exit("usage: cli_sa_test.py BUILD_DIR")
@@ -467,8 +454,8 @@ def main():
         for gw in "ab":  # this run's baselines (the sockets go with their controls)
             (run_dir / f"{lab.prefix}{gw}.baseline").unlink(missing_ok=True)
     print(f"  total {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
+    if lab_test.failures:
+        print(f"FAIL: {len(lab_test.failures)} check(s) failed; files kept in {work}")
         return 1
     shutil.rmtree(work, ignore_errors=True)
     print("PASS: cli_sa test")
