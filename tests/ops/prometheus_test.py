@@ -3,10 +3,11 @@
 Lab class and helpers):
 
   1. espgw-exporter for gateway A and `prometheus` (generated configuration, 1 s scrape interval,
-     own storage folder, free ports) start; the target becomes up == 1 and espgw_up == 1.
+     own storage folder, free ports) start; the target becomes up == 1 and espgw_up == 1; the
+     ring and mbuf pool gauges are published.
   2. Pings through tunnel 1: PromQL returns for gateway A's outbound SA (SPI 0x2001) exactly the
      packet count that `espgw --json show crypto ipsec sa` shows, and it moved by the number of
-     echo requests sent.
+     echo requests sent, as did the hits of the SPD rule of crypto map VPN 10.
   3. Injected bad packets: 3 unknown-SPI packets move sum(espgw_lcore_drops_total{reason=
      "invalid_spi"}) by 3 and equal `espgw --json show crypto drops`; 3 replayed packets of SPI
      0x1001 show as espgw_sa_drops_total{spi="0x1001",reason="replay_duplicate"} 3.
@@ -139,15 +140,37 @@ def test_up(prom, exporter_port):
     check("1. espgw_up == 1 (gateway A's dataplane is read)",
           prom.wait_value("espgw_up", 1.0, 5) == 1.0)
     check("1. espgw_tunnels == 2", prom.wait_value("espgw_tunnels", 2.0, 5) == 2.0)
+    resources = {q: prom.scalar(q) for q in ('espgw_ring_capacity{ring="command"}',
+                                             'espgw_mbuf_pool_size', 'espgw_mbuf_pool_in_use')}
+    check("1. the dataplane publishes rings and the mbuf pool",
+          resources['espgw_ring_capacity{ring="command"}'] == 1023 and
+          resources["espgw_mbuf_pool_size"] == 16383 and
+          # idle af_packet ports hold no buffers: in use may be 0
+          resources["espgw_mbuf_pool_in_use"] is not None and
+          0 <= resources["espgw_mbuf_pool_in_use"] <= 16383, f"{resources}")
     page = http_get(f"http://127.0.0.1:{exporter_port}/")
     check("1. / links to /metrics", 'href="/metrics"' in page)
 
 
-def test_sa_packets(lab, prom):
+def scrape_value(port, series):
+    """SERIES' value in a scrape of the exporter itself (name{labels} as it prints them)."""
+    for line in http_get(f"http://127.0.0.1:{port}/metrics").splitlines():
+        if line.startswith(series + " "):
+            return float(line.split()[-1])
+    return None
+
+
+def test_sa_packets(lab, prom, exporter_port):
     count = 25
+    rule = 'espgw_spd_rule_hits_total{rule="%s",map="VPN",seq="10"}'
+    rule_id = next(dict(k)["rule"] for k in prom.query('espgw_spd_rule_hits_total{seq="10"}'))
+    hits_before = scrape_value(exporter_port, rule % rule_id)
     before = lab.sas("a")[OUT_SPI]["packets"]
     (tx, rx), _ = ping(lab, "a", HOST_B, count, 0.02)
     cli = lab.sas("a")[OUT_SPI]["packets"]
+    hits = scrape_value(exporter_port, rule % rule_id)
+    check(f"2. SPD rule of crypto map VPN 10 (rule {rule_id}): +{count} hits",
+          hits_before is not None and hits - hits_before == count, f"{hits_before} -> {hits}")
     got = prom.wait_value(sa_series(OUT_SPI, "out"), float(cli), 15)
     check(f"2. {count} pings A -> B: CLI shows SA 0x{OUT_SPI:X} +{count} packets",
           tx == count and rx == count and cli - before == count,
@@ -219,7 +242,7 @@ def main():
         exporter, exporter_port = start_exporter(sys.argv[1], lab.prefix + "a", work)
         prom = Prometheus(work, f"127.0.0.1:{exporter_port}")
         for name, fn, args in (("1", test_up, (prom, exporter_port)),
-                               ("2", test_sa_packets, (lab, prom)),
+                               ("2", test_sa_packets, (lab, prom, exporter_port)),
                                ("3", test_drops, (lab, prom)),
                                ("4", test_promtool, (exporter_port,))):
             try:
