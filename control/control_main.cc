@@ -212,6 +212,9 @@ void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
         st.generation = gen;
         return true;
     };
+    // Capture requests wait for the dataplane's answer (other events are logged after it).
+    st.ask = [&ring](const wire::Msg& m, const ControlState::AnswerTaker& take,
+                     std::string* error) { return ring.ask(m, take, 5s, error); };
     register_requests(server, st);
     std::string error;
     if (!server.listen(sadb::mgmt::socket_path(st.instance), &error))

@@ -33,6 +33,12 @@ struct ControlState {
         apply;
     // One `%MNEMONIC: text` line in control's log.
     std::function<void(const char* mnemonic, const std::string& text)> log;
+    // Sends one message to the dataplane and hands each event that follows to `take` until it
+    // sets *done; events it does not take (returns false) are logged afterwards as usual
+    // (RingClient::ask). False with a one-line error when the dataplane does not answer. Set by
+    // the main loop.
+    using AnswerTaker = std::function<bool(const wire::Msg&, bool* done)>;
+    std::function<bool(const wire::Msg& request, const AnswerTaker& take, std::string* error)> ask;
 
     // Line `n` (1-based) of the configuration text, without its end of line; "" if none.
     std::string config_line(int n) const;

@@ -3,6 +3,7 @@
 
 #include <unistd.h>
 
+#include "control/mgmt_capture.h"
 #include "sadb/mgmt_protocol.h"
 
 namespace espgw::control {
@@ -21,6 +22,7 @@ void register_requests(MgmtServer& server, ControlState& state) {
         return MgmtReply::of({{"sas", Json::array()}});
     });
     register_sa_requests(server, state);
+    register_capture_requests(server, state);
     register_config_requests(server, state);
 }
 

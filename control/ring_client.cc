@@ -40,7 +40,10 @@ bool RingClient::send(const wire::Msg& m) {
 }
 
 bool RingClient::receive(wire::Msg* m) {
-    return sadb::ring_get(region_.events(), m);
+    if (deferred_.empty()) return sadb::ring_get(region_.events(), m);
+    *m = deferred_.front();
+    deferred_.pop_front();
+    return true;
 }
 
 void RingClient::hello() {
@@ -78,6 +81,27 @@ bool RingClient::transact(std::vector<wire::Msg>& msgs, uint64_t generation, wir
         if (on_event) on_event(ev);
     }
     *error = "no acknowledgement from the dataplane for generation " + std::to_string(generation);
+    return false;
+}
+
+bool RingClient::ask(const wire::Msg& request, const AnswerTaker& take,
+                     std::chrono::milliseconds timeout, std::string* error) {
+    if (!send(request)) {
+        *error = "the dataplane does not take commands (ring full or process gone)";
+        return false;
+    }
+    const auto deadline = Clock::now() + timeout;
+    wire::Msg ev;
+    while (Clock::now() < deadline) {
+        if (!sadb::ring_get(region_.events(), &ev)) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(1));
+            continue;
+        }
+        bool done = false;
+        if (!take(ev, &done) && deferred_.size() < kMaxDeferred) deferred_.push_back(ev);
+        if (done) return true;
+    }
+    *error = "no answer from the dataplane";
     return false;
 }
 

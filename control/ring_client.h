@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <string>
 #include <vector>
@@ -33,6 +34,13 @@ class RingClient {
                   const EventHandler& on_event, std::chrono::milliseconds timeout,
                   std::string* error);
 
+    // Sends one request and hands each event that follows to `take` until it sets *done. The
+    // events it does not take (returns false) are kept for receive(), so whoever reads events
+    // next logs them as usual. False when `timeout` passes first.
+    using AnswerTaker = std::function<bool(const sadb::wire::Msg&, bool* done)>;
+    bool ask(const sadb::wire::Msg& request, const AnswerTaker& take,
+             std::chrono::milliseconds timeout, std::string* error);
+
     // Asks the dataplane for its installed SAs (keys never leave it) and its generation.
     bool resync(std::vector<sadb::wire::Sa>* sas, uint64_t* generation,
                 const EventHandler& on_event, std::chrono::milliseconds timeout);
@@ -43,6 +51,8 @@ class RingClient {
 
   private:
     sadb::RingRegion region_;
+    std::deque<sadb::wire::Msg> deferred_;  // events read by ask() that were not its answer
+    static constexpr size_t kMaxDeferred = 4096;  // 5 s of drop samples from 8 lcores
 };
 
 }  // namespace espgw::control

@@ -11,6 +11,8 @@ void register_root_keywords(CommandTree& tree);
 // show_ipsec_sa_cmd.cc: show crypto ipsec sa [...] (and its key export), show crypto engine
 // connection active, show crypto drops.
 void register_sa_commands(CommandTree& tree);
+// capture_cmd.cc: monitor capture NAME ... start|stop, show monitor capture [NAME].
+void register_capture_commands(CommandTree& tree);
 // show_config_cmd.cc: show crypto map, show access-lists, show interfaces, show ip route, show
 // arp, show running-config, test crypto trace.
 void register_config_commands(CommandTree& tree);
@@ -22,6 +24,7 @@ void register_status_commands(CommandTree& tree);
 inline void register_all_commands(CommandTree& tree) {
     register_root_keywords(tree);
     register_sa_commands(tree);
+    register_capture_commands(tree);
     register_config_commands(tree);
     register_clear_commands(tree);
     register_status_commands(tree);

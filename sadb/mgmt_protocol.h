@@ -37,6 +37,12 @@ inline constexpr const char* kReqPing = "ping";         // -> {instance, pid, ge
 inline constexpr const char* kReqSas = "sas";           // -> {sas:[...]} see control/README
 inline constexpr const char* kReqClearSa = "clear-sa";  // {peer|map|spi|all} -> {cleared,...}
 inline constexpr const char* kReqKeys = "keys";         // -> {sas:[{spi, keys...}]}
+// Packet capture to pcapng (control/mgmt_capture.cc): capture-start {name, scope: interface|sa|
+// drops, interface?, dir?, spi?, inner?, file, limit_packets?, limit_bytes?, snaplen?},
+// capture-stop {name} and captures {name?} -> {captures:[{name, state, stop_reason, ...}]}.
+inline constexpr const char* kReqCaptureStart = "capture-start";
+inline constexpr const char* kReqCaptureStop = "capture-stop";
+inline constexpr const char* kReqCaptures = "captures";
 // The configuration views (control/mgmt_views_config.h) and test crypto trace (control/trace.h):
 // no arguments -> data; trace: {src, dst, proto, sport?, dport?} -> the trace.
 inline constexpr const char* kReqConfigMaps = "config-maps";
