@@ -3,7 +3,7 @@
 // the dataplane's events. It can stop and restart at any time: on start it asks the dataplane
 // what it runs (resync) and a full configuration that matches leaves every tunnel untouched.
 //
-//   espgw-control --config FILE [--instance NAME] [--wait SECONDS]
+//   espgw-control --config FILE [--instance NAME] [--wait SECONDS] [--log DEST]... (log_options.h)
 //   espgw-control --check FILE [--allow-warnings]
 //                        parse, validate, compile and lint only; exit status 0 clean, 1 errors,
 //                        3 warnings only (0 with --allow-warnings): control/config_lint.h
@@ -22,6 +22,7 @@
 #include "control/config_lint.h"
 #include "control/config_parser.h"
 #include "control/control_state.h"
+#include "control/debug_requests.h"
 #include "control/event_log.h"
 #include "control/mgmt_requests.h"
 #include "control/mgmt_server.h"
@@ -42,18 +43,11 @@ struct Options {
     bool check = false;
     bool allow_warnings = false;  // --check exits 0 on warnings only
     int wait_seconds = 30;
+    LogOptions log;
 };
 
 std::atomic<bool> g_reload{false};
 std::atomic<bool> g_stop{false};
-
-void log_line(const char* mnemonic, const std::string& text) {
-    char ts[32];
-    const std::time_t now = std::time(nullptr);
-    std::strftime(ts, sizeof ts, "%b %e %H:%M:%S", std::localtime(&now));
-    std::printf("%s: %%%s: %s\n", ts, mnemonic, text.c_str());
-    std::fflush(stdout);
-}
 
 bool parse_args(int argc, char** argv, Options* o) {
     for (int i = 1; i < argc; ++i) {
@@ -69,6 +63,8 @@ bool parse_args(int argc, char** argv, Options* o) {
             if (i + 1 < argc && argv[i + 1][0] != '-') o->config = argv[++i];
         } else if (a == "--allow-warnings") {
             o->allow_warnings = true;
+        } else if (std::string e; parse_log_option(argc, argv, &i, &o->log, &e)) {
+            if (!e.empty()) return std::fprintf(stderr, "espgw-control: %s\n", e.c_str()), false;
         } else {
             std::fprintf(stderr, "espgw-control: unknown argument %s\n", a.c_str());
             return false;
@@ -105,95 +101,72 @@ bool load(const std::string& path, ControlState* out) {
     return true;
 }
 
-std::string event_text(const wire::Msg& m) {
-    const wire::SaEvent& e = m.body.sa_event;
-    char spi[16];
-    std::snprintf(spi, sizeof spi, "0x%08X", e.spi);
-    return std::string("SA conn id ") + std::to_string(e.conn_id) + " spi " + spi +
-           (e.direction == wire::Direction::kInbound ? " inbound" : " outbound");
-}
-
-const CompiledPolicy* g_policy = nullptr;  // for drop samples: the SAs' peers and selectors
-
-void on_event(const wire::Msg& m) {
-    switch (m.hdr.type) {
-        case wire::MsgType::kDropSample: {
-            static const CompiledPolicy kEmpty;
-            const LogLine l = drop_sample_line(m.body.drop, g_policy ? *g_policy : kEmpty);
-            log_line(l.mnemonic.c_str(), l.text);
-            break;
-        }
-        case wire::MsgType::kSaEvent: {
-            static constexpr const char* kMnemonic[] = {
-                "CRYPTO-5-IPSEC_SA_SOFT_LIFETIME", "CRYPTO-5-IPSEC_SA_HARD_LIFETIME",
-                "CRYPTO-4-IPSEC_SA_SEQ_EXHAUSTED", "CRYPTO-5-IPSEC_SA_IDLE"};
-            const auto t = static_cast<size_t>(m.body.sa_event.type);
-            log_line(t < 4 ? kMnemonic[t] : "CRYPTO-5-IPSEC_SA_EVENT", event_text(m));
-            break;
-        }
-        case wire::MsgType::kAcquire:
-            log_line("CRYPTO-6-ACQUIRE", "traffic for policy rule " +
-                                             std::to_string(m.body.acquire.rule_id) +
-                                             " has no SA (manual keys: check the crypto map)");
-            break;
-        case wire::MsgType::kPuntPacket:
-            break;  // IKE arrives here once it is implemented
-        default:
-            break;
-    }
-}
-
 // What came of a transaction: the dataplane runs the generation in full or with some objects
 // refused (still that generation), or it did not answer.
 enum class Applied { kAll, kPartly, kNot };
 
-Applied apply(RingClient& ring, std::vector<wire::Msg> msgs, uint64_t generation,
-           const std::string& what) {
+Applied apply(RingClient& ring, EventLog& log, std::vector<wire::Msg> msgs, uint64_t generation,
+              const std::string& what) {
     wire::Ack ack{};
     std::string error;
+    const auto on_event = [&log](const wire::Msg& m) { log.on_event(m); };
+    const std::string gen = std::to_string(generation);
     if (!ring.transact(msgs, generation, &ack, on_event, 10s, &error)) {
-        log_line("ESPGW-3-CONFIG_FAILED", what + ": " + error);
+        log.event(LogEvent::kConfigFailed, {{"what", what}, {"error", error}});
         return Applied::kNot;
     }
     if (ack.status != 0) {
-        log_line("ESPGW-3-CONFIG_PARTIAL", what + " (generation " + std::to_string(generation) +
-                                               "): " + std::to_string(ack.status) +
-                                               " object(s) refused: " + ack.error);
+        log.event(LogEvent::kConfigPartial,
+                  {{"what", what},
+                   {"generation", gen},
+                   {"refused", std::to_string(ack.status)},
+                   {"error", std::string(ack.error, strnlen(ack.error, sizeof ack.error))}});
         return Applied::kPartly;
     }
-    log_line("SYS-5-CONFIG_I", what + " (generation " + std::to_string(generation) + ")");
+    log.event(LogEvent::kConfigApplied, {{"what", what}, {"generation", gen}});
     return Applied::kAll;
 }
 
 // Full configuration after (re)attaching: the dataplane keeps identical SAs as they are.
-bool install_full(RingClient& ring, const CompiledPolicy& p, uint64_t* generation,
+bool install_full(RingClient& ring, EventLog& log, const CompiledPolicy& p, uint64_t* generation,
                   const std::string& path) {
     ring.hello();
     std::vector<wire::Sa> running;
     uint64_t dp_gen = 0;
-    if (!ring.resync(&running, &dp_gen, on_event, 5s)) return false;
+    if (!ring.resync(&running, &dp_gen, [&log](const wire::Msg& m) { log.on_event(m); }, 5s))
+        return false;
     if (!running.empty())
-        log_line("ESPGW-6-RESYNC", "dataplane runs " + std::to_string(running.size()) +
-                                       " SA(s) at generation " + std::to_string(dp_gen));
+        log.event(LogEvent::kResync, {{"count", std::to_string(running.size())},
+                                      {"generation", std::to_string(dp_gen)}});
     *generation = dp_gen + 1;
     // A partly refused configuration still runs (with what was accepted): keep serving events.
-    return apply(ring, to_messages(p, *generation, true), *generation,
-                 "Configured from " + path) != Applied::kNot;
+    const std::string what = "Configured from " + path;
+    if (apply(ring, log, to_messages(p, *generation, true), *generation, what) == Applied::kNot)
+        return false;
+    log.sa_changes(running, p, what);
+    return true;
 }
 
 void reload(RingClient& ring, ControlState& st) {
+    EventLog& log = *st.events;
+    log.reopen();  // SIGHUP after log rotation
     ControlState next;
-    if (!load(st.config_path, &next)) return;  // the running configuration stays
+    if (!load(st.config_path, &next)) {  // the running configuration stays
+        log.event(LogEvent::kConfigRejected, {{"source", st.config_path}});
+        return;
+    }
+    log.configure(next.config);
     const PolicyDiff d = diff(st.policy, next.policy);
     if (d.empty()) {
         st.config_text = std::move(next.config_text);  // comments and ignored lines may differ
         st.config = std::move(next.config);
-        log_line("SYS-5-CONFIG_I", "Reloaded " + st.config_path + ": no change");
+        log.event(LogEvent::kConfigUnchanged, {{"source", st.config_path}});
         return;
     }
     const uint64_t gen = st.generation + 1;
-    if (apply(ring, to_messages(d, gen), gen, "Reconfigured from " + st.config_path) !=
-        Applied::kNot) {
+    const std::string what = "Reconfigured from " + st.config_path;
+    if (apply(ring, log, to_messages(d, gen), gen, what) != Applied::kNot) {
+        log.sa_changes(d, what);
         st.generation = gen;
         st.config_text = std::move(next.config_text);
         st.config = std::move(next.config);
@@ -206,9 +179,11 @@ void reload(RingClient& ring, ControlState& st) {
 // The management socket (sadb/mgmt_protocol.h) with every request registered; requests act on
 // `st` through `ring`. Control runs without it (with a warning) when it cannot listen.
 void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
-    st.log = [](const char* mnemonic, const std::string& text) { log_line(mnemonic, text); };
+    st.log = [&st](const char* mnemonic, const std::string& text) {
+        st.events->line(mnemonic, text);
+    };
     st.apply = [&st, &ring](std::vector<wire::Msg> msgs, uint64_t gen, const std::string& what) {
-        if (apply(ring, std::move(msgs), gen, what) == Applied::kNot) return false;
+        if (apply(ring, *st.events, std::move(msgs), gen, what) == Applied::kNot) return false;
         st.generation = gen;
         return true;
     };
@@ -218,7 +193,8 @@ void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
     register_requests(server, st);
     std::string error;
     if (!server.listen(sadb::mgmt::socket_path(st.instance), &error))
-        log_line("ESPGW-4-MGMT_SOCKET", error + "; the espgw CLI will not reach this control");
+        st.events->line("ESPGW-4-MGMT_SOCKET",
+                        error + "; the espgw CLI will not reach this control");
 }
 
 // RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
@@ -237,19 +213,26 @@ int run(const Options& o) {
     ControlState st;
     st.instance = o.instance;
     st.config_path = o.config;
+    EventLog events;
+    std::string error;
+    if (!events.open(o.log, &error)) {
+        std::fprintf(stderr, "espgw-control: %s\n", error.c_str());
+        return 2;
+    }
     if (!load(o.config, &st)) return 1;
     if (o.check) return 0;
+    st.events = &events;
+    events.configure(st.config);
+    events.set_policy(&st.policy);
     std::signal(SIGHUP, [](int) { g_reload = true; });
     std::signal(SIGINT, [](int) { g_stop = true; });
     std::signal(SIGTERM, [](int) { g_stop = true; });
     RingClient ring;
-    std::string error;
     if (!attach_unless_stopped(o.instance, std::chrono::seconds(o.wait_seconds), &ring, &error)) {
         std::fprintf(stderr, "espgw-control: %s\n", error.c_str());
         return 1;
     }
-    g_policy = &st.policy;
-    if (!install_full(ring, st.policy, &st.generation, o.config)) return 1;
+    if (!install_full(ring, events, st.policy, &st.generation, o.config)) return 1;
     st.stamp_new_sas(std::time(nullptr));
     MgmtServer mgmt;
     start_mgmt(mgmt, st, ring);
@@ -258,14 +241,16 @@ int run(const Options& o) {
         if (g_reload.exchange(false)) reload(ring, st);
         bool busy = false;
         while (ring.receive(&ev)) {
-            on_event(ev);
+            events.on_event(ev);
             busy = true;
         }
         if (!ring.dataplane_alive()) {
-            log_line("ESPGW-3-DATAPLANE_LOST", "waiting for a dataplane of instance " + o.instance);
+            events.event(LogEvent::kDataplaneLost, {{"instance", o.instance}});
             if (attach_unless_stopped(o.instance, 3600s, &ring, &error))
-                install_full(ring, st.policy, &st.generation, o.config);
+                install_full(ring, events, st.policy, &st.generation, o.config);
         }
+        events.tick();
+        pump_debug_streams(mgmt, events.debug());
         // The CLI's requests, or a 5 ms nap when the ring was idle (woken early by a client).
         mgmt.poll(busy ? 0ms : 5ms);
     }

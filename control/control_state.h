@@ -17,6 +17,8 @@
 
 namespace espgw::control {
 
+class EventLog;
+
 struct ControlState {
     std::string instance;
     std::string config_path;
@@ -39,6 +41,9 @@ struct ControlState {
     // the main loop.
     using AnswerTaker = std::function<bool(const wire::Msg&, bool* done)>;
     std::function<bool(const wire::Msg& request, const AnswerTaker& take, std::string* error)> ask;
+    // The event log (event_log.h): SA created/deleted lines (sa_created/sa_deleted), debug
+    // streams. Set by the main loop.
+    EventLog* events = nullptr;
 
     // Line `n` (1-based) of the configuration text, without its end of line; "" if none.
     std::string config_line(int n) const;

@@ -14,13 +14,17 @@ bool matches(const DebugFilter& f, DebugTopic t, std::string_view peer) {
 }  // namespace
 
 std::string_view topic_name(DebugTopic t) {
-    return t == DebugTopic::kIpsec ? "IPSEC" : "Engine";
+    return t == DebugTopic::kIpsec ? "ipsec" : "engine";
 }
 
-uint64_t DebugHub::subscribe(const DebugFilter& f, std::string terminal) {
-    const uint64_t id = next_id_++;
+std::optional<DebugTopic> topic_from_name(std::string_view name) {
+    if (name == "ipsec") return DebugTopic::kIpsec;
+    if (name == "engine") return DebugTopic::kEngine;
+    return std::nullopt;
+}
+
+void DebugHub::subscribe(uint64_t id, const DebugFilter& f, std::string terminal) {
     streams_[id] = Stream{f, std::move(terminal), {}, 0, false};
-    return id;
 }
 
 void DebugHub::unsubscribe(uint64_t id) {
@@ -72,18 +76,18 @@ bool DebugHub::wants(DebugTopic t) const {
     return false;
 }
 
-std::string DebugHub::show_debugging() const {
-    std::string o = "Cryptographic Subsystem:\n";
-    size_t active = 0;
-    for (const auto& [id, s] : streams_) {
-        if (s.ended) continue;
-        ++active;
-        o += "  Crypto " + std::string(topic_name(s.filter.topic)) + " debugging is on";
-        if (!s.filter.peer.empty()) o += " for peer " + s.filter.peer;
-        o += " (" + s.terminal + ")\n";
-    }
-    if (active == 0) o += "  no debugging is on\n";
-    return o;
+std::vector<DebugHub::Active> DebugHub::active() const {
+    std::vector<Active> out;
+    for (const auto& [id, s] : streams_)
+        if (!s.ended) out.push_back({id, s.filter, s.terminal});
+    return out;
+}
+
+std::vector<uint64_t> DebugHub::ids() const {
+    std::vector<uint64_t> out;
+    for (const auto& [id, s] : streams_)
+        out.push_back(id);
+    return out;
 }
 
 }  // namespace espgw::control

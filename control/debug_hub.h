@@ -3,12 +3,14 @@
 // topic and peer match. A stream's queue is bounded: a terminal that does not read never stalls
 // control, its surplus lines are dropped and announced by one "N lines lost" line.
 // `undebug all` ends every stream (each gets IOS's "All possible debugging has been turned off").
+// Control's main loop owns it: no locks.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -17,7 +19,9 @@ namespace espgw::control {
 
 enum class DebugTopic : uint8_t { kIpsec, kEngine };
 
-std::string_view topic_name(DebugTopic t);  // "IPSEC", "Engine" (as `show debugging` writes)
+// "ipsec", "engine": the words of `debug crypto ipsec|engine` and of the protocol.
+std::string_view topic_name(DebugTopic t);
+std::optional<DebugTopic> topic_from_name(std::string_view name);
 
 struct DebugFilter {
     DebugTopic topic = DebugTopic::kIpsec;
@@ -29,8 +33,9 @@ class DebugHub {
     static constexpr size_t kQueueLines = 2000;
     static constexpr std::string_view kTurnedOff = "All possible debugging has been turned off";
 
-    // A new stream; `terminal` names the client in `show debugging` (e.g. "pid 4242").
-    uint64_t subscribe(const DebugFilter& f, std::string terminal);
+    // A new stream under the caller's id (the management client's); `terminal` names the
+    // client in `show debugging` (e.g. "pid 4242 on /dev/pts/3"). An existing id is replaced.
+    void subscribe(uint64_t id, const DebugFilter& f, std::string terminal);
     void unsubscribe(uint64_t id);
 
     // A debug event (possibly several lines, '\n'-separated, kept together). `peer` is the remote
@@ -47,8 +52,15 @@ class DebugHub {
     // Whether anyone listens: lets control skip formatting debug lines nobody reads.
     bool wants(DebugTopic t) const;
 
-    // IOS `show debugging`: the active debugs, one line each, under "Cryptographic Subsystem:".
-    std::string show_debugging() const;
+    // The active streams, for `show debugging` (the CLI renders them).
+    struct Active {
+        uint64_t id;
+        DebugFilter filter;
+        std::string terminal;
+    };
+    std::vector<Active> active() const;
+    // Every stream's id, ended ones included (the caller drains and closes those).
+    std::vector<uint64_t> ids() const;
 
     size_t streams() const { return streams_.size(); }
 
@@ -63,7 +75,6 @@ class DebugHub {
     void push(Stream& s, std::string text);
 
     std::map<uint64_t, Stream> streams_;
-    uint64_t next_id_ = 1;
 };
 
 }  // namespace espgw::control

@@ -63,9 +63,8 @@ std::string transform_text(const wire::Sa& sa) {
 std::string debug_create_sa(const wire::Sa& sa, uint32_t lifetime_seconds) {
     const bool in = inbound(sa);
     const std::string mode = sa.mode == wire::Mode::kTunnel ? "Tunnel" : "Transport";
-    return "IPSEC(initialize_sas): ,\n  (key eng. msg.) " +
-           std::string(in ? "SRC= " + sa_src(sa) + ", dest= " + sa_dest(sa)
-                          : "src= " + sa_src(sa) + ", dest= " + sa_dest(sa)) +
+    return "IPSEC(initialize_sas): ,\n  (key eng. msg.) src= " + sa_src(sa) +
+           ", dest= " + sa_dest(sa) +
            ",\n    src_proxy= " + (in ? remote_proxy(sa) : local_proxy(sa)) +
            ",\n    dest_proxy= " + (in ? local_proxy(sa) : remote_proxy(sa)) +
            ",\n    protocol= ESP, transform= " + transform_text(sa) + " , mode= " + mode +

@@ -248,6 +248,10 @@ void EventLog::event(LogEvent e, const Vars& vars) {
     write(rec);
 }
 
+void EventLog::line(std::string_view mnemonic, std::string text) {
+    write(record(mnemonic, std::move(text)));
+}
+
 void EventLog::sa_line(LogEvent e, const wire::Sa& sa, std::string_view cause) {
     EventFacts f = sa_facts(sa);
     f.vars.emplace_back("cause", std::string(cause));

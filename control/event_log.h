@@ -58,6 +58,8 @@ class EventLog {
     void on_event(const wire::Msg& m);
     // One of control's own events (catalogue template filled with `vars`).
     void event(LogEvent e, const Vars& vars);
+    // A line whose mnemonic is not in the catalogue yet (requests that log an audit line).
+    void line(std::string_view mnemonic, std::string text);
 
     // The SA lifecycle, from one place. `cause` says why ("configuration", "clear crypto sa").
     void sa_created(const wire::Sa& sa, uint32_t lifetime_seconds, std::string_view cause);

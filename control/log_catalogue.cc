@@ -12,14 +12,13 @@ using sadb::DropReason;
 // (SPI= 0x...) between A and B (user= B) has been created."), IOS %SYS-5-CONFIG_I for an
 // applied configuration; espgw's own mnemonics for what Cisco has no message for.
 constexpr EventInfo kEvents[] = {
-    {LogEvent::kConfigApplied, "SYS-5-CONFIG_I",
-     "{action} from {source} (generation {generation}){summary}"},
+    {LogEvent::kConfigApplied, "SYS-5-CONFIG_I", "{what} (generation {generation})"},
     {LogEvent::kConfigUnchanged, "SYS-5-CONFIG_I", "Reloaded {source}: no change"},
     {LogEvent::kConfigPartial, "ESPGW-3-CONFIG_PARTIAL",
-     "{action} from {source} (generation {generation}): {refused} object(s) refused: {error}"},
-    {LogEvent::kConfigFailed, "ESPGW-3-CONFIG_FAILED", "{action} from {source}: {error}"},
+     "{what} (generation {generation}): {refused} object(s) refused: {error}"},
+    {LogEvent::kConfigFailed, "ESPGW-3-CONFIG_FAILED", "{what}: {error}"},
     {LogEvent::kConfigRejected, "ESPGW-3-CONFIG_REJECTED",
-     "{source}: {errors} error(s); configuration not applied, the running one stays"},
+     "{source} has errors (see above); configuration not applied, the running one stays"},
     {LogEvent::kResync, "ESPGW-6-RESYNC",
      "dataplane runs {count} SA(s) at generation {generation}"},
     {LogEvent::kDataplaneLost, "ESPGW-3-DATAPLANE_LOST",

@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include "control/mgmt_capture.h"
+#include "control/debug_requests.h"
+#include "control/event_log.h"
 #include "sadb/mgmt_protocol.h"
 
 namespace espgw::control {
@@ -24,6 +26,7 @@ void register_requests(MgmtServer& server, ControlState& state) {
     register_sa_requests(server, state);
     register_capture_requests(server, state);
     register_config_requests(server, state);
+    if (state.events) register_debug_requests(server, state.events->debug());
 }
 
 }  // namespace espgw::control

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <set>
 
+#include "control/event_log.h"
 #include "control/key_export.h"
 #include "control/mgmt_requests.h"
 #include "control/policy_messages.h"
@@ -147,11 +148,10 @@ MgmtReply clear_sa(ControlState& st, const Json& req) {
             st.installed_at[c->sa.conn_id] = now;
             list.push_back(cleared_json(*c));
             replay = replay || c->sa.replay_window != 0;
-            st.log("CRYPTO-5-IPSEC_SA_CLEARED",
-                   "clear crypto sa: SA conn id " + std::to_string(c->sa.conn_id) + " spi " +
-                       wire::hex_text(c->sa.spi) + " " +
-                       cleared_json(*c)["direction"].get<std::string>() + " peer " +
-                       addr_text(c->sa.peer) + " re-installed");
+            if (st.events) {  // the SA is replaced by a fresh one: deleted, created (event_log.h)
+                st.events->sa_deleted(c->sa, "clear crypto sa");
+                st.events->sa_created(c->sa, c->lifetime_seconds, "clear crypto sa");
+            }
         }
     }
     return MgmtReply::of({{"cleared", sas.size()}, {"sas", list}, {"manual_replay", replay}});

@@ -20,6 +20,8 @@ void register_config_commands(CommandTree& tree);
 void register_clear_commands(CommandTree& tree);
 // show_status_cmd.cc: show crypto isakmp sa [detail], show crypto capacity.
 void register_status_commands(CommandTree& tree);
+// debug_stream_cmd.cc: debug crypto ipsec|engine [peer ADDR], undebug all, show debugging.
+void register_debug_commands(CommandTree& tree);
 
 inline void register_all_commands(CommandTree& tree) {
     register_root_keywords(tree);
@@ -28,6 +30,7 @@ inline void register_all_commands(CommandTree& tree) {
     register_config_commands(tree);
     register_clear_commands(tree);
     register_status_commands(tree);
+    register_debug_commands(tree);
 }
 
 }  // namespace espgw::mgmt

@@ -53,6 +53,12 @@ inline constexpr const char* kReqConfigArp = "config-arp";
 inline constexpr const char* kReqRunningConfig = "running-config";
 inline constexpr const char* kReqTrace = "trace";
 inline constexpr const char* kReqIkeSas = "ike-sas";    // -> {sas:[]} (no IKE engine yet)
+// debug: {topic: ipsec|engine, peer?, terminal?} -> {topic, peer}, then stream events
+// {line} ... {line, end: true} (after undebug); undebug: {all: true} -> {ended: N};
+// debugging: -> {debugs: [{topic, peer, terminal}]} (control/debug_requests.cc).
+inline constexpr const char* kReqDebug = "debug";
+inline constexpr const char* kReqUndebug = "undebug";
+inline constexpr const char* kReqDebugging = "debugging";
 
 // The directory of the sockets and baselines; ESPGW_RUN_DIR overrides it (tests, non-root
 // development).

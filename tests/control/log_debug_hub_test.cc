@@ -8,7 +8,8 @@ namespace {
 
 TEST(LogDebugHub, StuckTerminalLosesLinesAndIsToldHowMany) {
     DebugHub hub;
-    const uint64_t id = hub.subscribe({DebugTopic::kIpsec, ""}, "t");
+    const uint64_t id = 1;
+    hub.subscribe(id, {DebugTopic::kIpsec, ""}, "t");
     const size_t n = DebugHub::kQueueLines + 25;
     for (size_t i = 0; i < n; ++i)
         hub.publish(DebugTopic::kIpsec, "", "line " + std::to_string(i));
@@ -26,9 +27,10 @@ TEST(LogDebugHub, StuckTerminalLosesLinesAndIsToldHowMany) {
 
 TEST(LogDebugHub, TopicAndPeerFilters) {
     DebugHub hub;
-    const uint64_t ipsec = hub.subscribe({DebugTopic::kIpsec, ""}, "a");
-    const uint64_t peer = hub.subscribe({DebugTopic::kIpsec, "192.0.2.2"}, "b");
-    const uint64_t engine = hub.subscribe({DebugTopic::kEngine, "192.0.2.2"}, "c");
+    const uint64_t ipsec = 1, peer = 2, engine = 3;
+    hub.subscribe(ipsec, {DebugTopic::kIpsec, ""}, "a");
+    hub.subscribe(peer, {DebugTopic::kIpsec, "192.0.2.2"}, "b");
+    hub.subscribe(engine, {DebugTopic::kEngine, "192.0.2.2"}, "c");
     EXPECT_TRUE(hub.wants(DebugTopic::kIpsec));
     hub.publish(DebugTopic::kIpsec, "192.0.2.2", "p2");
     hub.publish(DebugTopic::kIpsec, "192.0.2.3", "p3");
@@ -45,8 +47,9 @@ TEST(LogDebugHub, TopicAndPeerFilters) {
 
 TEST(LogDebugHub, UndebugAllEndsEveryStreamWithAFinalLine) {
     DebugHub hub;
-    const uint64_t a = hub.subscribe({DebugTopic::kIpsec, ""}, "a");
-    const uint64_t b = hub.subscribe({DebugTopic::kEngine, ""}, "b");
+    const uint64_t a = 7, b = 9;
+    hub.subscribe(a, {DebugTopic::kIpsec, ""}, "a");
+    hub.subscribe(b, {DebugTopic::kEngine, ""}, "b");
     for (size_t i = 0; i < DebugHub::kQueueLines + 5; ++i)
         hub.publish(DebugTopic::kIpsec, "", "x");
     EXPECT_EQ(hub.undebug_all(), 2u);
@@ -65,17 +68,22 @@ TEST(LogDebugHub, UndebugAllEndsEveryStreamWithAFinalLine) {
     EXPECT_EQ(hub.undebug_all(), 0u);
 }
 
-TEST(LogDebugHub, ShowDebuggingListsActiveStreams) {
+TEST(LogDebugHub, ActiveStreamsForShowDebugging) {
     DebugHub hub;
-    EXPECT_EQ(hub.show_debugging(), "Cryptographic Subsystem:\n  no debugging is on\n");
-    hub.subscribe({DebugTopic::kIpsec, "192.0.2.2"}, "pid 10");
-    const uint64_t e = hub.subscribe({DebugTopic::kEngine, ""}, "pid 11");
-    EXPECT_EQ(hub.show_debugging(),
-              "Cryptographic Subsystem:\n"
-              "  Crypto IPSEC debugging is on for peer 192.0.2.2 (pid 10)\n"
-              "  Crypto Engine debugging is on (pid 11)\n");
-    hub.unsubscribe(e);
-    EXPECT_EQ(hub.streams(), 1u);
+    EXPECT_TRUE(hub.active().empty());
+    hub.subscribe(10, {DebugTopic::kIpsec, "192.0.2.2"}, "pid 10");
+    hub.subscribe(11, {DebugTopic::kEngine, ""}, "pid 11");
+    auto a = hub.active();
+    ASSERT_EQ(a.size(), 2u);
+    EXPECT_EQ(a[0].id, 10u);
+    EXPECT_EQ(a[0].filter.peer, "192.0.2.2");
+    EXPECT_EQ(a[1].terminal, "pid 11");
+    hub.undebug_all();
+    EXPECT_TRUE(hub.active().empty());
+    EXPECT_EQ(hub.ids(), (std::vector<uint64_t>{10, 11}));  // until drained and closed
+    EXPECT_EQ(topic_from_name("engine"), DebugTopic::kEngine);
+    EXPECT_EQ(topic_name(DebugTopic::kIpsec), "ipsec");
+    EXPECT_FALSE(topic_from_name("isakmp"));
 }
 
 }  // namespace

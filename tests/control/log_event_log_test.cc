@@ -179,9 +179,10 @@ TEST_F(EventLogTest, LifetimeEventsNameTheSa) {
 
 TEST_F(EventLogTest, DebugStreamsSeeTheirTopicAndPeer) {
     DebugHub& hub = log_.debug();
-    const uint64_t ipsec_b = hub.subscribe({DebugTopic::kIpsec, "192.0.2.2"}, "t1");
-    const uint64_t ipsec_c = hub.subscribe({DebugTopic::kIpsec, "192.0.2.3"}, "t2");
-    const uint64_t engine = hub.subscribe({DebugTopic::kEngine, ""}, "t3");
+    const uint64_t ipsec_b = 1, ipsec_c = 2, engine = 3;
+    hub.subscribe(ipsec_b, {DebugTopic::kIpsec, "192.0.2.2"}, "t1");
+    hub.subscribe(ipsec_c, {DebugTopic::kIpsec, "192.0.2.3"}, "t2");
+    hub.subscribe(engine, {DebugTopic::kEngine, ""}, "t3");
     log_.sa_changes({}, policy_, "configuration");
     const CompiledSa& in = sa(4097);
     log_.on_event(drop(DropReason::kIcvMismatch, 4097, in.sa.conn_id));
@@ -214,7 +215,8 @@ TEST_F(EventLogTest, DebugStreamsSeeTheirTopicAndPeer) {
 }
 
 TEST_F(EventLogTest, DebugSeesEveryDropEvenWhenTheLogSuppresses) {
-    const uint64_t id = log_.debug().subscribe({DebugTopic::kIpsec, ""}, "t");
+    const uint64_t id = 1;
+    log_.debug().subscribe(id, {DebugTopic::kIpsec, ""}, "t");
     for (int i = 0; i < 10; ++i)
         log_.on_event(drop(DropReason::kInvalidSpi, 0xDEAD, 0));
     std::vector<std::string> got;
@@ -224,8 +226,9 @@ TEST_F(EventLogTest, DebugSeesEveryDropEvenWhenTheLogSuppresses) {
 }
 
 TEST_F(EventLogTest, ConfigEventsReachUnfilteredIpsecDebugs) {
-    const uint64_t all = log_.debug().subscribe({DebugTopic::kIpsec, ""}, "t");
-    const uint64_t peer = log_.debug().subscribe({DebugTopic::kIpsec, "192.0.2.2"}, "t");
+    const uint64_t all = 1, peer = 2;
+    log_.debug().subscribe(all, {DebugTopic::kIpsec, ""}, "t");
+    log_.debug().subscribe(peer, {DebugTopic::kIpsec, "192.0.2.2"}, "t");
     log_.event(LogEvent::kConfigUnchanged, {{"source", "site-a.cfg"}});
     std::vector<std::string> a, p;
     log_.debug().drain(all, &a);

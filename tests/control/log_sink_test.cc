@@ -184,9 +184,8 @@ TEST(LogSink, EventLogWritesRfc5424ToTheSocket) {
                    std::chrono::microseconds(5);
     log.set_clocks([t] { return t; }, [] { return RateLimiter::Clock::now(); }, 3600);
     log.set_procid(4242);
-    log.event(
-        LogEvent::kConfigApplied,
-        {{"action", "Configured"}, {"source", "site-a.cfg"}, {"generation", "1"}, {"summary", ""}});
+    log.event(LogEvent::kConfigApplied,
+              {{"what", "Configured from site-a.cfg"}, {"generation", "1"}});
     EXPECT_EQ(rx.next(),
               "<173>1 2026-11-22T21:02:19.000005+01:00 site-a espgw-control 4242 CONFIG_I - "
               "%SYS-5-CONFIG_I: Configured from site-a.cfg (generation 1)");
