@@ -118,6 +118,7 @@ std::unique_ptr<Policy> ControlEndpoint::next_policy(std::string* error) {
                   w.mss_clamp, dp_.macs[w.port], {}};
         std::strncpy(i.name, w.name, sizeof i.name - 1);
     }
+    p->index_addresses();
     const bool spd = txn_.spd || txn_.full;
     if (!spd && current_ && current_->spd) {
         std::vector<wire::SpdRule> rules;

@@ -36,14 +36,7 @@ uint32_t find_mss_option(const uint8_t* tcp, uint32_t hlen) {
 
 }  // namespace
 
-bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
-    uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
-    if (ip[8] > 1) {
-        const uint16_t old_word = load_be16(ip + 8);
-        --ip[8];
-        ipv4_checksum_update(ip, old_word, load_be16(ip + 8));
-        return true;
-    }
+void ttl_expired(LcoreCtx& c, rte_mbuf* m) {
     count_drop(c, sadb::DropReason::kTtlExpired);
     ToMain t{};
     t.kind = ToMain::kTimeExceeded;
@@ -51,7 +44,6 @@ bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
     t.via = m->hash.usr & (kViaSa | kViaSlotMask);
     t.m = m;
     if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) rte_pktmbuf_free(m);
-    return false;
 }
 
 void clamp_mss(rte_mbuf* m, uint16_t mss) {

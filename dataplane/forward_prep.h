@@ -5,12 +5,27 @@
 #pragma once
 
 #include "dataplane/dataplane.h"
+#include "dataplane/ip_header.h"
 
 namespace espgw::dataplane {
 
-// False when the packet must not be forwarded (TTL expired: handed to the main lcore for ICMP
-// time exceeded, RFC 792); the packet is then consumed.
-bool forward_ttl(LcoreCtx& c, rte_mbuf* m);
+// The packet's TTL ran out: counted and handed to the main lcore for ICMP time exceeded
+// (RFC 792); the packet is consumed.
+void ttl_expired(LcoreCtx& c, rte_mbuf* m);
+
+// False when the packet must not be forwarded (TTL expired); inline because every forwarded
+// packet passes here and the common case is a decrement with an RFC 1624 checksum update.
+inline bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
+    uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
+    if (ip[8] <= 1) [[unlikely]] {
+        ttl_expired(c, m);
+        return false;
+    }
+    const uint16_t old_word = load_be16(ip + 8);
+    --ip[8];
+    ipv4_checksum_update(ip, old_word, load_be16(ip + 8));
+    return true;
+}
 
 // Lowers the MSS option of a TCP SYN to `mss` if larger (RFC 879/6691); counts nothing.
 void clamp_mss(rte_mbuf* m, uint16_t mss);

@@ -83,8 +83,9 @@ void hand_off_inbound(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, const SaRuntime& 
     ++c.stats->handoff_out;
 }
 
-// Splits parsed packets: those whose SA another lcore owns are handed over.
-void keep_owned(LcoreCtx& c, Dataplane& dp, EspBurst& b) {
+// Splits parsed packets: those whose SA another lcore owns are handed over. Returns how many.
+uint16_t keep_owned(LcoreCtx& c, Dataplane& dp, EspBurst& b) {
+    uint16_t handed = 0;
     for (uint16_t k = 0; k < b.n; ++k) {
         if (b.drop[k] != DropReason::kNone || b.sa[k] == nullptr) continue;
         if (b.sa[k]->owner_lcore == c.index) continue;
@@ -92,7 +93,9 @@ void keep_owned(LcoreCtx& c, Dataplane& dp, EspBurst& b) {
         hand_off_inbound(c, dp, b.pkts[k], *b.sa[k]);
         b.drop[k] = DropReason::kNone;
         b.pkts[k] = nullptr;
+        ++handed;
     }
+    return handed;
 }
 
 // Removes the handed-off (nullptr) entries so the burst holds only packets this lcore keeps.
@@ -158,8 +161,7 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
     in.n = 0;
     c.esp.spi_index = &dp.sas->inbound_index();
     esp_parse(c.esp, b);
-    keep_owned(c, dp, b);
-    compact(b);
+    if (keep_owned(c, dp, b) != 0) compact(b);
     capture_esp(c, b, sadb::wire::kCaptureIn);
     esp_decap(c.esp, b);
     PktVec fwd;

@@ -36,11 +36,25 @@ struct Policy {
     sadb::wire::Globals globals{};
     std::unique_ptr<SpdSnapshot> spd;
     std::vector<uint32_t> rule_slot;  // SPD rule index -> SA table slot (kNoSlot if none)
+    // The configured interfaces' addresses packed together: local() runs for every received
+    // packet, and scanning all kMaxPorts Ifaces touched 32 cache lines each time. Filled by
+    // index_addresses() once `ifaces` is final.
+    std::array<uint32_t, kMaxPorts> local_addr{};
+    std::array<uint8_t, kMaxPorts> local_port{};
+    uint8_t n_local = 0;
 
+    void index_addresses() {
+        n_local = 0;
+        for (uint8_t p = 0; p < kMaxPorts; ++p) {
+            if (!ifaces[p].configured) continue;
+            local_addr[n_local] = ifaces[p].addr;
+            local_port[n_local++] = p;
+        }
+    }
     // The interface owning `ip` (host order) as its address, or nullptr.
     const Iface* local(uint32_t ip) const {
-        for (const Iface& i : ifaces)
-            if (i.configured && i.addr == ip) return &i;
+        for (uint8_t k = 0; k < n_local; ++k)
+            if (local_addr[k] == ip) return &ifaces[local_port[k]];
         return nullptr;
     }
     const Iface* iface(uint16_t port) const {

@@ -21,34 +21,72 @@ void ask_resolve(LcoreCtx& c, uint32_t ip, uint16_t port) {
     rte_ring_enqueue_elem(c.to_main, &t, sizeof t);  // a lost request is retried by traffic
 }
 
-bool add_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr& dst) {
+void add_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr& dst) {
     auto* eth = reinterpret_cast<rte_ether_hdr*>(rte_pktmbuf_prepend(m, RTE_ETHER_HDR_LEN));
-    if (eth == nullptr) return false;
     eth->src_addr = src;
     eth->dst_addr = dst;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-    return true;
 }
 
-// Per-port staging so each port gets one tx burst per pipeline run.
-struct TxStage {
-    uint16_t n[kMaxPorts] = {};
-    rte_mbuf* pkts[kMaxPorts][PktVec::kCapacity];
+// The last next hop resolved in this call: a burst mostly goes to one or a few next hops (every
+// ESP packet to the outside router, decapsulated traffic to the inside one), so each run of
+// packets to one hop costs one ARP cache lookup instead of one per packet.
+struct HopCache {
+    uint32_t hop = 0;
+    uint16_t port = kMaxPorts;  // no entry yet
+    bool known = false;         // a complete entry (else: incomplete or missing)
+    rte_ether_addr mac{};
 };
 
-void stage_packet(LcoreCtx& c, Dataplane& dp, const Policy& pol, TxStage& tx, rte_mbuf* m,
-                  const NextHop& nh) {
-    const Iface* out = pol.iface(nh.port);
-    if (out == nullptr) return drop_packet(c, m, DropReason::kNoRoute);
+bool resolve_hop(Dataplane& dp, HopCache& hc, uint32_t hop, uint16_t port) {
+    if (hop == hc.hop && port == hc.port) return hc.known;
+    Neighbor nb{};
+    hc.hop = hop;
+    hc.port = port;
+    hc.known = dp.neighbors->lookup(hop, &nb) && nb.state != NeighborState::kIncomplete;
+    hc.mac = nb.mac;
+    return hc.known;
+}
+
+// Routed frames and their egress port, transmitted as one burst per port.
+struct TxPlan {
+    uint16_t n = 0;
+    bool mixed = false;  // more than one egress port
+    uint8_t port[PktVec::kCapacity];
+    rte_mbuf* pkts[PktVec::kCapacity];
+};
+
+void stage_packet(LcoreCtx& c, Dataplane& dp, const Policy& pol, HopCache& hc, TxPlan& tx,
+                  rte_mbuf* m, const NextHop& nh) {
+    if (pol.iface(nh.port) == nullptr) return drop_packet(c, m, DropReason::kNoRoute);
     const uint32_t dst = load_be32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
     const uint32_t hop = nh.gateway != 0 ? nh.gateway : dst;
-    Neighbor nb{};
-    if (!dp.neighbors->lookup(hop, &nb) || nb.state == NeighborState::kIncomplete) {
+    if (!resolve_hop(dp, hc, hop, nh.port)) {
         ask_resolve(c, hop, nh.port);
         return drop_packet(c, m, DropReason::kNoNeighbor);
     }
-    if (!add_ethernet(m, dp.macs[nh.port], nb.mac)) return drop_packet(c, m, DropReason::kNoRoom);
-    tx.pkts[nh.port][tx.n[nh.port]++] = m;
+    if (rte_pktmbuf_headroom(m) < RTE_ETHER_HDR_LEN) return drop_packet(c, m, DropReason::kNoRoom);
+    add_ethernet(m, dp.macs[nh.port], hc.mac);
+    tx.mixed |= tx.n != 0 && tx.port[0] != nh.port;
+    tx.port[tx.n] = static_cast<uint8_t>(nh.port);
+    tx.pkts[tx.n++] = m;
+}
+
+// One tx burst per port, packets of a port in their original order.
+void transmit_plan(LcoreCtx& c, Dataplane& dp, TxPlan& tx) {
+    if (tx.n == 0) return;
+    if (!tx.mixed) return transmit(c, dp, tx.port[0], tx.pkts, tx.n);
+    rte_mbuf* one[PktVec::kCapacity];
+    uint32_t done = 0;  // ports already sent, as a bit set
+    for (uint16_t first = 0; first < tx.n; ++first) {
+        const uint8_t p = tx.port[first];
+        if ((done >> p) & 1u) continue;
+        done |= 1u << p;
+        uint16_t n = 0;
+        for (uint16_t k = first; k < tx.n; ++k)
+            if (tx.port[k] == p) one[n++] = tx.pkts[k];
+        transmit(c, dp, p, one, n);
+    }
 }
 
 }  // namespace
@@ -78,19 +116,16 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     for (uint16_t k = 0; k < v.n; ++k)
         dst[k] = load_be32(rte_pktmbuf_mtod(v.pkts[k], const uint8_t*) + 16);
     dp.routes->lookup_bulk(dst, v.n, nh, found);
-    static thread_local TxStage tx;
+    HopCache hc;
+    TxPlan tx;
     for (uint16_t k = 0; k < v.n; ++k) {
         if (!found[k] || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
         } else {
-            stage_packet(c, dp, pol, tx, v.pkts[k], nh[k]);
+            stage_packet(c, dp, pol, hc, tx, v.pkts[k], nh[k]);
         }
     }
-    for (uint16_t p = 0; p < kMaxPorts; ++p) {
-        if (tx.n[p] == 0) continue;
-        transmit(c, dp, p, tx.pkts[p], tx.n[p]);
-        tx.n[p] = 0;
-    }
+    transmit_plan(c, dp, tx);
     v.n = 0;
 }
 

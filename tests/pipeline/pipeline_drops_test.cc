@@ -378,6 +378,7 @@ class Gateway {
             i.prefix = 24;
             i.mac = dp_.macs[p];
         }
+        policy_.index_addresses();  // as ControlEndpoint::next_policy
         policy_.globals.frag = wire::FragPolicy::kBeforeEncryption;
         policy_.globals.icmp_rate_per_s = 100;
         std::vector<wire::SpdRule> rules(3);
