@@ -57,6 +57,32 @@ struct alignas(64) SaCrypto {
 
 using SaCryptoPtr = std::unique_ptr<SaCrypto>;
 
+// Prefetches the lines one packet's crypto reads: the header line (family, salt, key pointers),
+// the AES round keys (176-240 bytes) and, for AES-GCM, the last two lines of the VAES/AVX-512
+// GHASH table, where HashKey^1..^8 sit (ipsec-mb stores HashKey^n at 16 * (63 - n)); for
+// HMAC the inner and outer pad states. A packet of a long message reads more of the GHASH table,
+// which the hardware prefetcher follows.
+inline void prefetch_sa_crypto(const SaCrypto* c, bool encrypt) {
+    const auto* p = reinterpret_cast<const uint8_t*>(c);
+    __builtin_prefetch(p);
+    if (c->family == CipherFamily::kGcm) {
+        const auto* k = reinterpret_cast<const uint8_t*>(&c->keys.gcm);
+        for (uint32_t off = 0; off < 256; off += 64)
+            __builtin_prefetch(k + off);
+        __builtin_prefetch(k + sizeof(gcm_key_data) - 128);
+        __builtin_prefetch(k + sizeof(gcm_key_data) - 64);
+        return;
+    }
+    const auto* k = static_cast<const uint8_t*>(encrypt ? c->enc_keys : c->dec_keys);
+    if (k != nullptr)
+        for (uint32_t off = 0; off < 256; off += 64)
+            __builtin_prefetch(k + off);
+    if (c->mb_hash != IMB_AUTH_NULL) {
+        __builtin_prefetch(c->hmac_ipad);
+        __builtin_prefetch(c->hmac_opad);
+    }
+}
+
 // Builds the context. `cipher_key` is the ESP keying material of the cipher, salt included for
 // CTR and GCM (RFC 3686 §5.1, RFC 4106 §8.1). Returns nullptr and sets `error` on bad input.
 // `mgr` is any initialised intel-ipsec-mb manager (key expansion uses its function table).

@@ -27,6 +27,7 @@
 #include "dataplane/policy.h"
 #include "dataplane/route_table.h"
 #include "dataplane/sa_table.h"
+#include "dataplane/spd_cache.h"
 #include "sadb/stats_segment.h"
 
 namespace espgw::dataplane {
@@ -101,6 +102,7 @@ struct LcoreCtx {
     rte_ip_frag_death_row death_row{};
     sadb::LcoreStats* stats = nullptr;
     uint64_t* spd_hits = nullptr;
+    SpdCache spd_cache;  // SPD answers by exact packet key (spd_cache.h)
     uint64_t last_acquire_tsc = 0;
     uint64_t sample_window_tsc = 0;  // drop samples: at most kDropSamplesPerSecond
     uint32_t samples_in_window = 0;

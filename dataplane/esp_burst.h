@@ -56,6 +56,15 @@ struct alignas(64) OpScratch {
 using DropSampleFn = void (*)(void* user, const rte_mbuf* m, sadb::DropReason r,
                               const sadb::SaRuntime* sa, uint64_t seq);
 
+// Packets and bytes of the current run of packets of one SA, added to its counters once per run
+// (design.md): a per-packet add to the counters line is a load-add-store chain from one packet to
+// the next. `base_*` are the counters when the run began, for the exact lifetime check.
+struct SaTally {
+    sadb::SaRuntime* sa = nullptr;
+    uint64_t packets = 0, bytes = 0;
+    uint64_t base_packets = 0, base_bytes = 0;
+};
+
 struct EspContext {
     EspContext(crypto::BackendKind kind, crypto::MbManager& mgr) : backend(kind, mgr) {}
 
@@ -68,6 +77,7 @@ struct EspContext {
     const uint8_t* const* iv_override = nullptr;
     DropSampleFn drop_sampler = nullptr;
     void* drop_sampler_user = nullptr;
+    SaTally tally;  // flushed before each stage returns (sa_accounting.h)
 
     uint16_t n_ops = 0;
     uint16_t op_pkt[kMaxBurst];

@@ -185,6 +185,15 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
 
 }  // namespace
 
-void esp_decap(EspContext& ctx, EspBurst& b) { run_esp_stage(ctx, b, prepare_one, finish_one); }
+void esp_decap(EspContext& ctx, EspBurst& b) {
+    // esp_parse prefetched each SA's runtime; its counters and keys now, for the whole burst.
+    for (uint16_t k = 0; k < b.n; ++k) {
+        const SaRuntime* s = b.sa[k];
+        if (b.drop[k] == DropReason::kNone && (k == 0 || s != b.sa[k - 1]))
+            sadb::prefetch_sa_deps(s);
+    }
+    run_esp_stage(ctx, b, prepare_one, finish_one);
+    flush_tally(ctx.tally);
+}
 
 }  // namespace espgw::dataplane

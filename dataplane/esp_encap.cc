@@ -2,6 +2,8 @@
 // template, then one crypto burst, then the ICV and checksums that depend on its result.
 #include "dataplane/esp_encap.h"
 
+#include <emmintrin.h>
+
 #include <algorithm>
 
 #include "dataplane/contiguous.h"
@@ -46,20 +48,55 @@ uint8_t pad_length(uint32_t len, uint8_t block) {
     return static_cast<uint8_t>((0u - (len + 2)) & (block - 1u));  // block is a power of two
 }
 
-constexpr uint8_t kPadBytes[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+// The first 16 trailer bytes for each pad length p: 1, 2, ..., p (RFC 4303 §2.4 default
+// padding), then the pad length p; nh_at[p] marks byte p + 1, where the next header goes.
+struct TrailerPatterns {
+    alignas(16) uint8_t body[16][16];
+    alignas(16) uint8_t nh_at[16][16];
+    constexpr TrailerPatterns() : body{}, nh_at{} {
+        for (int p = 0; p < 16; ++p) {
+            for (int i = 0; i < p; ++i)
+                body[p][i] = static_cast<uint8_t>(i + 1);
+            body[p][p] = static_cast<uint8_t>(p);
+            if (p < 15) nh_at[p][p + 1] = 0xff;
+        }
+    }
+};
+constexpr TrailerPatterns kTrailer;
 
-// RFC 4303 §2.4 default padding: bytes 1, 2, 3, ... then pad length and next header. Padding is
-// at most 15 bytes here, so one 16-byte store writes it when the buffer has room past the
-// trailer (the bytes beyond pad + 2 land where the ICV or tailroom is).
+// Padding, pad length and next header. The pad is at most 15 bytes (blocks of at most 16), so
+// one 16-byte store writes the trailer when the buffer has room past it (the bytes beyond
+// pad + 2 land where the ICV or tailroom is): a single store that the cipher's later load of the
+// last block can forward from, instead of a pad store overlapped by two byte stores.
 void write_trailer(rte_mbuf* m, uint8_t* t, uint8_t pad, uint8_t nh) {
     const uint8_t* buf_end = static_cast<const uint8_t*>(m->buf_addr) + m->buf_len;
-    if (t + sizeof kPadBytes <= buf_end) {
-        std::memcpy(t, kPadBytes, sizeof kPadBytes);
-    } else {
-        for (uint8_t k = 0; k < pad; ++k) t[k] = static_cast<uint8_t>(k + 1);
+    if (t + 16 <= buf_end) [[likely]] {
+        const __m128i body = _mm_load_si128(reinterpret_cast<const __m128i*>(kTrailer.body[pad]));
+        const __m128i at = _mm_load_si128(reinterpret_cast<const __m128i*>(kTrailer.nh_at[pad]));
+        const __m128i nhv = _mm_and_si128(at, _mm_set1_epi8(static_cast<char>(nh)));
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(t), _mm_or_si128(body, nhv));
+        if (pad == 15) t[16] = nh;
+        return;
     }
+    for (uint8_t k = 0; k < pad; ++k) t[k] = static_cast<uint8_t>(k + 1);
     t[pad] = pad;
     t[pad + 1] = nh;
+}
+
+// Copies the SA's header template (8 to kMaxHeaderTemplate bytes) with two overlapping
+// fixed-size copies instead of a libc call with a variable length.
+void copy_template(uint8_t* dst, const uint8_t* src, uint32_t len) {
+    static_assert(sadb::kMaxHeaderTemplate <= 64);
+    if (len >= 32) {
+        std::memcpy(dst, src, 32);
+        std::memcpy(dst + len - 32, src + len - 32, 32);
+    } else if (len >= 16) {
+        std::memcpy(dst, src, 16);
+        std::memcpy(dst + len - 16, src + len - 16, 16);
+    } else {
+        std::memcpy(dst, src, 8);  // the ESP header alone is 8 bytes
+        std::memcpy(dst + len - 8, src + len - 8, 8);
+    }
 }
 
 // Checks the inner packet's structure and drops link padding after it. Returns its length, 0 if
@@ -115,7 +152,7 @@ bool layout_tunnel(EspContext& ctx, rte_mbuf* m, const SaRuntime& s, Layout* l) 
                            : nullptr;
     if (hdr == nullptr) return false;
     write_trailer(m, trailer, pad, l->nh);
-    std::memcpy(hdr, s.hdr, s.hdr_len);
+    copy_template(hdr, s.hdr, s.hdr_len);
     l->ip = hdr;
     l->esp = hdr + s.hdr_len - 8;
     l->plain_len = inner_len + pad + 2;
@@ -180,7 +217,7 @@ bool layout_transport(rte_mbuf* m, const SaRuntime& s, Layout* l, DropReason* wh
     }
     std::memmove(ip, ip + insert, hlen);
     write_trailer(m, trailer, pad, l->nh);
-    std::memcpy(ip + hlen, s.hdr, s.hdr_len);
+    copy_template(ip + hlen, s.hdr, s.hdr_len);
     const bool udp = s.has(sadb::kFlagUdpEncap);
     fix_transport_ip(ip, m->pkt_len, nh_field, udp ? kProtoUdp : kProtoEsp);
     if (udp) {
@@ -314,6 +351,9 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
 
 }  // namespace
 
-void esp_encap(EspContext& ctx, EspBurst& b) { run_esp_stage(ctx, b, prepare_one, finish_one); }
+void esp_encap(EspContext& ctx, EspBurst& b) {
+    run_esp_stage(ctx, b, prepare_one, finish_one);
+    flush_tally(ctx.tally);
+}
 
 }  // namespace espgw::dataplane

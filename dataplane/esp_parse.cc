@@ -107,7 +107,7 @@ void esp_parse(EspContext& ctx, EspBurst& b) {
     sadb::SaRuntime* found[kMaxBurst];
     if (runs != 0) ctx.spi_index->find_bulk(spis, runs, found);
     for (uint16_t r = 0; r < runs; ++r)
-        if (found[r] != nullptr) sadb::prefetch_sa_runtime(found[r]);
+        if (found[r] != nullptr) sadb::prefetch_sa_inbound(found[r]);
     for (uint16_t i = 0; i < n; ++i) {
         const uint16_t k = idx[i];
         b.sa[k] = found[slot[i]];

@@ -174,6 +174,21 @@ void hand_off(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa) {
     ++c.stats->handoff_out;
 }
 
+// Hands the packets of SAs another lcore owns to that lcore; returns how many stay here, in
+// order.
+uint16_t keep_owned(LcoreCtx& c, Dataplane& dp, rte_mbuf** pkts, SaRuntime** sas, uint16_t n) {
+    uint16_t kept = 0;
+    for (uint16_t k = 0; k < n; ++k) {
+        if (sas[k]->owner_lcore != c.index) {
+            hand_off(c, dp, pkts[k], sas[k]);
+            continue;
+        }
+        pkts[kept] = pkts[k];
+        sas[kept++] = sas[k];
+    }
+    return kept;
+}
+
 void acquire(LcoreCtx& c, uint32_t rule) {
     // ACQUIRE (RFC 4301 §5.1 "SA not found"): deduplicated by the main lcore, rate-limited here.
     const uint64_t now = rte_get_tsc_cycles();
@@ -189,6 +204,9 @@ void acquire(LcoreCtx& c, uint32_t rule) {
 
 void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts,
                         SaRuntime** sas, uint16_t n, PktVec& out) {
+    // The SAs' line 0 was prefetched when the SPD chose them; now what it points at.
+    for (uint16_t k = 0; k < n; ++k)
+        if (k == 0 || sas[k] != sas[k - 1]) sadb::prefetch_sa_deps(sas[k]);
     EspBurst batch;
     batch.n = 0;
     for (uint16_t k = 0; k < n; ++k) protect(c, dp, pol, pkts[k], sas[k], batch, out);
@@ -214,10 +232,11 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
     in.n = n;
     if (n == 0) return route_and_transmit(c, dp, pol, clear);
     if (pol.spd) {
-        pol.spd->lookup(hdr, n, rule);
+        c.spd_cache.lookup(*pol.spd, hdr, n, rule);
     } else {
         for (uint16_t k = 0; k < n; ++k) rule[k] = SpdSnapshot::kNoMatch;
     }
+    const SaRuntime* last_sa = nullptr;
     for (uint16_t k = 0; k < n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (rule[k] == SpdSnapshot::kNoMatch) {
@@ -225,23 +244,26 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
             continue;
         }
         ++c.spd_hits[rule[k]];
-        const sadb::wire::SpdRule& r = pol.spd->rule(rule[k]);
-        if (r.action == sadb::wire::SpdAction::kBypass) {
+        const sadb::wire::SpdAction action = pol.spd->action(rule[k]);
+        if (action == sadb::wire::SpdAction::kBypass) {
             clear.push(m);
-        } else if (r.action == sadb::wire::SpdAction::kDiscard) {
+        } else if (action == sadb::wire::SpdAction::kDiscard) {
             drop_packet(c, m, DropReason::kSpdDiscard);
         } else if (SaRuntime* sa = dp.sas->outbound(pol.rule_slot[rule[k]]); sa == nullptr) {
             acquire(c, rule[k]);
             drop_packet(c, m, DropReason::kNoSa);
-        } else if (sa->owner_lcore != c.index) {
-            hand_off(c, dp, m, sa);
         } else {
+            // Fetched now, read only after the clear packets went out: with many SAs each one
+            // is a likely cache miss.
+            if (sa != last_sa) sadb::prefetch_sa_outbound(sa);
+            last_sa = sa;
             prot[n_prot] = m;
             prot_sa[n_prot++] = sa;
         }
     }
     in.n = 0;
     route_and_transmit(c, dp, pol, clear);
+    n_prot = keep_owned(c, dp, prot, prot_sa, n_prot);
     PktVec esp;
     outbound_protected(c, dp, pol, prot, prot_sa, n_prot, esp);
     route_and_transmit(c, dp, pol, esp);

@@ -30,16 +30,37 @@ inline bool lifetime_reached(EspContext& ctx, sadb::SaRuntime& s) {
     return true;
 }
 
+// Adds the current run's packets and bytes to its SA's counters and ends the run.
+inline void flush_tally(SaTally& t) {
+    if (t.sa != nullptr) {
+        sadb::SaCounters& c = *t.sa->counters;
+        c.packets += t.packets;
+        c.bytes += t.bytes;
+    }
+    t = SaTally{};
+}
+
+inline void begin_tally(SaTally& t, sadb::SaRuntime& s) {
+    flush_tally(t);
+    t.sa = &s;
+    t.base_packets = s.counters->packets;
+    t.base_bytes = s.counters->bytes;
+}
+
 // Counts one finished packet, unless the SA's hard lifetime has been reached (then false: drop
-// it). Exact per packet: called as each packet is finished, when the counters include every
-// packet before it; prepare() only tests the hard-expired flag.
+// it). Exact per packet: called as each packet is finished, with the counters plus the run so
+// far including every packet before it; prepare() only tests the hard-expired flag. The caller
+// flushes ctx.tally once the stage is done.
 inline bool account_packet(EspContext& ctx, sadb::SaRuntime& s, uint32_t protected_bytes) {
-    sadb::SaCounters& c = *s.counters;
-    if (c.packets >= s.next_limit_packets || c.bytes >= s.next_limit_bytes) [[unlikely]] {
+    SaTally& t = ctx.tally;
+    if (t.sa != &s) begin_tally(t, s);
+    if (t.base_packets + t.packets >= s.next_limit_packets ||
+        t.base_bytes + t.bytes >= s.next_limit_bytes) [[unlikely]] {
+        begin_tally(t, s);  // lifetime_reached reads the counters
         if (!lifetime_reached(ctx, s)) return false;
     }
-    ++c.packets;
-    c.bytes += protected_bytes;
+    ++t.packets;
+    t.bytes += protected_bytes;
     return true;
 }
 

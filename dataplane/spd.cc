@@ -4,6 +4,7 @@
 #include <rte_errno.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 
 #include "dataplane/bytes.h"
@@ -148,11 +149,15 @@ std::string acl_error(const std::string& what, int rc) {
 std::unique_ptr<SpdSnapshot> SpdSnapshot::build(std::span<const SpdRule> rules,
                                                 const std::string& name, int socket,
                                                 std::string* error) {
+    static std::atomic<uint64_t> last_serial{0};
     std::unique_ptr<SpdSnapshot> s(new SpdSnapshot());
+    s->serial_ = last_serial.fetch_add(1, std::memory_order_relaxed) + 1;
     s->rules_.assign(rules.begin(), rules.end());
     std::stable_sort(s->rules_.begin(), s->rules_.end(),
                      [](const SpdRule& a, const SpdRule& b) { return a.id < b.id; });
     if (!validate(s->rules_, error)) return nullptr;
+    for (const SpdRule& r : s->rules_)
+        s->actions_.push_back(r.action);
     if (!s->compile(name, socket, error)) return nullptr;
     return s;
 }

@@ -2,6 +2,7 @@
 // (keys expanded, outer header pre-built) and then touched by exactly one lcore.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <limits>
 #include <memory>
@@ -28,14 +29,18 @@ inline constexpr uint64_t kUnlimited = std::numeric_limits<uint64_t>::max();
 inline constexpr uint8_t kMaxHeaderTemplate = 56;  // IPv6 40 + UDP 8 + ESP 8
 
 struct alignas(64) SaRuntime {
-    // Cache line 0: read by every packet of the SA.
+    // Cache line 0: read by every packet of the SA (the counters pointer too: with thousands of
+    // SAs each line a packet needs is a likely cache miss).
     const crypto::SaCrypto* crypto;
-    uint32_t spi;  // host order
-    uint32_t sa_id;
+    // The owner lcore's counters: in the stats segment's SA slot in the gateway, so other
+    // processes read them in place; in private memory otherwise (tests, benchmarks, tools).
+    SaCounters* counters;
     uint64_t seq;  // outbound: last sequence number used (64-bit with ESN)
     // The nearest byte/packet lifetime still ahead (soft until it has been raised, then hard),
     // so each packet costs one compare pair; the limits themselves are in `lifetime`.
     uint64_t next_limit_bytes, next_limit_packets;
+    uint32_t spi;   // host order
+    uint32_t slot;  // index in the dataplane's SA table and the stats segment
     uint8_t flags;
     Direction direction;
     DfMode df;
@@ -47,7 +52,6 @@ struct alignas(64) SaRuntime {
     uint8_t blocked;       // set by the main lcore only (time lifetime ran out): __atomic access
     uint16_t owner_lcore;  // the only lcore that may process this SA's packets
     uint16_t port;         // interface of the crypto map
-    uint32_t slot;         // index in the dataplane's SA table and the stats segment
 
     // Cache line 1: outer header template, copied in front of each outbound packet. Tunnel
     // mode: IP + [UDP] + ESP; transport mode: [UDP] + ESP.
@@ -70,9 +74,7 @@ struct alignas(64) SaRuntime {
     struct Limits {
         uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
     } lifetime;
-    // The owner lcore's counters: in the stats segment's SA slot in the gateway, so other
-    // processes read them in place; in private memory otherwise (tests, benchmarks, tools).
-    SaCounters* counters;
+    uint32_t sa_id;  // control's conn id: events and drop samples only
 
     // Cold: owned storage.
     crypto::SaCryptoPtr crypto_owner;
@@ -86,16 +88,26 @@ struct alignas(64) SaRuntime {
 };
 
 static_assert(sizeof(SaRuntime) % 64 == 0);
+static_assert(offsetof(SaRuntime, port) + sizeof(uint16_t) <= 64,
+              "the per-packet fields stay in cache line 0");
 static_assert(sizeof(SaRuntime) <= 512, "SA runtime must stay within 8 cache lines");
 
 using SaRuntimePtr = std::unique_ptr<SaRuntime>;
 
-// The lines of an SA runtime a packet touches: header, header template, replay state, counters.
-inline void prefetch_sa_runtime(const SaRuntime* s) {
+// Prefetching for bursts of many SAs, in two steps each issued for the whole burst before the
+// next (group prefetching): first the runtime's own lines a packet reads, then, once line 0 is
+// in cache, what it points at (counters, key schedule). No prefetch waits on a miss.
+inline void prefetch_sa_inbound(const SaRuntime* s) {
+    __builtin_prefetch(s);
+    __builtin_prefetch(&s->replay);
+}
+inline void prefetch_sa_outbound(const SaRuntime* s) {
     __builtin_prefetch(s);
     __builtin_prefetch(s->hdr);
-    __builtin_prefetch(&s->replay);
-    __builtin_prefetch(s->counters);
+}
+inline void prefetch_sa_deps(const SaRuntime* s) {
+    __builtin_prefetch(s->counters, 1);
+    crypto::prefetch_sa_crypto(s->crypto, s->direction == Direction::kOutbound);
 }
 
 // Compiles a config. Returns nullptr and a one-line reason on invalid input. Counters go to

@@ -532,6 +532,7 @@ def main():
                    "mpps": med / 1e6, "cycles_per_packet": tsc_hz() / med,
                    "reps_mpps": [p / 1e6 for p in pps],
                    "oncpu_cycles_per_packet": tsc_hz() / cpu_med,
+                   "reps_oncpu_cycles": [tsc_hz() / p for p in cpu_pps],
                    "oncpu_share": med / cpu_med,
                    "loss": max(r["loss"] for r in runs[impl]),
                    "startup_s": statistics.median(r["startup_s"] for r in runs[impl]),

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "dataplane/bytes.h"
+#include "dataplane/spd_cache.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -344,6 +345,89 @@ void differential(uint32_t seed, uint32_t n_rules, uint32_t n_packets) {
 TEST(Spd, MatchesNaiveFirstMatchOnRandomRules) {
     for (uint32_t seed = 1; seed <= 20; ++seed)
         differential(seed, 1 + seed * 10, 2000);
+}
+
+// The per-lcore answer cache against the naive scan: packets repeat (hits), include options,
+// fragments and other protocols (the key must normalise ports exactly as the trie input does),
+// and bursts are split as the pipeline splits them.
+std::vector<uint32_t> cached_lookup(SpdCache& cache, const SpdSnapshot& spd,
+                                    const std::vector<Packet>& pkts, uint32_t burst) {
+    std::vector<std::array<uint8_t, 64>> bytes;
+    for (const Packet& p : pkts)
+        bytes.push_back(encode(p));
+    std::vector<const uint8_t*> hdrs;
+    for (const auto& b : bytes)
+        hdrs.push_back(b.data());
+    std::vector<uint32_t> out(pkts.size(), 12345);
+    for (uint32_t i = 0; i < pkts.size(); i += burst) {
+        const uint32_t n = std::min<uint32_t>(burst, static_cast<uint32_t>(pkts.size()) - i);
+        cache.lookup(spd, &hdrs[i], n, &out[i]);
+    }
+    return out;
+}
+
+TEST(SpdCache, MatchesNaiveFirstMatchOnRepeatedPackets) {
+    SpdCache cache;
+    for (uint32_t seed = 1; seed <= 10; ++seed) {
+        RuleGen gen(seed);
+        std::vector<SpdRule> rules;
+        for (uint32_t i = 0; i < 20 * seed; ++i)
+            rules.push_back(gen.rule(i * 10 + 5));
+        auto spd = build_ok(rules, ("spd-cache-" + std::to_string(seed)).c_str());
+        ASSERT_NE(spd, nullptr);
+        std::vector<Packet> flows;
+        for (uint32_t i = 0; i < 300; ++i)
+            flows.push_back(i % 2 ? gen.packet() : gen.packet_near(rules[i / 2 % rules.size()]));
+        std::vector<Packet> pkts;
+        std::mt19937 rng(seed);
+        for (uint32_t i = 0; i < 6000; ++i)
+            pkts.push_back(flows[rng() % flows.size()]);
+        const uint64_t hits = cache.hits();
+        const std::vector<uint32_t> got = cached_lookup(cache, *spd, pkts, 1 + seed * 7);
+        for (uint32_t i = 0; i < pkts.size(); ++i)
+            ASSERT_EQ(got[i], naive_lookup(rules, pkts[i])) << "seed " << seed << " packet " << i;
+        EXPECT_GT(cache.hits() - hits, pkts.size() / 2) << "repeated flows should hit";
+    }
+}
+
+TEST(SpdCache, AnswersFollowTheSnapshotInForce) {
+    const Packet p{ipv4(198, 18, 1, 5), ipv4(198, 18, 2, 5), kUdp, 1024, 9};
+    SpdCache cache;
+    auto a = build_ok({make_rule(1, ipv4(198, 18, 1, 0), 24, ipv4(198, 18, 2, 0), 24)}, "spd-ca");
+    ASSERT_NE(a, nullptr);
+    for (int k = 0; k < 3; ++k) EXPECT_EQ(cached_lookup(cache, *a, {p}, 1)[0], 0u);
+    a.reset();  // the next snapshot may well reuse the address
+    auto b = build_ok({make_rule(1, ipv4(10, 0, 0, 0), 8, 0, 0),
+                       make_rule(2, 0, 0, ipv4(198, 18, 2, 0), 24, kUdp, {}, {9, 9})},
+                      "spd-cb");
+    ASSERT_NE(b, nullptr);
+    EXPECT_EQ(cached_lookup(cache, *b, {p}, 1)[0], 1u);
+    auto c = build_ok({make_rule(1, ipv4(10, 0, 0, 0), 8, 0, 0)}, "spd-cc");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(cached_lookup(cache, *c, {p}, 1)[0], kNo);
+    EXPECT_EQ(cached_lookup(cache, *c, {p}, 1)[0], kNo);  // a cached "no match"
+}
+
+TEST(SpdCache, TurnsItselfOffWhenFlowsOutnumberItsEntriesAndBackOn) {
+    auto spd = build_ok({make_rule(1, ipv4(198, 18, 0, 0), 15, 0, 0)}, "spd-cyclic");
+    ASSERT_NE(spd, nullptr);
+    // Twice as many flows as entries, in a cycle: every entry is evicted before its reuse.
+    std::vector<Packet> pkts;
+    for (uint32_t i = 0; i < 2 * SpdCache::kEntries; ++i)
+        pkts.push_back({ipv4(198, 18, 0, 0) + i, ipv4(198, 19, 0, 1), kUdp, 1024, 9});
+    SpdCache cache;
+    std::vector<uint32_t> got = cached_lookup(cache, *spd, pkts, 64);
+    got = cached_lookup(cache, *spd, pkts, 64);
+    EXPECT_FALSE(cache.enabled());
+    for (uint32_t v : got) ASSERT_EQ(v, 0u);
+    // Off for kOffBursts calls, then one flow repeated: the cache comes back and hits.
+    const std::vector<Packet> one(64, pkts[0]);
+    for (uint32_t k = 0; k < SpdCache::kOffBursts + SpdCache::kWindow / 64 + 1; ++k)
+        cached_lookup(cache, *spd, one, 64);
+    EXPECT_TRUE(cache.enabled());
+    const uint64_t hits = cache.hits();
+    EXPECT_EQ(cached_lookup(cache, *spd, one, 64)[0], 0u);
+    EXPECT_EQ(cache.hits() - hits, 64u);
 }
 
 // A crypto-map-like policy: site-to-site prefixes, some service ports.

@@ -1,0 +1,90 @@
+#include "dataplane/spd_cache.h"
+
+#include <algorithm>
+
+#include "dataplane/bytes.h"
+#include "dataplane/pkt_vec.h"
+
+namespace espgw::dataplane {
+namespace {
+
+constexpr uint8_t kTcp = 6;
+constexpr uint8_t kUdp = 17;
+
+}  // namespace
+
+SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
+
+// The fields SpdSnapshot::lookup classifies on, normalised as it does (spd.cc acl_input): ports
+// only for TCP and UDP, from behind IP options, and 0 for non-initial fragments (RFC 4301
+// §7.1). Other protocols match only rules with ANY ports, so their bytes 20..23 do not matter.
+SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
+    Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9]};
+    if (k.proto != kTcp && k.proto != kUdp) return k;
+    if ((load_be16(ip + 6) & 0x1fff) != 0) return k;
+    k.ports = load_be32(ip + (ip[0] & 0xfu) * 4);
+    return k;
+}
+
+uint32_t SpdCache::slot_of(const Key& k) {
+    uint64_t x = (uint64_t{k.src} << 32 | k.dst) * 0x9e3779b97f4a7c15ull;
+    x ^= (uint64_t{k.ports} << 8 | k.proto) * 0xc2b2ae3d27d4eb4full;
+    return static_cast<uint32_t>(x >> (64 - kBits));
+}
+
+void SpdCache::reset(uint64_t serial) {
+    std::fill_n(table_.get(), kEntries, Entry{});
+    serial_ = serial;
+    window_lookups_ = window_hits_ = off_bursts_ = 0;
+}
+
+void SpdCache::adapt(uint32_t n, uint32_t hits) {
+    window_lookups_ += n;
+    window_hits_ += hits;
+    if (window_lookups_ < kWindow) return;
+    if (window_hits_ * kMinHitShare < window_lookups_) off_bursts_ = kOffBursts;
+    window_lookups_ = window_hits_ = 0;
+}
+
+void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uint32_t n,
+                      uint32_t* out) {
+    if (spd.serial() != serial_) reset(spd.serial());
+    if (off_bursts_ != 0 || spd.size() >= kNoRule || n > PktVec::kCapacity) {
+        off_bursts_ -= off_bursts_ != 0;
+        return spd.lookup(headers, n, out);
+    }
+    const uint8_t* miss_hdr[PktVec::kCapacity];
+    uint32_t miss_at[PktVec::kCapacity];
+    uint32_t miss_slot[PktVec::kCapacity];
+    Key miss_key[PktVec::kCapacity];
+    uint32_t misses = 0;
+    for (uint32_t i = 0; i < n; ++i) {
+        const Key k = key_of(headers[i]);
+        const uint32_t slot = slot_of(k);
+        const Entry& e = table_[slot];
+        const uint32_t tag = kValid | uint32_t{k.proto} << 23;
+        if ((e.tag & ~kRuleMask) == tag && e.src == k.src && e.dst == k.dst && e.ports == k.ports) {
+            const uint32_t rule = e.tag & kRuleMask;
+            out[i] = rule == kNoRule ? SpdSnapshot::kNoMatch : rule;
+            continue;
+        }
+        miss_hdr[misses] = headers[i];
+        miss_key[misses] = k;
+        miss_at[misses] = i;
+        miss_slot[misses++] = slot;
+    }
+    adapt(n, n - misses);
+    hits_ += n - misses;
+    misses_ += misses;
+    if (misses == 0) return;
+    uint32_t found[PktVec::kCapacity];
+    spd.lookup(miss_hdr, misses, found);
+    for (uint32_t j = 0; j < misses; ++j) {
+        const Key& k = miss_key[j];
+        const uint32_t rule = found[j] == SpdSnapshot::kNoMatch ? kNoRule : found[j];
+        table_[miss_slot[j]] = {k.src, k.dst, k.ports, kValid | uint32_t{k.proto} << 23 | rule};
+        out[miss_at[j]] = found[j];
+    }
+}
+
+}  // namespace espgw::dataplane
