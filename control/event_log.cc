@@ -9,6 +9,7 @@
 
 #include "control/debug_lines.h"
 #include "control/event_facts.h"
+#include "control/mgmt_capture_text.h"
 #include "control/wire_compare.h"
 #include "sadb/drop_reason.h"
 #include "sadb/wire_text.h"
@@ -185,6 +186,9 @@ void EventLog::on_event(const wire::Msg& m) {
             return on_sa_event(m.body.sa_event);
         case wire::MsgType::kAcquire:
             return on_acquire(m.body.acquire);
+        case wire::MsgType::kCaptureStatus:  // unasked: a capture stopped by itself
+            if (m.body.capture_status.request_id != 0) return;  // a late answer to a request
+            return line(kCaptureStoppedMnemonic, capture_stopped_text(m.body.capture_status));
         default:
             return;  // punted IKE arrives here once it is implemented
     }
