@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -198,11 +199,16 @@ void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
 }
 
 // RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
+// `meanwhile` runs between slices (the management socket stays served while control waits).
 bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wait,
-                           RingClient* ring, std::string* error) {
+                           RingClient* ring, std::string* error,
+                           const std::function<void()>& meanwhile = {}) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (!g_stop) {
-        if (RingClient::attach(instance, 100ms, ring, error)) return true;
+        // A SIGKILLed dataplane leaves its ring file behind: wait for a live one.
+        if (RingClient::attach(instance, 100ms, ring, error) && ring->dataplane_alive())
+            return true;
+        if (meanwhile) meanwhile();
         if (std::chrono::steady_clock::now() >= deadline) return false;
     }
     *error = "stopped while waiting for a dataplane of instance " + instance;
@@ -246,7 +252,8 @@ int run(const Options& o) {
         }
         if (!ring.dataplane_alive()) {
             events.event(LogEvent::kDataplaneLost, {{"instance", o.instance}});
-            if (attach_unless_stopped(o.instance, 3600s, &ring, &error))
+            if (attach_unless_stopped(o.instance, 3600s, &ring, &error,
+                                      [&mgmt] { mgmt.poll(0ms); }))
                 install_full(ring, events, st.policy, &st.generation, o.config);
         }
         events.tick();
