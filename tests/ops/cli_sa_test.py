@@ -93,8 +93,9 @@ class Cli:
 
 
 def pings(lab, count, *extra):
-    """(sent, answered) of COUNT pings host A -> host B; a loaded machine may answer late."""
-    return ping(lab, "a", HOST_B, count, 0.02, "-w", 15, *extra)[0]  # -w: wait for every reply
+    """(sent, answered) of COUNT pings host A -> host B. The SA checks compare counters with
+    what was sent: on this shared machine a reply can reach host A too late for ping."""
+    return ping(lab, "a", HOST_B, count, 0.02, "-W", 5, *extra)[0]
 
 
 def slots(sas, spis):
@@ -116,16 +117,19 @@ def contains_all(text, lines):
 
 # --- a ------------------------------------------------------------------------------------------
 
-def test_known_traffic(lab, a):
+def test_known_traffic(lab, a, b):
     a.text("clear", "crypto", "counters")
+    b.text("clear", "crypto", "counters")
     tx, rx = pings(lab, 20)
-    sas = a.sas()
+    sas, b_sas = a.sas(), b.sas()
     raw = a.raw_sas()
     out, inb = sas[T1[1]], sas[T1[0]]
     check("a. JSON: tunnel 1 counts exactly the 20 echoes each way since the clear",
-          (tx, rx) == (20, 20) and out["packets"] == 20 and inb["packets"] == 20 and
+          tx == 20 and out["packets"] == 20 and b_sas[T1[0]]["packets"] == 20 and
+          inb["packets"] == b_sas[T1[1]]["packets"] == 20 and
           out["bytes"] == 20 * ICMP_BYTES and inb["bytes"] == 20 * ICMP_BYTES,
-          f"ping {rx}/{tx}, out {out['packets']} pkts {out['bytes']} B, in {inb['packets']}")
+          f"ping {rx}/{tx}, A out {out['packets']} pkts {out['bytes']} B, in {inb['packets']}; "
+          f"B in {b_sas[T1[0]]['packets']}, out {b_sas[T1[1]]['packets']}")
     check("a. JSON: the stats segment's raw counters kept the warm-up too",
           raw[T1[1]]["packets"] > 20, f"raw {raw[T1[1]]['packets']}")
     check("a. JSON: names from control (interface, ACL line, transform set, install time)",
@@ -269,8 +273,8 @@ def test_clear_counters(lab, a):
     check("d. the baseline file is root only", mode == 0o600, oct(mode))
     tx, rx = pings(lab, 5)
     after = a.sas()
-    check("d. counting resumes from the clear", after[T1[1]]["packets"] == 5 and rx == 5,
-          f"0x2001 {after[T1[1]]['packets']}")
+    check("d. counting resumes from the clear", after[T1[1]]["packets"] == tx == 5,
+          f"0x2001 {after[T1[1]]['packets']}, ping {rx}/{tx}")
 
 
 # --- e ------------------------------------------------------------------------------------------
@@ -325,8 +329,9 @@ def test_clear_tunnel1(lab, a, b):
     s, sb = a.sas(), b.sas()
     moved = {g: {k: v - drops_before[g][k] for k, v in c.json("show", "crypto", "drops")
                  ["drops"].items() if v != drops_before[g][k]} for g, c in (("a", a), ("b", b))}
-    check("f. traffic flows through the fresh tunnel 1 again",
-          (tx, rx) == (10, 10) and s[T1[1]]["packets"] == 10 and s[T1[0]]["packets"] == 10,
+    check("f. traffic flows through the fresh tunnel 1 again (echoes out, replies back in)",
+          tx == 10 and rx > 0 and s[T1[1]]["packets"] == 10 and s[T1[0]]["packets"] == 10 and
+          sb[T1[0]]["packets"] == 10 and sb[T1[1]]["packets"] == 10,
           f"{rx}/{tx}, A 0x2001 {s[T1[1]]['packets']} 0x1001 {s[T1[0]]['packets']}, B 0x2001 "
           f"{sb[T1[1]]['packets']} 0x1001 {sb[T1[0]]['packets']}, drops {moved}")
 
@@ -363,9 +368,9 @@ def test_key_export(lab, a, work):
         rows = tshark_profile_rows(cap.files[who], work / "xdg")
         good = [r for r in rows if r["esp.icv_good"] == "1" and r["esp.icv_bad"] != "1"]
         icmp = [r for r in rows if r["icmp.type"] in ("0", "8")]
-        spis = {r["esp.spi"] for r in rows}
+        spis = {r["esp.spi"] for r in rows}  # both tunnels: GCM and CBC+HMAC
         check(f"g. tshark decrypts gateway {sender}'s ESP with the exported file: every ICV good",
-              len(rows) >= 10 and len(good) == len(rows) and len(icmp) == len(rows),
+              len(spis) == 2 and len(good) == len(rows) and len(icmp) == len(rows),
               f"{len(good)}/{len(rows)} good, {len(icmp)} ICMP inside, SPIs {sorted(spis)}")
     log = lab.control_log("a")
     check("g. control logs the key export", "KEY_EXPORT" in log or "exported" in log)
@@ -440,7 +445,7 @@ def main():
         lab.up("af_packet")
         add_tunnel3(lab)
         warm_up(lab)
-        section("a", test_known_traffic, lab, a)
+        section("a", test_known_traffic, lab, a, b)
         section("b", test_engine, lab, a)
         section("c", test_drops, lab, a)
         section("d", test_clear_counters, lab, a)
