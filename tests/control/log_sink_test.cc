@@ -79,6 +79,15 @@ std::string read_file(const std::string& path) {
     return ss.str();
 }
 
+// `log` writing to one destination.
+::testing::AssertionResult open_log(EventLog& log, const std::string& destination) {
+    LogOptions o;
+    o.destinations = {destination};
+    std::string error;
+    if (log.open(o, &error)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << error;
+}
+
 SinkSpec spec(const std::string& text) {
     std::string error;
     auto s = parse_sink_spec(text, LineFormat::kIos, &error);
@@ -172,10 +181,7 @@ TEST(LogSink, EventLogWritesRfc5424ToTheSocket) {
     Receiver rx(dir / "devlog");
     ASSERT_TRUE(rx.ok());
     EventLog log;
-    LogOptions o;
-    o.destinations = {"unix:" + (dir / "devlog")};
-    std::string error;
-    ASSERT_TRUE(log.open(o, &error)) << error;
+    ASSERT_TRUE(open_log(log, "unix:" + (dir / "devlog")));
     Config cfg;
     cfg.hostname = "site-a";
     cfg.logging.facility = 21;  // local5
@@ -196,10 +202,7 @@ TEST(LogSink, LoggingHostGetsLinesUpToTheTrapLevel) {
     ASSERT_TRUE(rx.ok());
     TempDir dir;
     EventLog log;
-    LogOptions o;
-    o.destinations = {"file:" + (dir / "c.log")};
-    std::string error;
-    ASSERT_TRUE(log.open(o, &error)) << error;
+    ASSERT_TRUE(open_log(log, "file:" + (dir / "c.log")));
     Config cfg;
     cfg.logging.hosts.push_back({1, *Ipv4::parse("127.0.0.1"), rx.port()});
     cfg.logging.trap = 4;  // warnings

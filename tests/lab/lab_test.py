@@ -451,6 +451,21 @@ def capture_fresh(lab, spi, count):
     return list(rdpcap(str(path)))
 
 
+def flip_ciphertext(frames, seq_step=100_000):
+    """Copies of ESP frames with one ciphertext bit flipped and the sequence number moved right
+    of the replay window, so that the ICV, not the replay check, rejects them."""
+    from scapy.layers.ipsec import ESP
+    flipped = []
+    for f in frames:
+        g = f.copy()
+        data = bytearray(bytes(g[ESP].data))
+        data[20] ^= 0x01
+        g[ESP].data = bytes(data)
+        g[ESP].seq += seq_step
+        flipped.append(g)
+    return flipped
+
+
 def expect_drop(lab, name, reason, frames, settle=0.3):
     before = lab.drops("a")
     inject(lab, frames, reason)
@@ -484,15 +499,8 @@ def test_injection(lab, cap, sa_by_spi):
     else:
         check("d. replay left of the window", False, f"only {b_out} packets sent by B")
 
-    flipped = []
-    for f in fresh:
-        g = f.copy()
-        data = bytearray(bytes(g[ESP].data))
-        data[20] ^= 0x01  # a bit of ciphertext
-        g[ESP].data = bytes(data)
-        g[ESP].seq += 100_000  # right of the window: the ICV, not the replay check, decides
-        flipped.append(g)
-    expect_drop(lab, "bit flip in the ciphertext (SPI 0x1001)", "icv_mismatch", flipped)
+    expect_drop(lab, "bit flip in the ciphertext (SPI 0x1001)", "icv_mismatch",
+                flip_ciphertext(fresh))
 
     expect_drop(lab, "ESP truncated to 4 bytes", "malformed",
                 [frame(IP(src=GW_B_OUT, dst=GW_A_OUT, proto=50) / Raw(b"\x00\x00\x10\x01"))] * 2)

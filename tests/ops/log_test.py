@@ -40,8 +40,8 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab, its helpers, check/section and the failure list)
 from lab_test import (GW_A_OUT, GW_B_OUT, HOST_B, Lab, background_ping, capture_fresh,  # noqa
-                      check, edit_tunnel2, finish_ping, frame, inject, note, section, wait_for,
-                      warm_up)
+                      check, edit_tunnel2, finish_ping, flip_ciphertext, frame, inject, note,
+                      section, wait_for, warm_up)
 
 PEER = GW_B_OUT
 RFC5424 = re.compile(r"<(\d+)>1 (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d) (\S+) "
@@ -178,14 +178,7 @@ def test_drops(lab, conns, debugs):
                  for i in (1, 2, 3)], "log-invalid-spi")
     fresh = capture_fresh(lab, 0x1001, 3)
     inject(lab, [f.copy() for f in fresh], "log-replay")
-    flipped = []
-    for f in fresh:
-        g = f.copy()
-        data = bytearray(bytes(g[ESP].data))
-        data[20] ^= 0x01
-        g[ESP].data = bytes(data)
-        g[ESP].seq += 100_000
-        flipped.append(g)
+    flipped = flip_ciphertext(fresh)
     inject(lab, flipped, "log-icv")
     finish_ping(bg)
     wait_for(lambda: log_since(lab, mark).count("RECVD_PKT_MAC_ERR") >= 3, 5)
