@@ -18,7 +18,8 @@ helpers), on gateway A:
   g. SIGHUP with tunnel 2 rekeyed and `logging host 127.0.0.1 transport udp port P` added:
      %SYS-5-CONFIG_I Reconfigured, %ASA-6-602304 deleted 0x3001/0x4001, %ASA-6-602303 created
      0x3002/0x4002, tunnel 1 untouched; the UDP syslog server of the test receives RFC 5424
-     lines from then on; the debug stream shows IPSEC(delete_sa) and IPSEC(create_sa)
+     lines from then on; the debug stream shows IPSEC(delete_sa) and IPSEC(create_sa); a file
+     with an error gives %ESPGW-3-CONFIG_REJECTED and changes nothing
   h. `espgw undebug all` ends both streams with IOS's last line; the CLIs exit 0
 
 Usage: log_test.py BUILD_DIR. Root only. Prints PASS/FAIL lines; exits 1 on a failure; the lab
@@ -288,6 +289,17 @@ def test_sighup(lab, conns, debugs, udp):
     check("g. logging host 127.0.0.1 port P: the UDP syslog server receives RFC 5424 lines",
           any(p and p.group(7) == "SYS-5-CONFIG_I" and p.group(1) == "189" and
               "no change" in p.group(8) for p in got), str(udp.messages[:2]))
+    # A file with an error: the running configuration stays, the log says so.
+    good = lab.cfg["a"].read_text()
+    lab.cfg["a"].write_text(good + "crypto map VPN 40 ipsec-manual\n set transform-set NOPE\n")
+    mark = len(lab.control_log("a"))
+    os.kill(lab.control_pid("a"), signal.SIGHUP)
+    wait_for(lambda: "CONFIG_REJECTED" in log_since(lab, mark), 5)
+    lab.cfg["a"].write_text(good)
+    check("g. SIGHUP with an error in the file: %ESPGW-3-CONFIG_REJECTED, nothing applied",
+          re.search(r"%ESPGW-3-CONFIG_REJECTED: \S+site-a\.cfg has errors \(see above\); "
+                    r"configuration not applied, the running one stays", log_since(lab, mark))
+          is not None and "CONFIG_I" not in log_since(lab, mark), log_since(lab, mark)[-300:])
 
 
 def test_undebug(lab, debugs):
