@@ -123,6 +123,7 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
     }
     collect_drops(b, c.stats->drops, &c.esp);
     capture_clear(c, b, sadb::wire::kCaptureIn);
+    uint16_t n_fwd = fwd.n;  // b.n <= kMaxBurst fits the vector; the count stays in a register
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
         m->hash.usr = kViaSa | b.sa[k]->slot;  // for ICMP errors about it (forward_prep)
@@ -130,9 +131,10 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
         if ((rte_pktmbuf_mtod(m, const uint8_t*)[0] >> 4) == 4 && pol.local(dst) != nullptr) {
             to_slow_path(c, m);
         } else {
-            fwd.push(m);
+            fwd.pkts[n_fwd++] = m;
         }
     }
+    fwd.n = n_fwd;
     b.n = 0;
 }
 
@@ -140,7 +142,7 @@ void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec&
 
 void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
     EspBurst b;
-    b.n = 0;
+    uint16_t n = 0;  // b.n in a register while the loop calls out
     for (uint16_t k = 0; k < in.n; ++k) {
         rte_mbuf* m = in.pkts[k];
         m->hash.usr = 0;  // no longer the NIC's RSS hash: our flags from here on
@@ -152,9 +154,10 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
                 continue;
             }
         }
-        b.pkts[b.n] = m;
-        b.drop[b.n++] = DropReason::kNone;
+        b.pkts[n] = m;
+        b.drop[n++] = DropReason::kNone;
     }
+    b.n = n;
     // Fragments that timed out or could not be reassembled wait on the death row.
     if (c.death_row.cnt != 0) count_drop(c, DropReason::kReassemblyFailed, c.death_row.cnt);
     rte_ip_frag_free_death_row(&c.death_row, 3);

@@ -119,15 +119,23 @@ void encap_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, PktVec& out) {
     esp_encap(c.esp, b);
     collect_drops(b, c.stats->drops, &c.esp);
     capture_esp(c, b, sadb::wire::kCaptureOut);
+    uint16_t n_out = out.n;  // in a register on the common path
     for (uint16_t k = 0; k < b.n; ++k) {
         rte_mbuf* m = b.pkts[k];
         const uint16_t mtu = static_cast<uint16_t>(m->hash.usr);
-        if (mtu == 0 || m->pkt_len <= mtu) {
-            out.push(m);
-        } else {
-            post_fragment(c, dp, m, b.sa[k], mtu, out);
+        if (mtu == 0 || m->pkt_len <= mtu) [[likely]] {
+            if (n_out < PktVec::kCapacity) {
+                out.pkts[n_out++] = m;
+            } else {
+                rte_pktmbuf_free(m);  // as PktVec::push: callers bound their input
+            }
+            continue;
         }
+        out.n = n_out;
+        post_fragment(c, dp, m, b.sa[k], mtu, out);
+        n_out = out.n;
     }
+    out.n = n_out;
     b.n = 0;
 }
 
@@ -141,15 +149,13 @@ void add_to_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, rte_mbuf* m, SaRuntim
     if (++b.n == kMaxBurst) encap_batch(c, dp, b, out);
 }
 
-// Decides how a PROTECT packet reaches ESP: as is, pre-fragmented, fragmented after encryption
-// (crypto ipsec fragmentation after-encryption, or DF set with df-bit clear), or refused with
-// ICMP fragmentation needed when DF is set and the outer header keeps it.
-void protect(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRuntime* sa,
-             EspBurst& batch, PktVec& out) {
-    const uint16_t mtu = sa_mtu(*sa, pol);
+// A PROTECT packet whose ESP packet would not fit `mtu`: pre-fragmented, fragmented after
+// encryption (crypto ipsec fragmentation after-encryption, or DF set with df-bit clear), or
+// refused with ICMP fragmentation needed when DF is set and the outer header keeps it.
+void protect_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRuntime* sa,
+                      uint16_t mtu, EspBurst& batch, PktVec& out) {
     const uint32_t len = m->pkt_len;
     const uint32_t size = esp_size(*sa, len, ihl_of(m));
-    if (size <= mtu) return add_to_batch(c, dp, batch, m, sa, out);
     if (inner_df(m) && outer_df(*sa, m))
         return send_frag_needed(c, dp, m, *sa, static_cast<uint16_t>(mtu - (size - len)));
     const bool before = pol.globals.frag == sadb::wire::FragPolicy::kBeforeEncryption;
@@ -208,8 +214,33 @@ void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf*
     for (uint16_t k = 0; k < n; ++k)
         if (k == 0 || sas[k] != sas[k - 1]) sadb::prefetch_sa_deps(sas[k]);
     EspBurst batch;
-    batch.n = 0;
-    for (uint16_t k = 0; k < n; ++k) protect(c, dp, pol, pkts[k], sas[k], batch, out);
+    uint16_t nb = 0;  // batch.n, in a register on the common path
+    const SaRuntime* mtu_sa = nullptr;
+    uint16_t mtu = 0;
+    for (uint16_t k = 0; k < n; ++k) {
+        rte_mbuf* m = pkts[k];
+        SaRuntime* sa = sas[k];
+        if (sa != mtu_sa) {  // once per run of packets of one SA
+            mtu = sa_mtu(*sa, pol);
+            mtu_sa = sa;
+        }
+        if (esp_size(*sa, m->pkt_len, ihl_of(m)) > mtu) [[unlikely]] {
+            batch.n = nb;
+            protect_oversize(c, dp, pol, m, sa, mtu, batch, out);
+            nb = batch.n;
+            continue;
+        }
+        m->hash.usr = 0;  // no fragmentation after encryption
+        batch.pkts[nb] = m;
+        batch.sa[nb] = sa;
+        batch.drop[nb] = DropReason::kNone;
+        if (++nb == kMaxBurst) {
+            batch.n = nb;
+            encap_batch(c, dp, batch, out);
+            nb = 0;
+        }
+    }
+    batch.n = nb;
     encap_batch(c, dp, batch, out);
 }
 
@@ -237,16 +268,17 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
         for (uint16_t k = 0; k < n; ++k) rule[k] = SpdSnapshot::kNoMatch;
     }
     const SaRuntime* last_sa = nullptr;
+    uint16_t n_clear = 0;  // n <= PktVec::kCapacity; the count stays in a register
     for (uint16_t k = 0; k < n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (rule[k] == SpdSnapshot::kNoMatch) {
-            clear.push(m);
+            clear.pkts[n_clear++] = m;
             continue;
         }
         ++c.spd_hits[rule[k]];
         const sadb::wire::SpdAction action = pol.spd->action(rule[k]);
         if (action == sadb::wire::SpdAction::kBypass) {
-            clear.push(m);
+            clear.pkts[n_clear++] = m;
         } else if (action == sadb::wire::SpdAction::kDiscard) {
             drop_packet(c, m, DropReason::kSpdDiscard);
         } else if (SaRuntime* sa = dp.sas->outbound(pol.rule_slot[rule[k]]); sa == nullptr) {
@@ -262,6 +294,7 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
         }
     }
     in.n = 0;
+    clear.n = n_clear;
     route_and_transmit(c, dp, pol, clear);
     n_prot = keep_owned(c, dp, prot, prot_sa, n_prot);
     PktVec esp;

@@ -56,20 +56,26 @@ struct TxPlan {
     rte_mbuf* pkts[PktVec::kCapacity];
 };
 
-void stage_packet(LcoreCtx& c, Dataplane& dp, const Policy& pol, HopCache& hc, TxPlan& tx,
-                  rte_mbuf* m, const NextHop& nh) {
-    if (pol.iface(nh.port) == nullptr) return drop_packet(c, m, DropReason::kNoRoute);
+// Resolves the next hop's MAC and writes the Ethernet header; false when the packet was dropped.
+bool make_frame(LcoreCtx& c, Dataplane& dp, const Policy& pol, HopCache& hc, rte_mbuf* m,
+                const NextHop& nh) {
+    if (pol.iface(nh.port) == nullptr) {
+        drop_packet(c, m, DropReason::kNoRoute);
+        return false;
+    }
     const uint32_t dst = load_be32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
     const uint32_t hop = nh.gateway != 0 ? nh.gateway : dst;
     if (!resolve_hop(dp, hc, hop, nh.port)) {
         ask_resolve(c, hop, nh.port);
-        return drop_packet(c, m, DropReason::kNoNeighbor);
+        drop_packet(c, m, DropReason::kNoNeighbor);
+        return false;
     }
-    if (rte_pktmbuf_headroom(m) < RTE_ETHER_HDR_LEN) return drop_packet(c, m, DropReason::kNoRoom);
+    if (rte_pktmbuf_headroom(m) < RTE_ETHER_HDR_LEN) {
+        drop_packet(c, m, DropReason::kNoRoom);
+        return false;
+    }
     add_ethernet(m, dp.macs[nh.port], hc.mac);
-    tx.mixed |= tx.n != 0 && tx.port[0] != nh.port;
-    tx.port[tx.n] = static_cast<uint8_t>(nh.port);
-    tx.pkts[tx.n++] = m;
+    return true;
 }
 
 // One tx burst per port, packets of a port in their original order.
@@ -118,13 +124,18 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     dp.routes->lookup_bulk(dst, v.n, nh, found);
     HopCache hc;
     TxPlan tx;
+    uint16_t n_tx = 0;  // tx.n, in a register while the loop calls out
     for (uint16_t k = 0; k < v.n; ++k) {
         if (!found[k] || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
-        } else {
-            stage_packet(c, dp, pol, hc, tx, v.pkts[k], nh[k]);
+            continue;
         }
+        if (!make_frame(c, dp, pol, hc, v.pkts[k], nh[k])) continue;
+        tx.mixed |= n_tx != 0 && tx.port[0] != nh[k].port;
+        tx.port[n_tx] = static_cast<uint8_t>(nh[k].port);
+        tx.pkts[n_tx++] = v.pkts[k];
     }
+    tx.n = n_tx;
     transmit_plan(c, dp, tx);
     v.n = 0;
 }

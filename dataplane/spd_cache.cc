@@ -18,7 +18,7 @@ SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
 // The fields SpdSnapshot::lookup classifies on, normalised as it does (spd.cc acl_input): ports
 // only for TCP and UDP, from behind IP options, and 0 for non-initial fragments (RFC 4301
 // §7.1). Other protocols match only rules with ANY ports, so their bytes 20..23 do not matter.
-SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
+[[gnu::always_inline]] inline SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
     Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9]};
     if (k.proto != kTcp && k.proto != kUdp) return k;
     if ((load_be16(ip + 6) & 0x1fff) != 0) return k;
@@ -26,7 +26,7 @@ SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
     return k;
 }
 
-uint32_t SpdCache::slot_of(const Key& k) {
+[[gnu::always_inline]] inline uint32_t SpdCache::slot_of(const Key& k) {
     uint64_t x = (uint64_t{k.src} << 32 | k.dst) * 0x9e3779b97f4a7c15ull;
     x ^= (uint64_t{k.ports} << 8 | k.proto) * 0xc2b2ae3d27d4eb4full;
     return static_cast<uint32_t>(x >> (64 - kBits));

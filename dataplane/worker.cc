@@ -31,16 +31,21 @@ void punt(LcoreCtx& c, rte_mbuf* m, ToMain::Kind kind) {
     ++c.stats->punted;
 }
 
+// n <= kMaxBurst, within a PktVec's capacity: the counts stay in registers (a push per packet
+// through the vector's count in memory chains every packet to the one before).
 void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, uint16_t n) {
+    static_assert(kMaxBurst <= PktVec::kCapacity);
     PktVec out, in;
+    uint16_t n_out = 0, n_in = 0;
     for (uint16_t k = 0; k < n; ++k) {
+        if (k + 2 < n) rte_prefetch0(rte_pktmbuf_mtod(pkts[k + 2], const void*));
         const Classified r = classify_frame(pkts[k], pol);
         switch (r.cls) {
             case PacketClass::kOutbound:
                 pkts[k]->hash.usr = 0;  // from here on our flags, not the NIC's RSS hash
-                out.push(pkts[k]);
+                out.pkts[n_out++] = pkts[k];
                 break;
-            case PacketClass::kInbound: in.push(pkts[k]); break;
+            case PacketClass::kInbound: in.pkts[n_in++] = pkts[k]; break;
             case PacketClass::kSlowArp: punt(c, pkts[k], ToMain::kArp); break;
             case PacketClass::kSlowLocal: punt(c, pkts[k], ToMain::kLocal); break;
             case PacketClass::kDrop:
@@ -53,6 +58,8 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
                 break;
         }
     }
+    in.n = n_in;
+    out.n = n_out;
     if (in.n != 0) inbound(c, dp, pol, in);
     if (out.n != 0) outbound(c, dp, pol, out, true);
 }
