@@ -2,6 +2,7 @@
 // secrets reduced to whether they are set (the renderer prints `<removed>` for them, as IOS
 // hides secrets). Lines control ignored (`line vty`, `aaa ...`) are not in the model.
 #include "control/mgmt_views_config.h"
+#include "control/syslog_format.h"
 
 namespace espgw::control {
 namespace {
@@ -108,6 +109,17 @@ Json crypto_json(const Config& cfg) {
             {"crypto_map_sets", json_each(cfg.crypto_map_sets, map_set_json)}};
 }
 
+// `logging host|facility|trap`; the facility by name, null when not configured.
+Json logging_json(const LoggingConfig& l) {
+    return {
+        {"hosts", json_each(l.hosts,
+                            [](const LoggingHost& h) {
+                                return Json{{"address", h.address.to_string()}, {"port", h.port}};
+                            })},
+        {"facility", l.facility < 0 ? Json(nullptr) : Json(facility_name(l.facility))},
+        {"trap", l.trap}};
+}
+
 }  // namespace
 
 Json running_config_view(const Config& cfg) {
@@ -124,6 +136,7 @@ Json running_config_view(const Config& cfg) {
                })}};
     j.update(crypto_json(cfg));
     j["isakmp"] = isakmp_running_view(cfg);
+    j["logging"] = logging_json(cfg.logging);
     return j;
 }
 

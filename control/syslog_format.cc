@@ -116,15 +116,28 @@ std::string format_ios(const LogRecord& r, int utc_offset_s) {
     return std::string(ts) + ": %" + r.mnemonic + ": " + r.text;
 }
 
+namespace {
+
+constexpr std::pair<std::string_view, int> kFacilityNames[] = {
+    {"kern", 0},   {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4},
+    {"syslog", 5}, {"lpr", 6},  {"news", 7}, {"uucp", 8},   {"cron", 9}};
+
+}  // namespace
+
 int facility_code(std::string_view name) {
-    static constexpr std::pair<std::string_view, int> kNames[] = {
-        {"kern", 0},   {"user", 1}, {"mail", 2}, {"daemon", 3}, {"auth", 4},
-        {"syslog", 5}, {"lpr", 6},  {"news", 7}, {"uucp", 8},   {"cron", 9}};
-    for (const auto& [n, code] : kNames)
+    for (const auto& [n, code] : kFacilityNames)
         if (n == name) return code;
     if (name.size() == 6 && name.starts_with("local") && name[5] >= '0' && name[5] <= '7')
         return kFacilityLocal0 + (name[5] - '0');
     return -1;
+}
+
+std::string facility_name(int code) {
+    for (const auto& [n, c] : kFacilityNames)
+        if (c == code) return std::string(n);
+    if (code >= kFacilityLocal0 && code < kFacilityLocal0 + 8)
+        return "local" + std::to_string(code - kFacilityLocal0);
+    return std::to_string(code);
 }
 
 }  // namespace espgw::control

@@ -39,5 +39,7 @@ std::string format_ios(const LogRecord& r, int utc_offset_s);
 
 // The facility code of a name as IOS writes it (`local7`, `kern`, `daemon`, ...), or -1.
 int facility_code(std::string_view name);
+// The reverse, for show running-config: "local3", "daemon", ...
+std::string facility_name(int code);
 
 }  // namespace espgw::control

@@ -18,10 +18,24 @@ constexpr const char* kNoDataplaneNote = "(dataplane not running: no counters)\n
 
 using Renderer = std::string (*)(const Json&);
 
-CommandResult output(const Invocation& inv, const Json& doc, Renderer render,
-                     bool counters_missing = false) {
-    if (inv.json) return CommandResult::text(doc.dump(1) + "\n");
-    return CommandResult::text((counters_missing ? kNoDataplaneNote : "") + render(doc));
+// What a view adds to control's data: a filter (which may fail the command) and the dataplane's
+// counters (when the stats segment cannot be read, the view says so and shows the rest).
+struct Join {
+    std::string error;  // one line: the command fails
+    bool counters_missing = false;
+};
+using Joiner = Join (*)(const Invocation&, Json&);
+
+// Every view: control's data for `request` (with `args`), joined, then text or --json.
+CommandResult view(const Invocation& inv, const char* request, Renderer render,
+                   Joiner join = nullptr, const Json& args = Json::object()) {
+    std::string error;
+    std::optional<Json> doc = inv.session->request(request, args, &error);
+    if (!doc) return CommandResult::fail(error);
+    const Join j = join ? join(inv, *doc) : Join{};
+    if (!j.error.empty()) return CommandResult::fail(j.error);
+    if (inv.json) return CommandResult::text(doc->dump(1) + "\n");
+    return CommandResult::text((j.counters_missing ? kNoDataplaneNote : "") + render(*doc));
 }
 
 // Keeps the items of doc[key] whose "name" is `name`; false when none is left.
@@ -33,10 +47,17 @@ bool keep_named(Json& doc, const char* key, const std::string& name) {
     return !kept.empty();
 }
 
-std::vector<sadb::PortStats> active_ports(const StatsReader& r) {
+// The NAME argument, if given, keeps that item of doc[key] only.
+std::string filter_by_name(const Invocation& inv, Json& doc, const char* key, const char* what) {
+    const auto name = inv.arg("NAME");
+    return !name || keep_named(doc, key, *name) ? ""
+                                                : "no " + std::string(what) + " named " + *name;
+}
+
+std::vector<sadb::PortStats> active_ports(const StatsReader* r) {
     std::vector<sadb::PortStats> out;
-    for (uint32_t p = 0; p < r.header().max_ports; ++p)
-        if (sadb::PortStats s = r.port(p); s.active) out.push_back(s);
+    for (uint32_t p = 0; r && p < r->header().max_ports; ++p)
+        if (sadb::PortStats s = r->port(p); s.active) out.push_back(s);
     return out;
 }
 
@@ -48,82 +69,68 @@ std::map<uint16_t, std::string> port_maps(const std::vector<sadb::PortStats>& po
     return out;
 }
 
-CommandResult show_crypto_map(const Invocation& inv) {
-    std::string error;
-    std::optional<Json> doc = inv.session->request(proto::kReqConfigMaps, &error);
-    if (!doc) return CommandResult::fail(error);
-    if (const auto tag = inv.arg("NAME")) {
-        const bool found = keep_named(*doc, "maps", *tag) | keep_named(*doc, "dynamic_maps", *tag);
-        if (!found) return CommandResult::fail("no crypto map named " + *tag);
-    }
-    return output(inv, *doc, render_crypto_maps);
+Join crypto_map_tag(const Invocation& inv, Json& doc) {
+    const auto tag = inv.arg("NAME");
+    if (!tag) return {};
+    const bool found = keep_named(doc, "maps", *tag) | keep_named(doc, "dynamic_maps", *tag);
+    return {found ? "" : "no crypto map named " + *tag};
 }
 
-CommandResult show_access_lists(const Invocation& inv) {
+Join acl_hits(const Invocation& inv, Json& doc) {
+    if (std::string e = filter_by_name(inv, doc, "access_lists", "access list"); !e.empty())
+        return {e};
     std::string error;
-    std::optional<Json> doc = inv.session->request(proto::kReqConfigAcls, &error);
-    if (!doc) return CommandResult::fail(error);
-    if (const auto name = inv.arg("NAME"); name && !keep_named(*doc, "access_lists", *name))
-        return CommandResult::fail("no access list named " + *name);
     const StatsReader* r = inv.session->stats(&error);
-    std::vector<sadb::SpdRuleInfo> rules;
-    std::vector<uint64_t> hits;
-    std::vector<sadb::PortStats> ports;
-    if (r) {
-        rules = r->spd_rules();
-        hits = r->spd_hits(static_cast<uint32_t>(rules.size()));
-        ports = active_ports(*r);
-    }
-    (*doc)["access_lists"] = join_acl_hits((*doc)["access_lists"], rules, hits, port_maps(ports));
-    return output(inv, *doc, render_access_lists, r == nullptr);
+    const std::vector<sadb::SpdRuleInfo> rules =
+        r ? r->spd_rules() : std::vector<sadb::SpdRuleInfo>{};
+    const std::vector<uint64_t> hits =
+        r ? r->spd_hits(static_cast<uint32_t>(rules.size())) : std::vector<uint64_t>{};
+    doc["access_lists"] =
+        join_acl_hits(doc["access_lists"], rules, hits, port_maps(active_ports(r)));
+    return {"", r == nullptr};
 }
 
-CommandResult show_interfaces(const Invocation& inv) {
+Join interface_stats(const Invocation& inv, Json& doc) {
+    if (std::string e = filter_by_name(inv, doc, "interfaces", "interface"); !e.empty()) return {e};
     std::string error;
-    std::optional<Json> doc = inv.session->request(proto::kReqConfigInterfaces, &error);
-    if (!doc) return CommandResult::fail(error);
-    if (const auto name = inv.arg("NAME"); name && !keep_named(*doc, "interfaces", *name))
-        return CommandResult::fail("no interface named " + *name);
     const StatsReader* r = inv.session->stats(&error);
-    const Json joined =
-        join_interface_stats(*doc, r ? active_ports(*r) : std::vector<sadb::PortStats>{});
-    return output(inv, joined, render_interfaces, r == nullptr);
+    doc = join_interface_stats(doc, active_ports(r));
+    return {"", r == nullptr};
 }
 
-CommandResult show_ip_route(const Invocation& inv) {
+Join arp_entries(const Invocation& inv, Json& doc) {
     std::string error;
-    const std::optional<Json> doc = inv.session->request(proto::kReqConfigRoutes, &error);
-    if (!doc) return CommandResult::fail(error);
-    return output(inv, *doc, render_ip_route);
-}
-
-CommandResult show_arp(const Invocation& inv) {
-    std::string error;
-    const std::optional<Json> doc = inv.session->request(proto::kReqConfigArp, &error);
-    if (!doc) return CommandResult::fail(error);
     const StatsReader* r = inv.session->stats(&error);
     const auto now = std::chrono::system_clock::now().time_since_epoch();
-    const Json joined = join_arp(*doc, r ? active_ports(*r) : std::vector<sadb::PortStats>{},
-                                 r ? r->neighbors() : std::vector<sadb::NeighborSlot>{},
-                                 static_cast<uint64_t>(now / std::chrono::nanoseconds(1)));
-    return output(inv, joined, render_arp, r == nullptr);
+    doc = join_arp(doc, active_ports(r), r ? r->neighbors() : std::vector<sadb::NeighborSlot>{},
+                   static_cast<uint64_t>(now / std::chrono::nanoseconds(1)));
+    return {"", r == nullptr};
 }
 
+CommandResult show_crypto_map(const Invocation& inv) {
+    return view(inv, proto::kReqConfigMaps, render_crypto_maps, crypto_map_tag);
+}
+CommandResult show_access_lists(const Invocation& inv) {
+    return view(inv, proto::kReqConfigAcls, render_access_lists, acl_hits);
+}
+CommandResult show_interfaces(const Invocation& inv) {
+    return view(inv, proto::kReqConfigInterfaces, render_interfaces, interface_stats);
+}
+CommandResult show_ip_route(const Invocation& inv) {
+    return view(inv, proto::kReqConfigRoutes, render_ip_route);
+}
+CommandResult show_arp(const Invocation& inv) {
+    return view(inv, proto::kReqConfigArp, render_arp, arp_entries);
+}
 CommandResult show_running_config(const Invocation& inv) {
-    std::string error;
-    const std::optional<Json> doc = inv.session->request(proto::kReqRunningConfig, &error);
-    if (!doc) return CommandResult::fail(error);
-    return output(inv, *doc, render_running_config);
+    return view(inv, proto::kReqRunningConfig, render_running_config);
 }
 
 CommandResult test_trace(const Invocation& inv) {
     Json args = {{"src", *inv.arg("SRC")}, {"dst", *inv.arg("DST")}, {"proto", *inv.arg("PROTO")}};
     if (inv.arg("SPORT")) args["sport"] = *inv.arg("SPORT");
     if (inv.arg("DPORT")) args["dport"] = *inv.arg("DPORT");
-    std::string error;
-    const std::optional<Json> doc = inv.session->request(proto::kReqTrace, args, &error);
-    if (!doc) return CommandResult::fail(error);
-    return output(inv, *doc, render_trace);
+    return view(inv, proto::kReqTrace, render_trace, nullptr, args);
 }
 
 }  // namespace

@@ -66,6 +66,16 @@ void pool_lines(RunningText& o, const Json& pools) {
                (json_str(p["group"]).empty() ? "" : " group " + json_str(p["group"])));
 }
 
+// IOS writes the trap level by name; the number is the same command (0-7).
+void logging_lines(RunningText& o, const Json& l) {
+    if (l.is_null()) return;
+    if (!l["facility"].is_null()) o.line("logging facility " + json_str(l["facility"]));
+    if (l["trap"] != 6) o.line("logging trap " + json_num(l["trap"]));
+    for (const Json& h : l["hosts"])
+        o.line("logging host " + json_str(h["address"]) +
+               (h["port"] == 514 ? "" : " transport udp port " + json_num(h["port"])));
+}
+
 }  // namespace
 
 std::string json_str(const Json& j) {
@@ -88,6 +98,7 @@ std::string render_running_config(const Json& doc) {
     o.line("!");
     if (!json_str(doc["hostname"]).empty()) o.line("hostname " + json_str(doc["hostname"]));
     o.line("!");
+    logging_lines(o, doc.value("logging", Json()));
     running_crypto(o, doc);
     for (const Json& i : doc["interfaces"])
         interface_block(o, i);

@@ -32,17 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab and its helpers)
-from lab_test import HOST_A, HOST_A2, HOST_B, PY, Lab, ping  # noqa: E402
+from lab_test import (HOST_A, HOST_A2, HOST_B, PY, Lab, check, failures, ping,  # noqa: E402
+                      section)
 
-T1_OUT_SPI, T2_OUT_SPI = 0x2001, 0x4001  # gateway A's outbound SAs (tests/lab/configs/site-a.cfg)
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-    if not ok:
-        failures.append(name)
-    return ok
+T2_OUT_SPI = 0x4001  # gateway A's outbound SA of tunnel 2 (tests/lab/configs/site-a.cfg)
 
 
 def cli_text(lab, *words):
@@ -233,10 +226,7 @@ def main():
         for name, fn in (("1", test_access_lists), ("2", test_arp), ("3", test_interfaces),
                          ("4", test_route_and_map), ("5", test_running_config),
                          ("6", test_trace), ("7", test_errors)):
-            try:
-                fn(lab)
-            except Exception as e:  # a broken step fails; the others still run
-                check(f"{name} ran to the end", False, f"{type(e).__name__}: {e}")
+            section(name, fn, lab)  # a broken step fails; the others still run
     except Exception as e:
         check("set-up", False, f"{type(e).__name__}: {e}")
     finally:

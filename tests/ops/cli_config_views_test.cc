@@ -328,7 +328,12 @@ end
 // The hub's output parses back into the same configuration (a fixpoint), and its pre-shared and
 // group keys are absent.
 TEST(ShowRunningConfig, HubRoundTripsAndHidesItsKeys) {
-    const Views v = load(control::test::read_config("hub.cfg"));
+    std::string hub = control::test::read_config("hub.cfg");
+    hub.erase(hub.rfind("end"));
+    const Views v = load(hub +
+                         "logging host 198.51.100.7 transport udp port 5514\n"
+                         "logging host 198.51.100.8\nlogging facility local3\n"
+                         "logging trap 7\n");
     const std::string text = mgmt::render_running_config(control::running_config_view(v.cfg));
     for (const std::string& s : secrets(v.cfg))
         EXPECT_EQ(text.find(s), std::string::npos) << s;
@@ -339,6 +344,11 @@ TEST(ShowRunningConfig, HubRoundTripsAndHidesItsKeys) {
               std::string::npos);
     EXPECT_NE(text.find("  pre-shared-key address 0.0.0.0 0.0.0.0 key <removed>\n"),
               std::string::npos);
+    EXPECT_NE(text.find("!\nlogging facility local3\nlogging trap 7\n"
+                        "logging host 198.51.100.7 transport udp port 5514\n"
+                        "logging host 198.51.100.8\n"),
+              std::string::npos)
+        << text;
 }
 
 TEST(ConfigViews, NoKeyInAnyViewData) {
