@@ -62,14 +62,6 @@ bool is_config_event(LogEvent e) {
 
 }  // namespace
 
-LogLine drop_sample_line(const wire::DropSample& d, const CompiledPolicy& policy) {
-    if (d.reason == 0 || d.reason >= sadb::kNumDropReasons)
-        return {"ESPGW-4-DROP", "unknown drop reason"};
-    const auto r = static_cast<DropReason>(d.reason);
-    const EventFacts f = drop_facts(d, d.conn_id ? policy.find_sa(d.conn_id) : nullptr);
-    return {std::string(sadb::drop_reason_info(r).mnemonic), expand(drop_template(r), f.vars)};
-}
-
 EventLog::EventLog()
     : wall_([] { return std::chrono::system_clock::now(); }),
       steady_([] { return RateLimiter::Clock::now(); }) {

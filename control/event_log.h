@@ -30,13 +30,6 @@
 
 namespace espgw::control {
 
-// One drop sample's line without the log around it (what control_main printed before EventLog).
-struct LogLine {
-    std::string mnemonic;  // FACILITY-SEVERITY-MNEMONIC, without the leading %
-    std::string text;
-};
-LogLine drop_sample_line(const wire::DropSample& d, const CompiledPolicy& policy);
-
 class EventLog {
   public:
     using WallClock = std::function<std::chrono::system_clock::time_point()>;

@@ -3,9 +3,9 @@
 
 #include <unistd.h>
 
-#include "control/mgmt_capture.h"
 #include "control/debug_requests.h"
 #include "control/event_log.h"
+#include "control/mgmt_capture.h"
 #include "sadb/mgmt_protocol.h"
 
 namespace espgw::control {

@@ -28,9 +28,9 @@ inline void register_all_commands(CommandTree& tree) {
     register_sa_commands(tree);
     register_capture_commands(tree);
     register_config_commands(tree);
+    register_debug_commands(tree);
     register_clear_commands(tree);
     register_status_commands(tree);
-    register_debug_commands(tree);
 }
 
 }  // namespace espgw::mgmt
