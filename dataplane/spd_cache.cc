@@ -53,14 +53,23 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
         off_bursts_ -= off_bursts_ != 0;
         return spd.lookup(headers, n, out);
     }
+    // Keys and slots first, their entries fetched for the whole burst (the table lives in L2),
+    // then the compares.
+    Key keys[PktVec::kCapacity];
+    uint32_t slots[PktVec::kCapacity];
+    for (uint32_t i = 0; i < n; ++i) {
+        keys[i] = key_of(headers[i]);
+        slots[i] = slot_of(keys[i]);
+        __builtin_prefetch(&table_[slots[i]]);
+    }
     const uint8_t* miss_hdr[PktVec::kCapacity];
     uint32_t miss_at[PktVec::kCapacity];
     uint32_t miss_slot[PktVec::kCapacity];
     Key miss_key[PktVec::kCapacity];
     uint32_t misses = 0;
     for (uint32_t i = 0; i < n; ++i) {
-        const Key k = key_of(headers[i]);
-        const uint32_t slot = slot_of(k);
+        const Key& k = keys[i];
+        const uint32_t slot = slots[i];
         const Entry& e = table_[slot];
         const uint32_t tag = kValid | uint32_t{k.proto} << 23;
         if ((e.tag & ~kRuleMask) == tag && e.src == k.src && e.dst == k.dst && e.ports == k.ports) {

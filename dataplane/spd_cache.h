@@ -20,8 +20,10 @@ namespace espgw::dataplane {
 
 class SpdCache {
   public:
-    static constexpr uint32_t kBits = 12;
-    static constexpr uint32_t kEntries = 1u << kBits;  // 64 KiB
+    // 16 Ki entries (256 KiB, in L2): ~5,000 flows cycling through a cache of 4 Ki entries hit
+    // ~30% of the time, through 16 Ki ~74%.
+    static constexpr uint32_t kBits = 14;
+    static constexpr uint32_t kEntries = 1u << kBits;
     // Adaptation: every kWindow lookups, a hit rate below 1/kMinHitShare turns the cache off
     // for kOffBursts calls.
     static constexpr uint32_t kWindow = 4096;
