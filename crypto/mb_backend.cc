@@ -79,6 +79,16 @@ void complete_job(const IMB_JOB* job) {
     }
 }
 
+// With thousands of SAs each op's key schedule is a likely cache miss: fetched a few ops ahead
+// (not for the whole burst at once, which would overflow the miss buffers and the L1), and only
+// when the SA differs from the op before.
+constexpr uint16_t kKeyPrefetchAhead = 4;
+
+void prefetch_keys(const CryptoOp* ops, uint16_t k) {
+    if (k > 0 && ops[k].sa == ops[k - 1].sa) return;
+    prefetch_sa_crypto(ops[k].sa, ops[k].encrypt);
+}
+
 // Orders the job ops (GCM ops never queue) so that jobs of one suite are submitted back to
 // back. A burst of one SA (the common case) is recognised by pointer and left in order.
 void order_by_suite(const CryptoOp* ops, uint16_t* idx, uint16_t n) {
@@ -104,7 +114,10 @@ void MbBackend::process(CryptoOp* ops, uint16_t n) {
         // AES-GCM runs at once through the direct API; the rest become jobs.
         uint16_t idx[kMaxOps];
         uint16_t jobs = 0;
+        for (uint16_t k = 0; k < std::min<uint16_t>(m, kKeyPrefetchAhead); ++k)
+            prefetch_keys(chunk, k);
         for (uint16_t k = 0; k < m; ++k) {
+            if (k + kKeyPrefetchAhead < m) prefetch_keys(chunk, k + kKeyPrefetchAhead);
             if (chunk[k].sa->family == CipherFamily::kGcm) {
                 run_gcm(mgr_, chunk[k]);
             } else {
