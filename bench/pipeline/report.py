@@ -77,7 +77,7 @@ def floor_table(meta, records):
     return "\n".join(out) + "\n"
 
 
-def scaling_table(records):
+def scaling_table(meta, records):
     idx = _index(records)
     tunnels = sorted({r["tunnels"] for r in records if r["impl"] != IO})
     if len(tunnels) < 2:
@@ -86,8 +86,8 @@ def scaling_table(records):
     mid = tunnels[1:-1]
     head = (f"| suite | dir | size | espgw {lo} → " + "".join(f"{m} → " for m in mid) +
             f"{hi} tunnels | change {lo} → {hi} | goal ≤ 10% loss | ipsec-secgw {lo} → " +
-            "".join(f"{m} → " for m in mid) + f"{hi} | change |")
-    out = [head, "|---|---|---|---:|---:|---|---:|---:|"]
+            "".join(f"{m} → " for m in mid) + f"{hi} | change | floors {lo} → {hi} |")
+    out = [head, "|---|---|---|---:|---:|---|---:|---:|---:|"]
     for k in _order(records):
         if k[2] != lo:
             continue
@@ -103,6 +103,10 @@ def scaling_table(records):
                     f"{ch * 100:+.1f}%"]
             if impl == "espgw":
                 row.append("met" if -ch <= GOAL_SCALING else "**missed**")
+        # What the floors alone lose: a gateway costing nothing but I/O and crypto would lose
+        # this much from the lowest to the highest tunnel count.
+        fa, fb = floor_of(meta, idx, k), floor_of(meta, idx, (k[0], k[1], hi, k[3]))
+        row.append("–" if fa is None or fb is None else f"{sum(fa) / sum(fb) * 100 - 100:+.1f}%")
         out.append("| " + " | ".join(row) + " |")
     return "\n".join(out) + "\n"
 
@@ -166,7 +170,7 @@ def markdown(meta, records):
         floor_table(meta, records),
         "## Scaling from one tunnel to many",
         "",
-        scaling_table(records),
+        scaling_table(meta, records),
         "## Drops during timing",
         "",
         losses(records),
