@@ -64,13 +64,10 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
     }
     const uint8_t* miss_hdr[PktVec::kCapacity];
     uint32_t miss_at[PktVec::kCapacity];
-    uint32_t miss_slot[PktVec::kCapacity];
-    Key miss_key[PktVec::kCapacity];
     uint32_t misses = 0;
     for (uint32_t i = 0; i < n; ++i) {
         const Key& k = keys[i];
-        const uint32_t slot = slots[i];
-        const Entry& e = table_[slot];
+        const Entry& e = table_[slots[i]];
         const uint32_t tag = kValid | uint32_t{k.proto} << 23;
         if ((e.tag & ~kRuleMask) == tag && e.src == k.src && e.dst == k.dst && e.ports == k.ports) {
             const uint32_t rule = e.tag & kRuleMask;
@@ -78,9 +75,7 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
             continue;
         }
         miss_hdr[misses] = headers[i];
-        miss_key[misses] = k;
-        miss_at[misses] = i;
-        miss_slot[misses++] = slot;
+        miss_at[misses++] = i;
     }
     adapt(n, n - misses);
     hits_ += n - misses;
@@ -89,10 +84,11 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
     uint32_t found[PktVec::kCapacity];
     spd.lookup(miss_hdr, misses, found);
     for (uint32_t j = 0; j < misses; ++j) {
-        const Key& k = miss_key[j];
+        const uint32_t i = miss_at[j];
+        const Key& k = keys[i];
         const uint32_t rule = found[j] == SpdSnapshot::kNoMatch ? kNoRule : found[j];
-        table_[miss_slot[j]] = {k.src, k.dst, k.ports, kValid | uint32_t{k.proto} << 23 | rule};
-        out[miss_at[j]] = found[j];
+        table_[slots[i]] = {k.src, k.dst, k.ports, kValid | uint32_t{k.proto} << 23 | rule};
+        out[i] = found[j];
     }
 }
 
