@@ -698,21 +698,49 @@ def section(name, fn, *args):
     note(f"[{name}: {time.monotonic() - t0:.1f} s]")
 
 
-def main():
+def run_lab_main(name, tag, body, cleanup=None):
+    """main() of a test in the lab: `NAME.py BUILD_DIR` as root (77, skipped, without root);
+    a work dir and a Lab whose prefix is TAG + pid; body(lab, work) brings the lab up and runs
+    the sections; cleanup(lab), if given, then the lab's teardown run whatever happens. A set-up
+    exception fails with the gateways' log tails. Returns the exit status: 0 with the work dir
+    removed, 1 with it kept."""
     if len(sys.argv) != 2:
-        sys.exit("usage: lab_test.py BUILD_DIR")
+        sys.exit(f"usage: {name}.py BUILD_DIR")
     if os.geteuid() != 0:
         print("SKIP: the lab needs root (network namespaces)")
         return 77
     # meson's timeout sends SIGTERM: unwind through the finally below, which tears the lab down.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("lab_test: terminated"))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(f"{name}: terminated"))
     t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-labtest-"))
-    lab = Lab(sys.argv[1], f"elt{os.getpid() % 100000}", work)
+    work = Path(tempfile.mkdtemp(prefix=f"espgw-{name}-"))
+    lab = Lab(sys.argv[1], f"{tag}{os.getpid() % 100000}", work)
+    try:
+        body(lab, work)
+    except Exception as e:
+        check("lab set-up", False, f"{type(e).__name__}: {e}")
+        for f in sorted(lab.dir.glob("*.log")) if lab.dir.exists() else []:
+            note(f"--- {f.name}\n{f.read_text()[-2000:]}")
+    finally:
+        try:
+            if cleanup is not None:
+                cleanup(lab)
+        finally:
+            lab.down()
+    note(f"total {time.monotonic() - t_start:.1f} s")
+    if failures:
+        print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
+        return 1
+    shutil.rmtree(work, ignore_errors=True)
+    print(f"PASS: {name}")
+    return 0
+
+
+def main():
     cfg_a = (HERE / "configs" / "site-a.cfg").read_text()
     sa_by_spi = {sa["spi"]: sa for sa in parse_sas(cfg_a, GW_A_OUT)}
     all_sas = list(sa_by_spi.values())
-    try:
+
+    def body(lab, work):
         lab.up("af_packet")
         note(f"lab up: prefix {lab.prefix}, af_packet ports, work dir {work}")
         warm_up(lab)
@@ -731,19 +759,8 @@ def main():
         note("lab up again on af_xdp ports")
         warm_up(lab)
         section("g", test_fragments, lab, sa_by_spi)
-    except Exception as e:
-        check("lab set-up", False, f"{type(e).__name__}: {e}")
-        for f in sorted(lab.dir.glob("*.log")) if lab.dir.exists() else []:
-            note(f"--- {f.name}\n{f.read_text()[-2000:]}")
-    finally:
-        lab.down()
-    note(f"total {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)  # kept when a check failed or the run was cut
-    print("PASS: lab test")
-    return 0
+
+    return run_lab_main("lab_test", "elt", body)
 
 
 if __name__ == "__main__":

@@ -19,20 +19,15 @@ Usage: cli_config_test.py BUILD_DIR. Root only (namespaces). Prints PASS/FAIL li
 a failure; the lab is always torn down.
 """
 import json
-import os
 import re
-import shutil
-import signal
 import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab and its helpers)
-from lab_test import (HOST_A, HOST_A2, HOST_B, PY, Lab, check, failures, ping,  # noqa: E402
+from lab_test import (HOST_A, HOST_A2, HOST_B, PY, check, ping,  # noqa: E402
                       section)
 
 T2_OUT_SPI = 0x4001  # gateway A's outbound SA of tunnel 2 (tests/lab/configs/site-a.cfg)
@@ -211,33 +206,15 @@ def test_errors(lab):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: cli_config_test.py BUILD_DIR")
-    if os.geteuid() != 0:
-        print("SKIP: the lab needs root (network namespaces)")
-        return 77
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("cli_config_test: terminated"))
-    t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-clicfg-"))
-    lab = Lab(sys.argv[1], f"ecc{os.getpid() % 100000}", work)
-    try:
+    def body(lab, work):
         lab.up("af_packet")
         lab_test.warm_up(lab)
         for name, fn in (("1", test_access_lists), ("2", test_arp), ("3", test_interfaces),
                          ("4", test_route_and_map), ("5", test_running_config),
                          ("6", test_trace), ("7", test_errors)):
             section(name, fn, lab)  # a broken step fails; the others still run
-    except Exception as e:
-        check("set-up", False, f"{type(e).__name__}: {e}")
-    finally:
-        lab.down()
-    print(f"  total {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS: cli config test")
-    return 0
+
+    return lab_test.run_lab_main("cli_config_test", "ecc", body)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab, its helpers, check/section and the failure list)
-from lab_test import (GW_A_OUT, GW_B_OUT, HOST_A2, HOST_B, Capture, Lab,  # noqa: E402
+from lab_test import (GW_A_OUT, GW_B_OUT, HOST_A2, HOST_B, Capture,  # noqa: E402
                       background_ping, capture_fresh, check, finish_ping, frame, inject, ping,
                       section, wait_for, warm_up)
 
@@ -431,17 +431,8 @@ def test_without_control(lab, a):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: cli_sa_test.py BUILD_DIR")
-    if os.geteuid() != 0:
-        print("SKIP: the lab needs root (network namespaces)")
-        return 77
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("cli_sa_test: terminated"))
-    t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-clisa-"))
-    lab = Lab(sys.argv[1], f"ecs{os.getpid() % 100000}", work)
-    a, b = Cli(lab, "a"), Cli(lab, "b")
-    try:
+    def body(lab, work):
+        a, b = Cli(lab, "a"), Cli(lab, "b")
         lab.up("af_packet")
         add_tunnel3(lab)
         warm_up(lab)
@@ -454,22 +445,13 @@ def main():
         section("g", test_key_export, lab, a, work)
         section("h", test_errors, lab, a, work)
         section("h", test_without_control, lab, a)
-    except Exception as e:
-        check("lab set-up", False, f"{type(e).__name__}: {e}")
-        for f in sorted(lab.dir.glob("*.log")) if lab.dir.exists() else []:
-            print(f"  --- {f.name}\n{f.read_text()[-2000:]}")
-    finally:
-        lab.down()
+
+    def cleanup(lab):
         run_dir = Path(os.environ.get("ESPGW_RUN_DIR", "/run/espgw"))
         for gw in "ab":  # this run's baselines (the sockets go with their controls)
             (run_dir / f"{lab.prefix}{gw}.baseline").unlink(missing_ok=True)
-    print(f"  total {time.monotonic() - t_start:.1f} s")
-    if lab_test.failures:
-        print(f"FAIL: {len(lab_test.failures)} check(s) failed; files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS: cli_sa test")
-    return 0
+
+    return lab_test.run_lab_main("cli_sa_test", "ecs", body, cleanup)
 
 
 if __name__ == "__main__":

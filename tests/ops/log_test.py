@@ -27,12 +27,10 @@ is always torn down.
 """
 import os
 import re
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -40,7 +38,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab, its helpers, check/section and the failure list)
-from lab_test import (GW_A_OUT, GW_B_OUT, HOST_B, Lab, background_ping, capture_fresh,  # noqa
+from lab_test import (GW_A_OUT, GW_B_OUT, HOST_B, background_ping, capture_fresh,  # noqa
                       check, edit_tunnel2, finish_ping, flip_ciphertext, frame, inject, note,
                       section, wait_for, warm_up)
 
@@ -323,19 +321,13 @@ def test_undebug(lab, debugs):
 # ---------------------------------------------------------------------------------------------
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: log_test.py BUILD_DIR")
-    if os.geteuid() != 0:
-        print("SKIP: the lab needs root (network namespaces)")
-        return 77
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("log_test: terminated"))
-    t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-logtest-"))
-    lab = Lab(sys.argv[1], f"elg{os.getpid() % 100000}", work)
-    unix = Datagrams(socket.AF_UNIX, str(work / "syslog.sock"))
-    udp = Datagrams(socket.AF_INET, ("127.0.0.1", 0))
-    debugs = {}
-    try:
+    sockets = []
+
+    def body(lab, work):
+        unix = Datagrams(socket.AF_UNIX, str(work / "syslog.sock"))
+        sockets.append(unix)
+        udp = Datagrams(socket.AF_INET, ("127.0.0.1", 0))
+        sockets.append(udp)
         lab.up("af_packet")
         note(f"lab up: prefix {lab.prefix}, work dir {work}")
         warm_up(lab)
@@ -349,21 +341,15 @@ def main():
         section("f", test_syslog_socket, lab, unix.messages)
         section("g", test_sighup, lab, conns, debugs, udp)
         section("h", test_undebug, lab, debugs)
-    except Exception as e:
-        check("lab set-up", False, f"{type(e).__name__}: {e}")
-    finally:
-        lab.down()
-        unix.close()
-        udp.close()
-    note(f"total {time.monotonic() - t_start:.1f} s")
-    if lab_test.failures:
-        print(f"FAIL: {len(lab_test.failures)} check(s) failed; files kept in {work}")
-        for f in sorted(lab.dir.glob("*control.log")) if lab.dir.exists() else []:
-            note(f"--- {f.name}\n{f.read_text()[-3000:]}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS: log test")
-    return 0
+        if lab_test.failures:  # what control logged, for the failed checks
+            for f in sorted(lab.dir.glob("*control.log")):
+                note(f"--- {f.name}\n{f.read_text()[-3000:]}")
+
+    def cleanup(_lab):
+        for s in sockets:
+            s.close()
+
+    return lab_test.run_lab_main("log_test", "elg", body, cleanup)
 
 
 if __name__ == "__main__":

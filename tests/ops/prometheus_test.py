@@ -17,13 +17,10 @@ Usage: prometheus_test.py BUILD_DIR. Root only (namespaces). Prints PASS/FAIL li
 a failure; the lab, the exporter and Prometheus are always stopped.
 """
 import json
-import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -32,17 +29,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab and its helpers)
-from lab_test import GW_A_OUT, GW_B_OUT, HOST_B, Lab, ping  # noqa: E402
+from lab_test import GW_A_OUT, GW_B_OUT, HOST_B, ping  # noqa: E402
 
 OUT_SPI, IN_SPI = 0x2001, 0x1001  # gateway A, tunnel 1 (tests/lab/configs/site-a.cfg)
-failures = []
-
-
-def check(name, ok, detail=""):
-    print(f"{'PASS' if ok else 'FAIL'}: {name}" + (f" ({detail})" if detail else ""), flush=True)
-    if not ok:
-        failures.append(name)
-    return ok
+check = lab_test.check  # lab_test's failure list decides the exit status
 
 
 def free_port():
@@ -226,43 +216,25 @@ def test_promtool(exporter_port):
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: prometheus_test.py BUILD_DIR")
-    if os.geteuid() != 0:
-        print("SKIP: the lab needs root (network namespaces)")
-        return 77
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("prometheus_test: terminated"))
-    t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-promtest-"))
-    lab = Lab(sys.argv[1], f"ept{os.getpid() % 100000}", work)
-    exporter = prom = None
-    try:
+    procs = {}
+
+    def body(lab, work):
         lab.up("af_packet")
         lab_test.warm_up(lab)
-        exporter, exporter_port = start_exporter(sys.argv[1], lab.prefix + "a", work)
-        prom = Prometheus(work, f"127.0.0.1:{exporter_port}")
+        procs["exporter"], exporter_port = start_exporter(sys.argv[1], lab.prefix + "a", work)
+        prom = procs["prom"] = Prometheus(work, f"127.0.0.1:{exporter_port}")
         for name, fn, args in (("1", test_up, (prom, exporter_port)),
                                ("2", test_sa_packets, (lab, prom, exporter_port)),
                                ("3", test_drops, (lab, prom)),
                                ("4", test_promtool, (exporter_port,))):
-            try:
-                fn(*args)
-            except Exception as e:  # a broken step fails; the others still run
-                check(f"{name} ran to the end", False, f"{type(e).__name__}: {e}")
-    except Exception as e:
-        check("set-up", False, f"{type(e).__name__}: {e}")
-    finally:
-        if prom is not None:
-            prom.stop()
-        stop(exporter)
-        lab.down()
-    print(f"  total {time.monotonic() - t_start:.1f} s")
-    if failures:
-        print(f"FAIL: {len(failures)} check(s) failed; files kept in {work}")
-        return 1
-    shutil.rmtree(work, ignore_errors=True)
-    print("PASS: prometheus test")
-    return 0
+            lab_test.section(name, fn, *args)  # a broken step fails; the others still run
+
+    def cleanup(_lab):
+        if "prom" in procs:
+            procs["prom"].stop()
+        stop(procs.get("exporter"))
+
+    return lab_test.run_lab_main("prometheus_test", "ept", body, cleanup)
 
 
 if __name__ == "__main__":

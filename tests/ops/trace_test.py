@@ -18,17 +18,15 @@ Usage: trace_test.py BUILD_DIR. Root only (namespaces). Prints PASS/FAIL lines, 
 failure; the lab is always torn down.
 """
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "lab"))
 import lab_test  # noqa: E402  (the lab and its helpers)
-from lab_test import GW_A_OUT, GW_B_OUT, HOST_A, HOST_B, Lab, ping  # noqa: E402
+from lab_test import GW_A_OUT, GW_B_OUT, HOST_A, HOST_B, ping  # noqa: E402
 
 IN_SPI, OUT_SPI = 0x1001, 0x2001  # gateway A, tunnel 1 (tests/lab/configs/site-a.cfg)
 IN_HEX, OUT_HEX = f"0x{IN_SPI:08x}", f"0x{OUT_SPI:08x}"  # as tshark prints esp.spi
@@ -250,31 +248,14 @@ def test_errors(lab, work):
 
 
 def main():
-    if len(sys.argv) != 2 or os.geteuid() != 0:
-        print("SKIP: the lab needs root (network namespaces)" if len(sys.argv) == 2 else
-              "usage: trace_test.py BUILD_DIR")
-        return 77 if len(sys.argv) == 2 else 2
-    # meson's timeout sends SIGTERM: unwind through the finally below, which tears the lab down.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit("trace_test: terminated"))
-    t_start = time.monotonic()
-    work = Path(tempfile.mkdtemp(prefix="espgw-tracetest-"))
-    lab = Lab(sys.argv[1], f"etr{os.getpid() % 100000}", work)
-    try:
+    def body(lab, work):
         lab.up("af_packet")
         lab_test.warm_up(lab)
         for name, fn in (("1", test_interface), ("2", test_sa), ("3", test_drops),
                          ("4", test_limit), ("5", test_errors)):
             lab_test.section(name, fn, lab, work)  # a broken section fails; the others run
-    except Exception as e:
-        check("lab set-up", False, f"{type(e).__name__}: {e}")
-    finally:
-        lab.down()
-    print(f"  total {time.monotonic() - t_start:.1f} s", flush=True)
-    if failures:
-        print(f"FAILED: {len(failures)} check(s); work dir {work}")
-        return 1
-    subprocess.run(["rm", "-rf", str(work)])
-    return 0
+
+    return lab_test.run_lab_main("trace_test", "etr", body)
 
 
 if __name__ == "__main__":
