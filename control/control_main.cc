@@ -134,7 +134,8 @@ bool install_full(RingClient& ring, EventLog& log, const CompiledPolicy& p, uint
     ring.hello();
     std::vector<wire::Sa> running;
     uint64_t dp_gen = 0;
-    if (!ring.resync(&running, &dp_gen, [&log](const wire::Msg& m) { log.on_event(m); }, 5s))
+    if (!ring.resync(
+            &running, &dp_gen, [&log](const wire::Msg& m) { log.on_event(m); }, 5s))
         return false;
     if (!running.empty())
         log.event(LogEvent::kResync, {{"count", std::to_string(running.size())},
@@ -172,7 +173,8 @@ void reload(RingClient& ring, ControlState& st) {
         st.config_text = std::move(next.config_text);
         st.config = std::move(next.config);
         st.policy = std::move(next.policy);
-        for (const SaChange& c : d.sas_changed) st.installed_at.erase(c.after.sa.conn_id);
+        for (const SaChange& c : d.sas_changed)
+            st.installed_at.erase(c.after.sa.conn_id);
         st.stamp_new_sas(std::time(nullptr));
     }
 }
@@ -200,9 +202,8 @@ void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
 
 // RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
 // `meanwhile` runs between slices (the management socket stays served while control waits).
-bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wait,
-                           RingClient* ring, std::string* error,
-                           const std::function<void()>& meanwhile = {}) {
+bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wait, RingClient* ring,
+                           std::string* error, const std::function<void()>& meanwhile = {}) {
     const auto deadline = std::chrono::steady_clock::now() + wait;
     while (!g_stop) {
         // A SIGKILLed dataplane leaves its ring file behind: wait for a live one.

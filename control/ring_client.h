@@ -51,7 +51,7 @@ class RingClient {
 
   private:
     sadb::RingRegion region_;
-    std::deque<sadb::wire::Msg> deferred_;  // events read by ask() that were not its answer
+    std::deque<sadb::wire::Msg> deferred_;        // events read by ask() that were not its answer
     static constexpr size_t kMaxDeferred = 4096;  // 5 s of drop samples from 8 lcores
 };
 

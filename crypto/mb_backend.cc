@@ -16,7 +16,9 @@ uint32_t suite_key(const CryptoOp& op) {
            (uint32_t{sa->aes_key_len} << 1) | uint32_t{op.encrypt};
 }
 
-bool icv_matches(const CryptoOp& op) { return icv_equal(op.icv_out, op.icv_in, op.sa->icv_len); }
+bool icv_matches(const CryptoOp& op) {
+    return icv_equal(op.icv_out, op.icv_in, op.sa->icv_len);
+}
 
 // AES-GCM has no multi-buffer lanes to fill; the direct API skips the job queue entirely
 // (anchors.md: "GCM does not care" about flushing).
@@ -28,17 +30,32 @@ void run_gcm(IMB_MGR* mgr, CryptoOp& op) {
     gcm_context_data ctx;
     if (op.encrypt) {
         switch (sa->aes_key_len) {
-            case 16: IMB_AES128_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
-            case 24: IMB_AES192_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
-            default: IMB_AES256_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
+            case 16:
+                IMB_AES128_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out,
+                                   16);
+                break;
+            case 24:
+                IMB_AES192_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out,
+                                   16);
+                break;
+            default:
+                IMB_AES256_GCM_ENC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out,
+                                   16);
+                break;
         }
         op.status = OpStatus::kOk;
         return;
     }
     switch (sa->aes_key_len) {
-        case 16: IMB_AES128_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
-        case 24: IMB_AES192_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
-        default: IMB_AES256_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16); break;
+        case 16:
+            IMB_AES128_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16);
+            break;
+        case 24:
+            IMB_AES192_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16);
+            break;
+        default:
+            IMB_AES256_GCM_DEC(mgr, k, &ctx, p, p, n, op.iv, op.aad, op.aad_len, op.icv_out, 16);
+            break;
     }
     op.status = icv_matches(op) ? OpStatus::kOk : OpStatus::kIcvMismatch;
 }
@@ -94,8 +111,8 @@ void prefetch_keys(const CryptoOp* ops, uint16_t k) {
 void order_by_suite(const CryptoOp* ops, uint16_t* idx, uint16_t n) {
     bool mixed = false;
     for (uint16_t k = 1; k < n; ++k)
-        mixed |= ops[idx[k]].sa != ops[idx[0]].sa &&
-                 suite_key(ops[idx[k]]) != suite_key(ops[idx[0]]);
+        mixed |=
+            ops[idx[k]].sa != ops[idx[0]].sa && suite_key(ops[idx[k]]) != suite_key(ops[idx[0]]);
     if (mixed) {
         std::stable_sort(idx, idx + n, [ops](uint16_t a, uint16_t b) {
             return suite_key(ops[a]) < suite_key(ops[b]);
@@ -165,7 +182,8 @@ bool validate_sa_jobs(const SaCrypto& sa, IMB_MGR* mgr) {
         op.encrypt = encrypt;
         fill_job(IMB_GET_NEXT_JOB(mgr), op);
         const IMB_JOB* done = IMB_SUBMIT_JOB(mgr);
-        while (done == nullptr) done = IMB_FLUSH_JOB(mgr);
+        while (done == nullptr)
+            done = IMB_FLUSH_JOB(mgr);
         if (done->status != IMB_STATUS_COMPLETED) return false;
     }
     return true;

@@ -25,7 +25,8 @@ std::string ipv4_text(uint32_t a) {
 }  // namespace
 
 void ControlEndpoint::Txn::wipe() {
-    for (wire::Sa& s : sa_add) OPENSSL_cleanse(&s, sizeof s);
+    for (wire::Sa& s : sa_add)
+        OPENSSL_cleanse(&s, sizeof s);
     *this = Txn{};
 }
 
@@ -39,7 +40,9 @@ ControlEndpoint::ControlEndpoint(Dataplane& dp, void* base, crypto::MbManager& m
       main_forwards_(main_forwards),
       capture_(dp, [this] { synchronize(); }) {}
 
-ControlEndpoint::~ControlEndpoint() { txn_.wipe(); }
+ControlEndpoint::~ControlEndpoint() {
+    txn_.wipe();
+}
 
 uint32_t ControlEndpoint::poll() {
     uint32_t n = 0;
@@ -67,13 +70,18 @@ void ControlEndpoint::handle(wire::Msg& m) {
             txn_.full = m.body.begin.full != 0;
             txn_.generation = m.hdr.generation;
             return;
-        case wire::MsgType::kConfigCommit: return commit(m.body.commit.generation);
-        case wire::MsgType::kSendPacket: return send_packet(m.body.packet);
-        case wire::MsgType::kResyncRequest: return resync();
+        case wire::MsgType::kConfigCommit:
+            return commit(m.body.commit.generation);
+        case wire::MsgType::kSendPacket:
+            return send_packet(m.body.packet);
+        case wire::MsgType::kResyncRequest:
+            return resync();
         case wire::MsgType::kCaptureStart:
         case wire::MsgType::kCaptureStop:
-        case wire::MsgType::kCaptureQuery: return answer_capture(m);
-        default: return collect(m);
+        case wire::MsgType::kCaptureQuery:
+            return answer_capture(m);
+        default:
+            return collect(m);
     }
 }
 
@@ -81,21 +89,40 @@ void ControlEndpoint::collect(const wire::Msg& m) {
     if (!txn_.open) return;  // objects outside a transaction are ignored
     const wire::Msg::Body& b = m.body;
     switch (m.hdr.type) {
-        case wire::MsgType::kInterface: txn_.ifaces.push_back(b.interface); break;
-        case wire::MsgType::kGlobals: txn_.globals = b.globals; break;
-        case wire::MsgType::kSaAdd: txn_.sa_add.push_back(b.sa); break;
-        case wire::MsgType::kSaDelete: txn_.sa_del.push_back(b.sa_ref); break;
-        case wire::MsgType::kSaExpire: dp_.sas->expire(b.sa_ref.conn_id); break;
+        case wire::MsgType::kInterface:
+            txn_.ifaces.push_back(b.interface);
+            break;
+        case wire::MsgType::kGlobals:
+            txn_.globals = b.globals;
+            break;
+        case wire::MsgType::kSaAdd:
+            txn_.sa_add.push_back(b.sa);
+            break;
+        case wire::MsgType::kSaDelete:
+            txn_.sa_del.push_back(b.sa_ref);
+            break;
+        case wire::MsgType::kSaExpire:
+            dp_.sas->expire(b.sa_ref.conn_id);
+            break;
         case wire::MsgType::kSpdRules:
             txn_.spd = true;
             for (uint32_t k = 0; k < b.spd.count && k < wire::kSpdRulesPerMsg; ++k)
                 txn_.spd_rules.push_back(b.spd.rules[k]);
             break;
-        case wire::MsgType::kRouteAdd: txn_.route_add.push_back(b.route); break;
-        case wire::MsgType::kRouteDelete: txn_.route_del.push_back(b.route); break;
-        case wire::MsgType::kNeighborAdd: txn_.nb_add.push_back(b.neighbor); break;
-        case wire::MsgType::kNeighborDelete: txn_.nb_del.push_back(b.neighbor); break;
-        default: break;
+        case wire::MsgType::kRouteAdd:
+            txn_.route_add.push_back(b.route);
+            break;
+        case wire::MsgType::kRouteDelete:
+            txn_.route_del.push_back(b.route);
+            break;
+        case wire::MsgType::kNeighborAdd:
+            txn_.nb_add.push_back(b.neighbor);
+            break;
+        case wire::MsgType::kNeighborDelete:
+            txn_.nb_del.push_back(b.neighbor);
+            break;
+        default:
+            break;
     }
 }
 
@@ -114,19 +141,23 @@ std::unique_ptr<Policy> ControlEndpoint::next_policy(std::string* error) {
             continue;
         }
         Iface& i = p->ifaces[w.port];
-        i = Iface{true, w.outside != 0, w.port, ipv4_of(w.addr), w.prefix, w.mtu ? w.mtu : uint16_t{1500},
-                  w.mss_clamp, dp_.macs[w.port], {}};
+        i = Iface{true,        w.outside != 0,
+                  w.port,      ipv4_of(w.addr),
+                  w.prefix,    w.mtu ? w.mtu : uint16_t{1500},
+                  w.mss_clamp, dp_.macs[w.port],
+                  {}};
         std::strncpy(i.name, w.name, sizeof i.name - 1);
     }
     p->index_addresses();
     const bool spd = txn_.spd || txn_.full;
     if (!spd && current_ && current_->spd) {
         std::vector<wire::SpdRule> rules;
-        for (uint32_t k = 0; k < current_->spd->size(); ++k) rules.push_back(current_->spd->rule(k));
+        for (uint32_t k = 0; k < current_->spd->size(); ++k)
+            rules.push_back(current_->spd->rule(k));
         p->spd = SpdSnapshot::build(rules, "spd" + std::to_string(txn_.generation), 0, error);
     } else {
-        p->spd = SpdSnapshot::build(txn_.spd_rules, "spd" + std::to_string(txn_.generation),
-                                    0, error);
+        p->spd =
+            SpdSnapshot::build(txn_.spd_rules, "spd" + std::to_string(txn_.generation), 0, error);
     }
     if (!p->spd) return nullptr;
     return p;
@@ -149,11 +180,12 @@ bool ControlEndpoint::unchanged(const wire::Sa& w) const {
         std::memset(b.auth_key, 0, sizeof b.auth_key);
         const crypto::SaCrypto& c = *rt.crypto;
         const size_t ck = crypto::cipher_info(c.cipher).key_len;
-        same = std::memcmp(&a, &b, sizeof a) == 0 && c.cipher_key.size() == ck &&
-               CRYPTO_memcmp(c.cipher_key.data(), w.cipher_key, ck) == 0 &&
-               std::memcmp(c.salt, w.cipher_key + ck, crypto::cipher_info(c.cipher).salt_len) == 0 &&
-               c.auth_key.size() == w.auth_key_len &&
-               CRYPTO_memcmp(c.auth_key.data(), w.auth_key, w.auth_key_len) == 0;
+        same =
+            std::memcmp(&a, &b, sizeof a) == 0 && c.cipher_key.size() == ck &&
+            CRYPTO_memcmp(c.cipher_key.data(), w.cipher_key, ck) == 0 &&
+            std::memcmp(c.salt, w.cipher_key + ck, crypto::cipher_info(c.cipher).salt_len) == 0 &&
+            c.auth_key.size() == w.auth_key_len &&
+            CRYPTO_memcmp(c.auth_key.data(), w.auth_key, w.auth_key_len) == 0;
         OPENSSL_cleanse(&b, sizeof b);
     });
     return same;
@@ -182,17 +214,20 @@ uint32_t ControlEndpoint::apply_sas(std::string* error) {
         dp_.sas->for_each([&](const SaInfo& i, const sadb::SaRuntime&) {
             if (!keep.count(i.conn_id)) stale.push_back(i.conn_id);
         });
-        for (uint32_t id : stale) dp_.sas->remove(id);
+        for (uint32_t id : stale)
+            dp_.sas->remove(id);
     }
     return refused;
 }
 
 uint32_t ControlEndpoint::apply_routes(std::string* error) {
     uint32_t refused = 0;
-    std::map<std::pair<uint32_t, uint8_t>, wire::Route> next = txn_.full ? decltype(routes_){}
-                                                                         : routes_;
-    for (const wire::Route& r : txn_.route_del) next.erase({ipv4_of(r.prefix), r.prefix_len});
-    for (const wire::Route& r : txn_.route_add) next[{ipv4_of(r.prefix), r.prefix_len}] = r;
+    std::map<std::pair<uint32_t, uint8_t>, wire::Route> next =
+        txn_.full ? decltype(routes_){} : routes_;
+    for (const wire::Route& r : txn_.route_del)
+        next.erase({ipv4_of(r.prefix), r.prefix_len});
+    for (const wire::Route& r : txn_.route_add)
+        next[{ipv4_of(r.prefix), r.prefix_len}] = r;
     for (const auto& [key, r] : routes_)
         if (!next.count(key)) dp_.routes->remove(key.first, key.second);
     for (const auto& [key, r] : next) {
@@ -200,8 +235,8 @@ uint32_t ControlEndpoint::apply_routes(std::string* error) {
         const RouteStatus st = dp_.routes->add(r);
         if (st != RouteStatus::kOk) {
             ++refused;
-            append_error(error, "route " + ipv4_text(key.first) + "/" +
-                                    std::to_string(key.second) + ": " + route_status_label(st));
+            append_error(error, "route " + ipv4_text(key.first) + "/" + std::to_string(key.second) +
+                                    ": " + route_status_label(st));
         }
     }
     routes_ = std::move(next);
@@ -211,13 +246,14 @@ uint32_t ControlEndpoint::apply_routes(std::string* error) {
 uint32_t ControlEndpoint::apply_neighbors(std::string* error) {
     uint32_t refused = 0;
     std::set<uint32_t> next = txn_.full ? std::set<uint32_t>{} : static_neighbors_;
-    for (const wire::Neighbor& n : txn_.nb_del) next.erase(ipv4_of(n.addr));
+    for (const wire::Neighbor& n : txn_.nb_del)
+        next.erase(ipv4_of(n.addr));
     for (const wire::Neighbor& n : txn_.nb_add) {
         const NeighborStatus st = dp_.neighbors->upsert(n);
         if (st != NeighborStatus::kOk) {
             ++refused;
-            append_error(error, "arp " + ipv4_text(ipv4_of(n.addr)) + ": " +
-                                    neighbor_status_label(st));
+            append_error(error,
+                         "arp " + ipv4_text(ipv4_of(n.addr)) + ": " + neighbor_status_label(st));
         } else if (n.is_static) {
             next.insert(ipv4_of(n.addr));
         }
@@ -342,9 +378,8 @@ void ControlEndpoint::forward(const ToMain& t) {
     if (t.kind == ToMain::kDropSample) return forward_drop_sample(t);
     if (t.kind != ToMain::kAcquire || !acquired_.insert(t.param).second) return;
     wire::set_header<wire::Acquire>(m, wire::MsgType::kAcquire, generation_);
-    m.body.acquire.rule_id = current_ && t.param < current_->spd->size()
-                                 ? current_->spd->rule(t.param).id
-                                 : t.param;
+    m.body.acquire.rule_id =
+        current_ && t.param < current_->spd->size() ? current_->spd->rule(t.param).id : t.param;
     send(m);
 }
 
@@ -386,7 +421,8 @@ void ControlEndpoint::answer_capture(const wire::Msg& m) {
     } else {
         replies = capture_.query(m.body.capture_ref);
     }
-    for (const wire::CaptureStatus& s : replies) send_capture_status(s);
+    for (const wire::CaptureStatus& s : replies)
+        send_capture_status(s);
 }
 
 void ControlEndpoint::send_capture_status(const wire::CaptureStatus& s) {

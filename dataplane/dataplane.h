@@ -12,8 +12,8 @@
 #include <rte_ip_frag.h>
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
-#include <rte_spinlock.h>
 #include <rte_ring.h>
+#include <rte_spinlock.h>
 
 #include <array>
 #include <atomic>

@@ -39,7 +39,8 @@ struct EspBurst {
 
     void reset(uint16_t count) {
         n = count;
-        for (uint16_t k = 0; k < count; ++k) drop[k] = sadb::DropReason::kNone;
+        for (uint16_t k = 0; k < count; ++k)
+            drop[k] = sadb::DropReason::kNone;
     }
 };
 
@@ -95,7 +96,8 @@ inline void run_esp_stage(EspContext& ctx, EspBurst& b, Prepare prepare, Finish 
     for (uint16_t k = 0; k < b.n; ++k)
         if (b.drop[k] == sadb::DropReason::kNone) prepare(ctx, b, k);
     ctx.backend.process(ctx.ops, ctx.n_ops);
-    for (uint16_t i = 0; i < ctx.n_ops; ++i) finish(ctx, b, i);
+    for (uint16_t i = 0; i < ctx.n_ops; ++i)
+        finish(ctx, b, i);
 }
 
 // Marks packet k dropped; charges the SA when the reason is counted per SA.

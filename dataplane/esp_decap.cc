@@ -88,7 +88,8 @@ struct PadPatterns {
     alignas(16) uint8_t bytes[17][16];
     constexpr PadPatterns() : bytes{} {
         for (int p = 0; p <= 16; ++p)
-            for (int i = 0; i < p; ++i) bytes[p][16 - p + i] = static_cast<uint8_t>(i + 1);
+            for (int i = 0; i < p; ++i)
+                bytes[p][16 - p + i] = static_cast<uint8_t>(i + 1);
     }
 };
 constexpr PadPatterns kPadPatterns;
@@ -102,7 +103,8 @@ int32_t check_padding(const uint8_t* plain, uint32_t ct) {
     const uint8_t* end = plain + ct - 2;
     if (pad <= 16) {
         const __m128i got = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
-        const __m128i want = _mm_load_si128(reinterpret_cast<const __m128i*>(kPadPatterns.bytes[pad]));
+        const __m128i want =
+            _mm_load_si128(reinterpret_cast<const __m128i*>(kPadPatterns.bytes[pad]));
         const uint32_t eq = static_cast<uint32_t>(_mm_movemask_epi8(_mm_cmpeq_epi8(got, want)));
         const uint32_t need = pad == 0 ? 0 : (0xffffu << (16 - pad)) & 0xffffu;
         return (eq & need) == need ? pad : -1;

@@ -20,13 +20,13 @@ constexpr uint8_t kZeroIv[16] = {};
 
 // Where the headers of one packet ended up after prepend/append.
 struct Layout {
-    uint8_t* ip;        // outer IP header (tunnel) or the packet's own (transport)
-    uint8_t* esp;       // ESP header
-    uint32_t plain_len; // payload + padding + pad length + next header
-    uint32_t prot_len;  // protected bytes (inner packet or transport payload)
-    uint16_t udp6_off;  // UDP header offset when it needs a checksum (IPv6), else 0
-    uint8_t nh;         // next header written into the trailer
-    uint8_t inner_ver;  // inner IP version (tunnel mode)
+    uint8_t* ip;         // outer IP header (tunnel) or the packet's own (transport)
+    uint8_t* esp;        // ESP header
+    uint32_t plain_len;  // payload + padding + pad length + next header
+    uint32_t prot_len;   // protected bytes (inner packet or transport payload)
+    uint16_t udp6_off;   // UDP header offset when it needs a checksum (IPv6), else 0
+    uint8_t nh;          // next header written into the trailer
+    uint8_t inner_ver;   // inner IP version (tunnel mode)
 };
 
 bool reserve_seq(EspContext& ctx, SaRuntime& s, uint64_t* seq) {
@@ -78,7 +78,8 @@ void write_trailer(rte_mbuf* m, uint8_t* t, uint8_t pad, uint8_t nh) {
         if (pad == 15) t[16] = nh;
         return;
     }
-    for (uint8_t k = 0; k < pad; ++k) t[k] = static_cast<uint8_t>(k + 1);
+    for (uint8_t k = 0; k < pad; ++k)
+        t[k] = static_cast<uint8_t>(k + 1);
     t[pad] = pad;
     t[pad + 1] = nh;
 }
@@ -148,8 +149,9 @@ bool layout_tunnel(EspContext& ctx, rte_mbuf* m, const SaRuntime& s, Layout* l) 
     l->nh = l->inner_ver == 4 ? kProtoIpv4 : kProtoIpv6;
     const uint8_t pad = pad_length(inner_len, s.block_len);
     uint8_t* trailer = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, pad + 2 + s.icv_len));
-    uint8_t* hdr = trailer ? reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, s.hdr_len + s.iv_len))
-                           : nullptr;
+    uint8_t* hdr = trailer
+                       ? reinterpret_cast<uint8_t*>(rte_pktmbuf_prepend(m, s.hdr_len + s.iv_len))
+                       : nullptr;
     if (hdr == nullptr) return false;
     write_trailer(m, trailer, pad, l->nh);
     copy_template(hdr, s.hdr, s.hdr_len);
@@ -345,7 +347,8 @@ void finish_one(EspContext& ctx, EspBurst& b, uint16_t i) {
         std::memcpy(op.base + op.auth_len - 4, op.icv_out, s.icv_len);
     // Lifetimes are checked per packet here: prepare ran for the whole burst before any packet
     // was counted, so only this check is exact.
-    if (!account_packet(ctx, s, ctx.prot_len[i])) return mark_drop(b, k, DropReason::kSaHardExpired);
+    if (!account_packet(ctx, s, ctx.prot_len[i]))
+        return mark_drop(b, k, DropReason::kSaHardExpired);
     if (ctx.udp6_off[i] != 0) udp6_checksum(b.pkts[k], ctx.udp6_off[i]);
 }
 

@@ -25,8 +25,8 @@ DropReason parse_ipv4(const rte_mbuf* m, const uint8_t* p, uint32_t len, uint32_
     return DropReason::kNone;
 }
 
-DropReason parse_ipv6(const uint8_t* p, uint32_t len, uint32_t* off, uint8_t* proto,
-                      uint32_t* tot, uint16_t* nh_field) {
+DropReason parse_ipv6(const uint8_t* p, uint32_t len, uint32_t* off, uint8_t* proto, uint32_t* tot,
+                      uint16_t* nh_field) {
     *tot = 40u + load_be16(p + 4);
     if (len < 40 || *tot > len) return DropReason::kMalformed;
     uint32_t field = 0;

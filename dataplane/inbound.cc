@@ -34,8 +34,7 @@ rte_mbuf* reassemble(LcoreCtx& c, rte_mbuf* m) {
     auto* ip = rte_pktmbuf_mtod(m, rte_ipv4_hdr*);
     m->l2_len = 0;
     m->l3_len = static_cast<uint16_t>((ip->version_ihl & 0xf) * 4u);
-    rte_mbuf* whole =
-        rte_ipv4_frag_reassemble_packet(c.frag_tbl, &c.death_row, m, rte_rdtsc(), ip);
+    rte_mbuf* whole = rte_ipv4_frag_reassemble_packet(c.frag_tbl, &c.death_row, m, rte_rdtsc(), ip);
     if (whole != nullptr) whole->hash.usr = kReassembled;
     return whole;
 }
@@ -57,7 +56,9 @@ void to_slow_path(LcoreCtx& c, rte_mbuf* m) {
     ++c.stats->punted;
 }
 
-bool port_in(uint16_t port, uint16_t lo, uint16_t hi) { return port >= lo && port <= hi; }
+bool port_in(uint16_t port, uint16_t lo, uint16_t hi) {
+    return port >= lo && port <= hi;
+}
 
 // RFC 4301 §5.2 step 4: the inner header must fall inside the SA's selectors.
 bool inner_matches(const SaRuntime& s, const rte_mbuf* m) {
@@ -174,7 +175,8 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
 
 void inbound_owned(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, uint16_t n) {
     PktVec v;
-    for (uint16_t k = 0; k < n; ++k) v.push(pkts[k]);
+    for (uint16_t k = 0; k < n; ++k)
+        v.push(pkts[k]);
     inbound(c, dp, pol, v);
 }
 

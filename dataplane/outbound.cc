@@ -32,7 +32,9 @@ uint32_t esp_size(const SaRuntime& s, uint32_t len, uint32_t ihl) {
     return head + s.hdr_len + s.iv_len + payload + s.icv_len;
 }
 
-uint32_t ihl_of(const rte_mbuf* m) { return (rte_pktmbuf_mtod(m, const uint8_t*)[0] & 0xf) * 4u; }
+uint32_t ihl_of(const rte_mbuf* m) {
+    return (rte_pktmbuf_mtod(m, const uint8_t*)[0] & 0xf) * 4u;
+}
 
 // The MTU the ESP packet must fit: the SA's path MTU (lowered by received PMTU messages) and
 // the crypto map interface's `ip mtu`.
@@ -72,24 +74,26 @@ void send_frag_needed(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime& s, uin
 
 // rte_ipv4_fragment_packet leaves the header checksum to the NIC or the caller.
 void fix_fragment_checksums(rte_mbuf** frags, uint16_t n) {
-    for (uint16_t k = 0; k < n; ++k) set_ipv4_checksum(rte_pktmbuf_mtod(frags[k], uint8_t*));
+    for (uint16_t k = 0; k < n; ++k)
+        set_ipv4_checksum(rte_pktmbuf_mtod(frags[k], uint8_t*));
 }
 
 // RFC 4459 §5 pre-fragmentation: the inner packet is cut so that each ESP packet fits. Returns
 // the number of fragments put in `out` (0 on failure: the packet is consumed either way).
-uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mtu,
-                     rte_mbuf** out, uint16_t room) {
+uint16_t prefragment(Dataplane& dp, rte_mbuf* m, const SaRuntime& s, uint16_t mtu, rte_mbuf** out,
+                     uint16_t room) {
     // Largest inner fragment whose ESP packet fits: search down from the MTU (a few steps).
     const uint32_t ihl = ihl_of(m);
     uint32_t inner = mtu;
-    while (inner > ihl + 8 && esp_size(s, inner, ihl) > mtu) --inner;
+    while (inner > ihl + 8 && esp_size(s, inner, ihl) > mtu)
+        --inner;
     inner = ihl + ((inner - ihl) & ~7u);  // fragment payloads are multiples of 8 bytes
     if (inner <= ihl + 8) {
         rte_pktmbuf_free(m);
         return 0;
     }
-    const int n = rte_ipv4_fragment_packet(m, out, room, static_cast<uint16_t>(inner), dp.pool,
-                                           dp.pool);
+    const int n =
+        rte_ipv4_fragment_packet(m, out, room, static_cast<uint16_t>(inner), dp.pool, dp.pool);
     rte_pktmbuf_free(m);
     if (n <= 0) return 0;
     fix_fragment_checksums(out, static_cast<uint16_t>(n));
@@ -107,7 +111,8 @@ void post_fragment(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa, uint1
         return count_drop(c, DropReason::kFragmentFailed);
     }
     fix_fragment_checksums(frags, static_cast<uint16_t>(n));
-    for (int k = 0; k < n && !out.full(); ++k) out.push(frags[k]);
+    for (int k = 0; k < n && !out.full(); ++k)
+        out.push(frags[k]);
 }
 
 // Encapsulates one batch of packets already assigned to SAs this lcore owns, then fragments
@@ -140,8 +145,8 @@ void encap_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, PktVec& out) {
 }
 
 // `post_mtu` != 0: the ESP packet is to be fragmented to this MTU once encrypted.
-void add_to_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, rte_mbuf* m, SaRuntime* sa,
-                  PktVec& out, uint16_t post_mtu = 0) {
+void add_to_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, rte_mbuf* m, SaRuntime* sa, PktVec& out,
+                  uint16_t post_mtu = 0) {
     m->hash.usr = post_mtu;
     b.pkts[b.n] = m;
     b.sa[b.n] = sa;
@@ -170,7 +175,8 @@ void protect_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m
     }
     ++slot->prefrag_ok;
     slot->fragments_created += n;
-    for (uint16_t k = 0; k < n; ++k) add_to_batch(c, dp, batch, frags[k], sa, out);
+    for (uint16_t k = 0; k < n; ++k)
+        add_to_batch(c, dp, batch, frags[k], sa, out);
 }
 
 void hand_off(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime* sa) {
@@ -265,7 +271,8 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
     if (pol.spd) {
         c.spd_cache.lookup(*pol.spd, hdr, n, rule);
     } else {
-        for (uint16_t k = 0; k < n; ++k) rule[k] = SpdSnapshot::kNoMatch;
+        for (uint16_t k = 0; k < n; ++k)
+            rule[k] = SpdSnapshot::kNoMatch;
     }
     const SaRuntime* last_sa = nullptr;
     uint16_t n_clear = 0;  // n <= PktVec::kCapacity; the count stays in a register

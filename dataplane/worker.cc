@@ -45,9 +45,15 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
                 pkts[k]->hash.usr = 0;  // from here on our flags, not the NIC's RSS hash
                 out.pkts[n_out++] = pkts[k];
                 break;
-            case PacketClass::kInbound: in.pkts[n_in++] = pkts[k]; break;
-            case PacketClass::kSlowArp: punt(c, pkts[k], ToMain::kArp); break;
-            case PacketClass::kSlowLocal: punt(c, pkts[k], ToMain::kLocal); break;
+            case PacketClass::kInbound:
+                in.pkts[n_in++] = pkts[k];
+                break;
+            case PacketClass::kSlowArp:
+                punt(c, pkts[k], ToMain::kArp);
+                break;
+            case PacketClass::kSlowLocal:
+                punt(c, pkts[k], ToMain::kLocal);
+                break;
             case PacketClass::kDrop:
                 // classify refuses malformed IPv4 after stripping L2; the rest still has it
                 if (r.drop == sadb::DropReason::kMalformed) {
@@ -81,8 +87,8 @@ uint32_t poll_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
 // Packets of SAs this lcore owns, handed over by others.
 uint32_t poll_handoff(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
     Handoff h[kMaxBurst];
-    const unsigned n = rte_ring_dequeue_burst_elem(c.handoff_in, h, sizeof(Handoff), kMaxBurst,
-                                                   nullptr);
+    const unsigned n =
+        rte_ring_dequeue_burst_elem(c.handoff_in, h, sizeof(Handoff), kMaxBurst, nullptr);
     if (n == 0) return 0;
     c.stats->handoff_in += n;
     rte_mbuf* in[kMaxBurst];
@@ -107,8 +113,8 @@ uint32_t poll_handoff(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
 // Frames and packets the main lcore produced (ARP, ICMP replies and errors).
 uint32_t poll_from_main(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
     ToWorker w[kMaxBurst];
-    const unsigned n = rte_ring_dequeue_burst_elem(c.from_main, w, sizeof(ToWorker), kMaxBurst,
-                                                   nullptr);
+    const unsigned n =
+        rte_ring_dequeue_burst_elem(c.from_main, w, sizeof(ToWorker), kMaxBurst, nullptr);
     PktVec l3;
     for (unsigned k = 0; k < n; ++k) {
         if (w[k].kind == ToWorker::kL2Frame) {

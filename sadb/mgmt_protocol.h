@@ -52,7 +52,7 @@ inline constexpr const char* kReqConfigRoutes = "config-routes";
 inline constexpr const char* kReqConfigArp = "config-arp";
 inline constexpr const char* kReqRunningConfig = "running-config";
 inline constexpr const char* kReqTrace = "trace";
-inline constexpr const char* kReqIkeSas = "ike-sas";    // -> {sas:[]} (no IKE engine yet)
+inline constexpr const char* kReqIkeSas = "ike-sas";  // -> {sas:[]} (no IKE engine yet)
 // debug: {topic: ipsec|engine, peer?, terminal?} -> {topic, peer}, then stream events
 // {line} ... {line, end: true} (after undebug); undebug: {all: true} -> {ended: N};
 // debugging: -> {debugs: [{topic, peer, terminal}]} (control/debug_requests.cc).
@@ -78,18 +78,21 @@ void wipe_strings(Json& j) {
     if (j.is_string()) {
         auto& s = j.template get_ref<std::string&>();
         volatile char* p = s.data();
-        for (size_t k = 0; k < s.size(); ++k) p[k] = 0;
+        for (size_t k = 0; k < s.size(); ++k)
+            p[k] = 0;
         return;
     }
     if (j.is_structured())
-        for (auto& v : j) wipe_strings(v);
+        for (auto& v : j)
+            wipe_strings(v);
 }
 
 // Zeroes a buffer's whole allocation (also the bytes past size() that erase() left behind).
 inline void wipe_buffer(std::string& s) {
     s.resize(s.capacity());  // value-initialises the tail
     volatile char* p = s.data();
-    for (size_t k = 0; k < s.size(); ++k) p[k] = 0;
+    for (size_t k = 0; k < s.size(); ++k)
+        p[k] = 0;
     s.clear();
 }
 

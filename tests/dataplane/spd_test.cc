@@ -395,7 +395,8 @@ TEST(SpdCache, AnswersFollowTheSnapshotInForce) {
     SpdCache cache;
     auto a = build_ok({make_rule(1, ipv4(198, 18, 1, 0), 24, ipv4(198, 18, 2, 0), 24)}, "spd-ca");
     ASSERT_NE(a, nullptr);
-    for (int k = 0; k < 3; ++k) EXPECT_EQ(cached_lookup(cache, *a, {p}, 1)[0], 0u);
+    for (int k = 0; k < 3; ++k)
+        EXPECT_EQ(cached_lookup(cache, *a, {p}, 1)[0], 0u);
     a.reset();  // the next snapshot may well reuse the address
     auto b = build_ok({make_rule(1, ipv4(10, 0, 0, 0), 8, 0, 0),
                        make_rule(2, 0, 0, ipv4(198, 18, 2, 0), 24, kUdp, {}, {9, 9})},
@@ -419,7 +420,8 @@ TEST(SpdCache, TurnsItselfOffWhenFlowsOutnumberItsEntriesAndBackOn) {
     std::vector<uint32_t> got = cached_lookup(cache, *spd, pkts, 64);
     got = cached_lookup(cache, *spd, pkts, 64);
     EXPECT_FALSE(cache.enabled());
-    for (uint32_t v : got) ASSERT_EQ(v, 0u);
+    for (uint32_t v : got)
+        ASSERT_EQ(v, 0u);
     // Off for kOffBursts calls, then one flow repeated: the cache comes back and hits.
     const std::vector<Packet> one(64, pkts[0]);
     for (uint32_t k = 0; k < SpdCache::kOffBursts + SpdCache::kWindow / 64 + 1; ++k)

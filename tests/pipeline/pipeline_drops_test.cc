@@ -149,7 +149,8 @@ class Gateway {
         for (uint16_t p = 0; p < dp_.n_ports && p < kMaxPorts; ++p) {
             dp_.txq[p] = 1;
             dp_.tx_shared[p] = true;  // two lcores share each port's one tx queue
-            for (auto& l : dp_.tx_lock[p]) rte_spinlock_init(&l);
+            for (auto& l : dp_.tx_lock[p])
+                rte_spinlock_init(&l);
         }
         for (uint16_t i = 0; i < 2; ++i)
             add_lcore(i, spec);
