@@ -159,10 +159,11 @@ SaCrypto::~SaCrypto() {
 }
 
 SaCryptoPtr make_sa_crypto(Cipher c, Integrity i, std::span<const uint8_t> cipher_key,
-                           std::span<const uint8_t> auth_key, IMB_MGR* mgr, std::string* error) {
+                           std::span<const uint8_t> auth_key, IMB_MGR* mgr, std::string* error,
+                           std::pmr::memory_resource* mr) {
     if (!check_keys(c, i, cipher_key, auth_key, error)) return nullptr;
     const CipherInfo& ci = cipher_info(c);
-    SaCryptoPtr sa(new SaCrypto());
+    SaCryptoPtr sa = pmr_make<SaCrypto>(mr);
     std::memset(static_cast<void*>(sa.get()), 0, sizeof(SaCrypto));
     sa->cipher = c;
     sa->integrity = i;

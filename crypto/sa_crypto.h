@@ -11,6 +11,7 @@
 #include <string>
 
 #include "crypto/key_bytes.h"
+#include "crypto/pmr_ptr.h"
 #include "crypto/suite.h"
 
 namespace espgw::crypto {
@@ -55,7 +56,7 @@ struct alignas(64) SaCrypto {
     ~SaCrypto();
 };
 
-using SaCryptoPtr = std::unique_ptr<SaCrypto>;
+using SaCryptoPtr = PmrPtr<SaCrypto>;
 
 // Prefetches the lines one packet's crypto reads: the header line (family, salt, key pointers),
 // the AES round keys (176-240 bytes) and, for AES-GCM, the last two lines of the VAES/AVX-512
@@ -85,8 +86,10 @@ inline void prefetch_sa_crypto(const SaCrypto* c, bool encrypt) {
 
 // Builds the context. `cipher_key` is the ESP keying material of the cipher, salt included for
 // CTR and GCM (RFC 3686 §5.1, RFC 4106 §8.1). Returns nullptr and sets `error` on bad input.
-// `mgr` is any initialised intel-ipsec-mb manager (key expansion uses its function table).
+// `mgr` is any initialised intel-ipsec-mb manager (key expansion uses its function table). The
+// context is placed in `mr`.
 SaCryptoPtr make_sa_crypto(Cipher c, Integrity i, std::span<const uint8_t> cipher_key,
-                           std::span<const uint8_t> auth_key, IMB_MGR* mgr, std::string* error);
+                           std::span<const uint8_t> auth_key, IMB_MGR* mgr, std::string* error,
+                           std::pmr::memory_resource* mr = std::pmr::new_delete_resource());
 
 }  // namespace espgw::crypto

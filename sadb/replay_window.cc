@@ -5,12 +5,12 @@
 
 namespace espgw::sadb {
 
-ReplayWindow::ReplayWindow(uint32_t size, bool esn)
-    : size_(size), infer_size_(size == 0 ? kDefaultSize : size), esn_(esn) {
+ReplayWindow::ReplayWindow(uint32_t size, bool esn, std::pmr::memory_resource* mr)
+    : size_(size), infer_size_(size == 0 ? kDefaultSize : size), esn_(esn), bits_(mr) {
     // One spare word beyond W lets the window slide a word at a time (RFC 6479 §2).
     const uint32_t words = std::bit_ceil((infer_size_ + 63) / 64 + 1);
     words_mask_ = words - 1;
-    bits_ = std::make_unique<uint64_t[]>(words);
+    bits_.assign(words, 0);
 }
 
 // Appendix A.2.2 of RFC 4303: Tl/Th are the low/high halves of the window top, W its size.

@@ -8,7 +8,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <memory_resource>
+#include <vector>
 
 namespace espgw::sadb {
 
@@ -22,7 +23,9 @@ public:
 
     // size == 0 disables anti-replay: checks always pass, but the highest number is still
     // tracked so ESN high-order bits can be inferred.
-    explicit ReplayWindow(uint32_t size = kDefaultSize, bool esn = false);
+    // The bitmap is allocated from `mr` (the SA's memory, see hot_memory.h).
+    explicit ReplayWindow(uint32_t size = kDefaultSize, bool esn = false,
+                          std::pmr::memory_resource* mr = std::pmr::new_delete_resource());
 
     static bool valid_size(uint32_t size) {
         return size == 0 || (size >= kMinSize && size <= kMaxSize);
@@ -67,7 +70,7 @@ private:
     uint32_t words_mask_;      // bitmap words - 1 (a power of two >= W/64 + 1)
     uint32_t infer_size_;      // window used for ESN inference (W, or a nominal one if off)
     bool esn_;
-    std::unique_ptr<uint64_t[]> bits_;
+    std::pmr::vector<uint64_t> bits_;
 };
 
 }  // namespace espgw::sadb

@@ -57,14 +57,15 @@ uint8_t flags_of(const SaConfig& cfg) {
 }  // namespace
 
 SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error,
-                              SaCounters* counters) {
+                              SaCounters* counters, std::pmr::memory_resource* mr) {
     if (!check_config(cfg, error)) return nullptr;
-    crypto::SaCryptoPtr cr = crypto::make_sa_crypto(cfg.cipher, cfg.integrity,
-                                                    cfg.cipher_key.span(), cfg.auth_key.span(),
-                                                    mgr, error);
+    crypto::SaCryptoPtr cr = crypto::make_sa_crypto(
+        cfg.cipher, cfg.integrity, cfg.cipher_key.span(), cfg.auth_key.span(), mgr, error, mr);
     if (!cr) return nullptr;
     const uint32_t window = cfg.direction == Direction::kInbound ? cfg.replay_window : 0;
-    auto sa = SaRuntimePtr(new SaRuntime{.replay = ReplayWindow(window, cfg.esn)});
+    SaRuntimePtr sa = crypto::pmr_new<SaRuntime>(mr, [&](void* mem) {
+        return new (mem) SaRuntime{.replay = ReplayWindow(window, cfg.esn, mr)};
+    });
     sa->crypto = cr.get();
     sa->spi = cfg.spi;
     sa->sa_id = cfg.conn_id;
@@ -94,7 +95,7 @@ SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* er
     sa->inner = compile_inner(cfg.selector);
     sa->crypto_owner = std::move(cr);
     if (counters == nullptr) {
-        sa->own_counters = std::make_unique<SaCounters>();
+        sa->own_counters = crypto::pmr_make<SaCounters>(mr);
         counters = sa->own_counters.get();
     }
     *counters = SaCounters{};

@@ -9,6 +9,7 @@
 #include <string>
 
 #include "crypto/sa_crypto.h"
+#include "sadb/hot_memory.h"
 #include "sadb/replay_window.h"
 #include "sadb/sa_config.h"
 #include "sadb/sa_counters.h"
@@ -78,7 +79,7 @@ struct alignas(64) SaRuntime {
 
     // Cold: owned storage.
     crypto::SaCryptoPtr crypto_owner;
-    std::unique_ptr<SaCounters> own_counters;
+    crypto::PmrPtr<SaCounters> own_counters;
 
     bool has(SaFlag f) const { return (flags & f) != 0; }
     // Hard-expired by the fast path's byte/packet limit or by control's time lifetime.
@@ -88,11 +89,16 @@ struct alignas(64) SaRuntime {
 };
 
 static_assert(sizeof(SaRuntime) % 64 == 0);
+// The owning pointers' deleters (pmr_ptr.h) make SaRuntime non-standard-layout; it has no
+// virtual bases, so offsetof is exact in GCC and Clang.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
 static_assert(offsetof(SaRuntime, port) + sizeof(uint16_t) <= 64,
               "the per-packet fields stay in cache line 0");
+#pragma GCC diagnostic pop
 static_assert(sizeof(SaRuntime) <= 512, "SA runtime must stay within 8 cache lines");
 
-using SaRuntimePtr = std::unique_ptr<SaRuntime>;
+using SaRuntimePtr = crypto::PmrPtr<SaRuntime>;
 
 // Prefetching for bursts of many SAs, in two steps each issued for the whole burst before the
 // next (group prefetching): first the runtime's own lines a packet reads, then, once line 0 is
@@ -113,8 +119,10 @@ inline void prefetch_sa_deps(const SaRuntime* s) {
 }
 
 // Compiles a config. Returns nullptr and a one-line reason on invalid input. Counters go to
-// `counters` (zeroed here) when given, else to private memory.
+// `counters` (zeroed here) when given, else to private memory. The runtime, its crypto context,
+// replay bitmap and private counters are placed in `mr` (hugepages once the EAL is up).
 SaRuntimePtr build_sa_runtime(const SaConfig& cfg, IMB_MGR* mgr, std::string* error,
-                              SaCounters* counters = nullptr);
+                              SaCounters* counters = nullptr,
+                              std::pmr::memory_resource* mr = hot_memory());
 
 }  // namespace espgw::sadb
