@@ -2,15 +2,43 @@
 
 #include <algorithm>
 #include <bit>
+#include <utility>
 
 namespace espgw::sadb {
 
 ReplayWindow::ReplayWindow(uint32_t size, bool esn, std::pmr::memory_resource* mr)
-    : size_(size), infer_size_(size == 0 ? kDefaultSize : size), esn_(esn), bits_(mr) {
+    : size_(size), infer_size_(size == 0 ? kDefaultSize : size), esn_(esn), mr_(mr) {
     // One spare word beyond W lets the window slide a word at a time (RFC 6479 §2).
     const uint32_t words = std::bit_ceil((infer_size_ + 63) / 64 + 1);
     words_mask_ = words - 1;
-    bits_.assign(words, 0);
+    bits_ = static_cast<uint64_t*>(mr_->allocate(words * sizeof(uint64_t), alignof(uint64_t)));
+    std::fill_n(bits_, words, uint64_t{0});
+}
+
+ReplayWindow::~ReplayWindow() {
+    static_assert(offsetof(ReplayWindow, esn_) + sizeof(esn_) <= kHotBytes);
+    if (bits_ != nullptr)
+        mr_->deallocate(bits_, (size_t{words_mask_} + 1) * sizeof(uint64_t), alignof(uint64_t));
+}
+
+ReplayWindow::ReplayWindow(ReplayWindow&& o) noexcept
+    : top_(o.top_),
+      bits_(std::exchange(o.bits_, nullptr)),
+      size_(o.size_),
+      words_mask_(o.words_mask_),
+      infer_size_(o.infer_size_),
+      esn_(o.esn_),
+      mr_(o.mr_) {}
+
+ReplayWindow& ReplayWindow::operator=(ReplayWindow&& o) noexcept {
+    std::swap(top_, o.top_);
+    std::swap(bits_, o.bits_);
+    std::swap(size_, o.size_);
+    std::swap(words_mask_, o.words_mask_);
+    std::swap(infer_size_, o.infer_size_);
+    std::swap(esn_, o.esn_);
+    std::swap(mr_, o.mr_);
+    return *this;
 }
 
 // Appendix A.2.2 of RFC 4303: Tl/Th are the low/high halves of the window top, W its size.

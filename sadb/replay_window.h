@@ -7,9 +7,9 @@
 // because another packet of the same burst may have taken the number in between.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory_resource>
-#include <vector>
 
 namespace espgw::sadb {
 
@@ -20,12 +20,18 @@ public:
     static constexpr uint32_t kMinSize = 32;
     static constexpr uint32_t kMaxSize = 4096;
     static constexpr uint32_t kDefaultSize = 1024;
+    static constexpr size_t kHotBytes = 32;  // the leading bytes a packet reads (see below)
 
     // size == 0 disables anti-replay: checks always pass, but the highest number is still
     // tracked so ESN high-order bits can be inferred.
     // The bitmap is allocated from `mr` (the SA's memory, see hot_memory.h).
     explicit ReplayWindow(uint32_t size = kDefaultSize, bool esn = false,
                           std::pmr::memory_resource* mr = std::pmr::new_delete_resource());
+    ~ReplayWindow();
+    ReplayWindow(ReplayWindow&& o) noexcept;
+    ReplayWindow& operator=(ReplayWindow&& o) noexcept;
+    ReplayWindow(const ReplayWindow&) = delete;
+    ReplayWindow& operator=(const ReplayWindow&) = delete;
 
     static bool valid_size(uint32_t size) {
         return size == 0 || (size >= kMinSize && size <= kMaxSize);
@@ -65,12 +71,15 @@ private:
         bits_[(seq >> 6) & words_mask_] |= uint64_t{1} << (seq & 63);
     }
 
-    uint64_t top_ = 0;         // highest accepted number; 0 = nothing received yet
-    uint32_t size_;            // W
-    uint32_t words_mask_;      // bitmap words - 1 (a power of two >= W/64 + 1)
-    uint32_t infer_size_;      // window used for ESN inference (W, or a nominal one if off)
+    // The first 32 bytes are what a packet reads (SaRuntime keeps them in one cache line with
+    // the inner policy); mr_ only frees the bitmap.
+    uint64_t top_ = 0;     // highest accepted number; 0 = nothing received yet
+    uint64_t* bits_;       // words_mask_ + 1 words
+    uint32_t size_;        // W
+    uint32_t words_mask_;  // bitmap words - 1 (a power of two >= W/64 + 1)
+    uint32_t infer_size_;  // window used for ESN inference (W, or a nominal one if off)
     bool esn_;
-    std::pmr::vector<uint64_t> bits_;
+    std::pmr::memory_resource* mr_;
 };
 
 }  // namespace espgw::sadb

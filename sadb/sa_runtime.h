@@ -62,16 +62,17 @@ struct alignas(64) SaRuntime {
     uint16_t path_mtu;
     uint32_t hdr_sum;  // outer IPv4 template: sum of its 16-bit words (RFC 1071), unfolded
 
-    ReplayWindow replay;  // inbound only
-    // Inbound policy check of decapsulated IPv4 packets, compiled from the selector (host
-    // order; masks 0 = any).
+    // Cache line 2, inbound: the policy check of decapsulated IPv4 packets, compiled from the
+    // selector (host order; masks 0 = any), and the replay window's per-packet state.
     struct InnerPolicy {
         uint32_t src_net, src_mask;  // the remote side
         uint32_t dst_net, dst_mask;  // the local side
         uint16_t sport_lo, sport_hi, dport_lo, dport_hi;
         uint8_t proto;
         bool any;
-    } inner;
+    };
+    alignas(64) InnerPolicy inner;
+    ReplayWindow replay;  // inbound only
     struct Limits {
         uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // kUnlimited when unset
     } lifetime;
@@ -95,6 +96,9 @@ static_assert(sizeof(SaRuntime) % 64 == 0);
 #pragma GCC diagnostic ignored "-Winvalid-offsetof"
 static_assert(offsetof(SaRuntime, port) + sizeof(uint16_t) <= 64,
               "the per-packet fields stay in cache line 0");
+static_assert(offsetof(SaRuntime, inner) == 128 &&
+                  offsetof(SaRuntime, replay) + ReplayWindow::kHotBytes <= 192,
+              "an inbound packet reads lines 0 and 2 only");
 #pragma GCC diagnostic pop
 static_assert(sizeof(SaRuntime) <= 512, "SA runtime must stay within 8 cache lines");
 
@@ -107,7 +111,7 @@ using SaRuntimePtr = crypto::PmrPtr<SaRuntime>;
 // (crypto/mb_backend.cc): for a whole burst of SAs it would not fit the L1.
 inline void prefetch_sa_inbound(const SaRuntime* s) {
     __builtin_prefetch(s);
-    __builtin_prefetch(&s->replay);
+    __builtin_prefetch(&s->inner);  // with the replay window
 }
 inline void prefetch_sa_outbound(const SaRuntime* s) {
     __builtin_prefetch(s);
