@@ -77,5 +77,24 @@ TEST(HotMemory, SaStateIsInTheDpdkHeapAndFreedWhole) {
     EXPECT_EQ(dpdk_heap_allocated(), before);
 }
 
+TEST(HotMemory, FallsBackToTheHeapWhenTheDpdkHeapCannotServe) {
+    if (!kDpdkHeap) GTEST_SKIP() << "the heap is always used under AddressSanitizer";
+    // 4 GiB: more than the hugepages (or the --no-huge heap) the tests reserve, far less than
+    // the address space; the C++ heap maps it lazily.
+    constexpr size_t kHuge = size_t{4} << 30;
+    const size_t before = dpdk_heap_allocated();
+    std::pmr::memory_resource* mr = hot_memory();
+    void* p = mr->allocate(kHuge, 64);
+    ASSERT_NE(p, nullptr);
+    EXPECT_FALSE(in_dpdk_heap(p));
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 64, 0u);
+    static_cast<uint8_t*>(p)[kHuge - 1] = 1;  // really usable
+    mr->deallocate(p, kHuge, 64);             // must go to the heap, not rte_free
+    void* q = mr->allocate(256, 64);          // small ones still come from DPDK
+    EXPECT_TRUE(in_dpdk_heap(q));
+    mr->deallocate(q, 256, 64);
+    EXPECT_EQ(dpdk_heap_allocated(), before);
+}
+
 }  // namespace
 }  // namespace espgw::sadb
