@@ -6,6 +6,8 @@
 #include <rte_malloc.h>
 #include <rte_memory.h>
 
+#include <fstream>
+#include <string>
 #include <vector>
 
 #include "crypto/mb_manager.h"
@@ -52,6 +54,29 @@ size_t dpdk_heap_allocated() {
     return total;
 }
 
+size_t dpdk_heap_free() {
+    size_t total = 0;
+    for (unsigned s = 0; s < rte_socket_count(); ++s) {
+        rte_malloc_socket_stats st{};
+        if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
+            total += st.heap_freesz_bytes;
+    }
+    return total;
+}
+
+// HugePages_Free × Hugepagesize from /proc/meminfo.
+size_t free_hugepage_bytes() {
+    std::ifstream in("/proc/meminfo");
+    std::string key;
+    size_t value = 0, pages = 0, page_kb = 0;
+    while (in >> key >> value) {
+        if (key == "HugePages_Free:") pages = value;
+        if (key == "Hugepagesize:") page_kb = value;
+        in.ignore(256, '\n');
+    }
+    return pages * page_kb * 1024;
+}
+
 TEST(HotMemory, SaStateIsInTheDpdkHeapAndFreedWhole) {
     crypto::MbManager mgr;
     const size_t before = dpdk_heap_allocated();
@@ -79,9 +104,9 @@ TEST(HotMemory, SaStateIsInTheDpdkHeapAndFreedWhole) {
 
 TEST(HotMemory, FallsBackToTheHeapWhenTheDpdkHeapCannotServe) {
     if (!kDpdkHeap) GTEST_SKIP() << "the heap is always used under AddressSanitizer";
-    // 4 GiB: more than the hugepages (or the --no-huge heap) the tests reserve, far less than
-    // the address space; the C++ heap maps it lazily.
-    constexpr size_t kHuge = size_t{4} << 30;
+    // More than DPDK could still find (its free heap plus every free hugepage of the system);
+    // the C++ heap maps it lazily.
+    const size_t kHuge = dpdk_heap_free() + free_hugepage_bytes() + (size_t{1} << 30);
     const size_t before = dpdk_heap_allocated();
     std::pmr::memory_resource* mr = hot_memory();
     void* p = mr->allocate(kHuge, 64);
