@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <bit>
-#include <utility>
 
 namespace espgw::sadb {
 
@@ -19,26 +18,6 @@ ReplayWindow::~ReplayWindow() {
     static_assert(offsetof(ReplayWindow, esn_) + sizeof(esn_) <= kHotBytes);
     if (bits_ != nullptr)
         mr_->deallocate(bits_, (size_t{words_mask_} + 1) * sizeof(uint64_t), alignof(uint64_t));
-}
-
-ReplayWindow::ReplayWindow(ReplayWindow&& o) noexcept
-    : top_(o.top_),
-      bits_(std::exchange(o.bits_, nullptr)),
-      size_(o.size_),
-      words_mask_(o.words_mask_),
-      infer_size_(o.infer_size_),
-      esn_(o.esn_),
-      mr_(o.mr_) {}
-
-ReplayWindow& ReplayWindow::operator=(ReplayWindow&& o) noexcept {
-    std::swap(top_, o.top_);
-    std::swap(bits_, o.bits_);
-    std::swap(size_, o.size_);
-    std::swap(words_mask_, o.words_mask_);
-    std::swap(infer_size_, o.infer_size_);
-    std::swap(esn_, o.esn_);
-    std::swap(mr_, o.mr_);
-    return *this;
 }
 
 // Appendix A.2.2 of RFC 4303: Tl/Th are the low/high halves of the window top, W its size.

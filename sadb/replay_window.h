@@ -28,8 +28,6 @@ public:
     explicit ReplayWindow(uint32_t size = kDefaultSize, bool esn = false,
                           std::pmr::memory_resource* mr = std::pmr::new_delete_resource());
     ~ReplayWindow();
-    ReplayWindow(ReplayWindow&& o) noexcept;
-    ReplayWindow& operator=(ReplayWindow&& o) noexcept;
     ReplayWindow(const ReplayWindow&) = delete;
     ReplayWindow& operator=(const ReplayWindow&) = delete;
 
