@@ -44,24 +44,20 @@ bool in_dpdk_heap(const void* p) {
     return rte_mem_virt2memseg_list(p) != nullptr;
 }
 
-size_t dpdk_heap_allocated() {
-    size_t total = 0;
+// DPDK's malloc statistics summed over the sockets.
+rte_malloc_socket_stats dpdk_heap() {
+    rte_malloc_socket_stats sum{};
     for (unsigned s = 0; s < rte_socket_count(); ++s) {
         rte_malloc_socket_stats st{};
-        if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
-            total += st.heap_allocsz_bytes;
+        if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) != 0) continue;
+        sum.heap_allocsz_bytes += st.heap_allocsz_bytes;
+        sum.heap_freesz_bytes += st.heap_freesz_bytes;
     }
-    return total;
+    return sum;
 }
 
-size_t dpdk_heap_free() {
-    size_t total = 0;
-    for (unsigned s = 0; s < rte_socket_count(); ++s) {
-        rte_malloc_socket_stats st{};
-        if (rte_malloc_get_socket_stats(rte_socket_id_by_idx(s), &st) == 0)
-            total += st.heap_freesz_bytes;
-    }
-    return total;
+size_t dpdk_heap_allocated() {
+    return dpdk_heap().heap_allocsz_bytes;
 }
 
 // HugePages_Free × Hugepagesize from /proc/meminfo.
@@ -106,7 +102,7 @@ TEST(HotMemory, FallsBackToTheHeapWhenTheDpdkHeapCannotServe) {
     if (!kDpdkHeap) GTEST_SKIP() << "the heap is always used under AddressSanitizer";
     // More than DPDK could still find (its free heap plus every free hugepage of the system);
     // the C++ heap maps it lazily.
-    const size_t kHuge = dpdk_heap_free() + free_hugepage_bytes() + (size_t{1} << 30);
+    const size_t kHuge = dpdk_heap().heap_freesz_bytes + free_hugepage_bytes() + (size_t{1} << 30);
     const size_t before = dpdk_heap_allocated();
     std::pmr::memory_resource* mr = hot_memory();
     void* p = mr->allocate(kHuge, 64);
