@@ -14,10 +14,14 @@ namespace {
 
 IMB_CIPHER_MODE mb_cipher_mode(Cipher c) {
     switch (cipher_info(c).family) {
-        case CipherFamily::kNull: return IMB_CIPHER_NULL;
-        case CipherFamily::kCtr: return IMB_CIPHER_CNTR;
-        case CipherFamily::kGcm: return IMB_CIPHER_GCM;
-        case CipherFamily::kCbc: break;
+        case CipherFamily::kNull:
+            return IMB_CIPHER_NULL;
+        case CipherFamily::kCtr:
+            return IMB_CIPHER_CNTR;
+        case CipherFamily::kGcm:
+            return IMB_CIPHER_GCM;
+        case CipherFamily::kCbc:
+            break;
     }
     if (c == Cipher::kDesCbc) return IMB_CIPHER_DES;
     if (c == Cipher::k3desCbc) return IMB_CIPHER_DES3;
@@ -27,24 +31,41 @@ IMB_CIPHER_MODE mb_cipher_mode(Cipher c) {
 IMB_HASH_ALG mb_hash_alg(Cipher c, Integrity i) {
     if (cipher_info(c).family == CipherFamily::kGcm) return IMB_AUTH_AES_GMAC;
     switch (i) {
-        case Integrity::kNone: return IMB_AUTH_NULL;
-        case Integrity::kHmacMd5_96: return IMB_AUTH_MD5;
-        case Integrity::kHmacSha1_96: return IMB_AUTH_HMAC_SHA_1;
-        case Integrity::kHmacSha256_128: return IMB_AUTH_HMAC_SHA_256;
-        case Integrity::kHmacSha384_192: return IMB_AUTH_HMAC_SHA_384;
-        case Integrity::kHmacSha512_256: return IMB_AUTH_HMAC_SHA_512;
+        case Integrity::kNone:
+            return IMB_AUTH_NULL;
+        case Integrity::kHmacMd5_96:
+            return IMB_AUTH_MD5;
+        case Integrity::kHmacSha1_96:
+            return IMB_AUTH_HMAC_SHA_1;
+        case Integrity::kHmacSha256_128:
+            return IMB_AUTH_HMAC_SHA_256;
+        case Integrity::kHmacSha384_192:
+            return IMB_AUTH_HMAC_SHA_384;
+        case Integrity::kHmacSha512_256:
+            return IMB_AUTH_HMAC_SHA_512;
     }
     return IMB_AUTH_NULL;
 }
 
 void hash_one_block(IMB_MGR* mgr, Integrity i, const uint8_t* block, uint8_t* state) {
     switch (i) {
-        case Integrity::kHmacMd5_96: IMB_MD5_ONE_BLOCK(mgr, block, state); break;
-        case Integrity::kHmacSha1_96: IMB_SHA1_ONE_BLOCK(mgr, block, state); break;
-        case Integrity::kHmacSha256_128: IMB_SHA256_ONE_BLOCK(mgr, block, state); break;
-        case Integrity::kHmacSha384_192: IMB_SHA384_ONE_BLOCK(mgr, block, state); break;
-        case Integrity::kHmacSha512_256: IMB_SHA512_ONE_BLOCK(mgr, block, state); break;
-        case Integrity::kNone: break;
+        case Integrity::kHmacMd5_96:
+            IMB_MD5_ONE_BLOCK(mgr, block, state);
+            break;
+        case Integrity::kHmacSha1_96:
+            IMB_SHA1_ONE_BLOCK(mgr, block, state);
+            break;
+        case Integrity::kHmacSha256_128:
+            IMB_SHA256_ONE_BLOCK(mgr, block, state);
+            break;
+        case Integrity::kHmacSha384_192:
+            IMB_SHA384_ONE_BLOCK(mgr, block, state);
+            break;
+        case Integrity::kHmacSha512_256:
+            IMB_SHA512_ONE_BLOCK(mgr, block, state);
+            break;
+        case Integrity::kNone:
+            break;
     }
 }
 
@@ -72,7 +93,8 @@ void precompute_hmac(SaCrypto& sa, IMB_MGR* mgr) {
     for (int pass = 0; pass < 2; ++pass) {
         const uint8_t pad = pass == 0 ? 0x36 : 0x5c;
         std::memset(block, pad, info.block_len);
-        for (size_t k = 0; k < key_len; ++k) block[k] ^= key[k];
+        for (size_t k = 0; k < key_len; ++k)
+            block[k] ^= key[k];
         hash_one_block(mgr, sa.integrity, block, pass == 0 ? sa.hmac_ipad : sa.hmac_opad);
     }
     OPENSSL_cleanse(key, sizeof key);
@@ -113,10 +135,17 @@ void expand_des(SaCrypto& sa, IMB_MGR* mgr, const uint8_t* key) {
 void expand_cipher(SaCrypto& sa, IMB_MGR* mgr) {
     const uint8_t* key = sa.cipher_key.data();
     switch (sa.family) {
-        case CipherFamily::kNull: sa.enc_keys = sa.dec_keys = nullptr; return;
-        case CipherFamily::kGcm: expand_gcm(sa, mgr, key); return;
-        case CipherFamily::kCtr: expand_aes(sa, mgr, key); return;
-        case CipherFamily::kCbc: break;
+        case CipherFamily::kNull:
+            sa.enc_keys = sa.dec_keys = nullptr;
+            return;
+        case CipherFamily::kGcm:
+            expand_gcm(sa, mgr, key);
+            return;
+        case CipherFamily::kCtr:
+            expand_aes(sa, mgr, key);
+            return;
+        case CipherFamily::kCbc:
+            break;
     }
     if (sa.cipher == Cipher::kDesCbc || sa.cipher == Cipher::k3desCbc) {
         expand_des(sa, mgr, key);

@@ -41,7 +41,8 @@ void ReplayWindow::slide_to(uint64_t seq) {
     const uint64_t from = top_ >> 6;
     const uint64_t to = seq >> 6;
     const uint64_t n = std::min<uint64_t>(to - from, uint64_t{words_mask_} + 1);
-    for (uint64_t k = 1; k <= n; ++k) bits_[(from + k) & words_mask_] = 0;
+    for (uint64_t k = 1; k <= n; ++k)
+        bits_[(from + k) & words_mask_] = 0;
     top_ = seq;
 }
 

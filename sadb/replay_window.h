@@ -16,7 +16,7 @@ namespace espgw::sadb {
 enum class ReplayResult : uint8_t { kOk, kDuplicate, kTooOld };
 
 class ReplayWindow {
-public:
+  public:
     static constexpr uint32_t kMinSize = 32;
     static constexpr uint32_t kMaxSize = 4096;
     static constexpr uint32_t kDefaultSize = 1024;
@@ -36,9 +36,7 @@ public:
     }
 
     // RFC 4303 Appendix A.2.2: the full 64-bit number for a received low half.
-    uint64_t infer(uint32_t seq_lo) const {
-        return esn_ ? infer_esn(seq_lo) : seq_lo;
-    }
+    uint64_t infer(uint32_t seq_lo) const { return esn_ ? infer_esn(seq_lo) : seq_lo; }
     ReplayResult check(uint64_t seq) const {
         if (size_ == 0) return ReplayResult::kOk;
         if (seq == 0) return ReplayResult::kTooOld;  // never sent (RFC 4303 §3.3.3)
@@ -58,7 +56,7 @@ public:
     bool enabled() const { return size_ != 0; }
     bool esn() const { return esn_; }
 
-private:
+  private:
     uint64_t infer_esn(uint32_t seq_lo) const;
     bool test_bit(uint64_t seq) const {
         return (bits_[(seq >> 6) & words_mask_] >> (seq & 63)) & 1;

@@ -8,7 +8,9 @@
 namespace espgw::sadb {
 namespace {
 
-uint64_t limit(uint64_t v) { return v == 0 ? kUnlimited : v; }
+uint64_t limit(uint64_t v) {
+    return v == 0 ? kUnlimited : v;
+}
 
 bool check_config(const SaConfig& cfg, std::string* error) {
     if (cfg.spi < 256) {
@@ -28,7 +30,9 @@ bool check_config(const SaConfig& cfg, std::string* error) {
     return true;
 }
 
-uint32_t prefix_mask(uint8_t len) { return len == 0 ? 0 : ~uint32_t{0} << (32 - len); }
+uint32_t prefix_mask(uint8_t len) {
+    return len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+}
 
 SaRuntime::InnerPolicy compile_inner(const Selector& sel) {
     SaRuntime::InnerPolicy p{};
