@@ -152,7 +152,8 @@ bool setup_lcores(Dataplane& dp, crypto::BackendKind backend, std::string* error
 }
 
 bool setup_tables(Dataplane& dp, const Options& o, std::string* error) {
-    dp.sas = std::make_unique<SaTable>(o.max_sas, dp.stats, static_cast<int>(rte_socket_id()));
+    dp.sas =
+        std::make_unique<SaTable>(o.max_sas, dp.stats, static_cast<int>(rte_socket_id()), dp.rcu);
     dp.routes = RouteTable::create("routes", static_cast<int>(rte_socket_id()), dp.rcu, error);
     dp.neighbors = NeighborTable::create("neighbors", static_cast<int>(rte_socket_id()), 8192,
                                          dp.rcu, error);

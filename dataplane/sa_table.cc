@@ -21,9 +21,9 @@ bool valid_wire_sa(const sadb::wire::Sa& w, std::string* error) {
 
 }  // namespace
 
-SaTable::SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket)
+SaTable::SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket, rte_rcu_qsbr* rcu)
     : max_(max_sas), stats_(stats), out_(new std::atomic<sadb::SaRuntime*>[max_sas]) {
-    index_ = std::make_unique<sadb::SpiIndex>("espgw_spi", max_sas, socket, nullptr);
+    index_ = std::make_unique<sadb::SpiIndex>("espgw_spi", max_sas, socket, rcu);
     for (uint32_t k = 0; k < max_; ++k) out_[k].store(nullptr);
     for (uint32_t k = max_; k-- > 0;) free_slots_.push_back(k);
 }
@@ -93,17 +93,19 @@ bool SaTable::install(const sadb::wire::Sa& w, uint16_t owner, IMB_MGR* mgr,
     }
     rt->owner_lcore = owner;
     rt->slot = slot;
-    if (auto old = by_conn_.find(w.conn_id); old != by_conn_.end()) {
-        unpublish(old->second);
-        by_conn_.erase(old);
-    }
     Entry e{{w.conn_id, slot, w}, nullptr};
     OPENSSL_cleanse(e.info.meta.cipher_key, sizeof e.info.meta.cipher_key);
     OPENSSL_cleanse(e.info.meta.auth_key, sizeof e.info.meta.auth_key);
     fill_slot(e, owner);
     sadb::SaRuntime* raw = rt.get();
     owned_.emplace(raw, std::move(rt));
+    // The new SA is published before the one it replaces is withdrawn: an inbound SA that keeps
+    // its SPI is swapped in the index by one store and no packet finds the SPI missing.
     publish(e, raw);
+    if (auto old = by_conn_.find(w.conn_id); old != by_conn_.end()) {
+        unpublish(old->second);
+        by_conn_.erase(old);
+    }
     by_conn_.emplace(w.conn_id, e);
     return true;
 }

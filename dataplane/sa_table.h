@@ -28,7 +28,9 @@ struct SaInfo {
 
 class SaTable {
 public:
-    SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket);
+    // Workers that read the SPI index report quiescent states to `rcu` (nullptr: the index is
+    // only read by the thread that writes it).
+    SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket, rte_rcu_qsbr* rcu);
 
     // Builds and publishes an SA (replacing one with the same conn_id). `owner` is the lcore
     // that will process it. False with a one-line reason on refusal.

@@ -139,7 +139,7 @@ class Gateway {
         dp_.pool = pool_ = rte_pktmbuf_pool_create((name_ + "p").c_str(), 2047, 0, 0,
                                                    RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
         EXPECT_NE(pool_, nullptr);
-        dp_.sas = std::make_unique<SaTable>(16, dp_.stats, SOCKET_ID_ANY);
+        dp_.sas = std::make_unique<SaTable>(16, dp_.stats, SOCKET_ID_ANY, nullptr);
         dp_.routes = RouteTable::create(name_ + "r", SOCKET_ID_ANY, nullptr, &err);
         dp_.neighbors = NeighborTable::create(name_ + "n", SOCKET_ID_ANY, 64, nullptr, &err);
         EXPECT_TRUE(dp_.routes && dp_.neighbors) << err;
