@@ -34,6 +34,22 @@ const Suite* find_suite(std::string_view name) {
     return nullptr;
 }
 
+namespace {
+
+// Multiplication by an odd constant and xorshifts are invertible mod 2^32, so distinct j give
+// distinct SPIs; none of the first two million is below 256 (checked when this was written).
+uint32_t spread_spi(uint32_t j) {
+    uint32_t x = j + 1;
+    x ^= x >> 16;
+    x *= 0x7feb352dU;
+    x ^= x >> 15;
+    x *= 0x846ca68bU;
+    x ^= x >> 16;
+    return x;
+}
+
+}  // namespace
+
 SaKeys sa_keys(const Suite& s, uint32_t j) {
     SaKeys k{};
     // Distinct per SA and per byte; 3DES keys must not collapse to single DES (K1 != K2 != K3),
@@ -42,7 +58,10 @@ SaKeys sa_keys(const Suite& s, uint32_t j) {
         k.cipher[i] = static_cast<uint8_t>(0x11 * (i + 1) + 7 * j + (j >> 8));
     for (uint32_t i = 0; i < sizeof k.auth; ++i)
         k.auth[i] = static_cast<uint8_t>(0x5a ^ (3 * i + 13 * j + (j >> 8)));
-    k.spi = 0x1000 + j;
+    // SPIs as a peer's IKE would pick them: spread over the 32-bit space (strongSwan and IOS
+    // draw them at random), not consecutive, which would flatter any lookup indexed by the
+    // SPI's low bits. A bijection of j keeps them distinct; 1-255 are reserved (RFC 4303 §2.1).
+    k.spi = spread_spi(j);
     std::memcpy(&k.salt_raw, k.cipher + s.cipher_key_len, 4);
     return k;
 }

@@ -31,8 +31,6 @@ GW_INSIDE_NH = "198.51.100.2"
 MAC_OUTSIDE_NH = "02:00:00:00:00:02"
 MAC_INSIDE_NH = "02:00:00:00:01:02"
 MAC_SRC_FRAMES = "02:00:00:00:09:09"  # source MAC of the frames in the pcaps
-OUT_SPI_BASE = 0x100000  # gateway -> peer i
-IN_SPI_BASE = 0x200000  # peer i -> gateway
 IMIX = (64, 594, 64, 64, 594, 64, 1518, 64, 594, 64, 594, 64)  # 7x64, 4x594, 1x1518
 MIN_PCAP_PACKETS = 1008  # a multiple of len(IMIX)
 
@@ -63,8 +61,33 @@ def keys(suite, i, direction):
     return d[:16], d[16:36]
 
 
+def _spread(j):
+    """A bijection on 32 bits (odd multipliers and xorshifts), as bench/suites.cc spreads SPIs."""
+    x = (j + 1) & 0xFFFFFFFF
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    return x ^ (x >> 16)
+
+
+def _make_spis(n):
+    """SPIs as a peer's IKE picks them: spread over the space, not consecutive (consecutive SPIs
+    would flatter any lookup indexed by the SPI's low bits). 31 bits: ipsec-secgw parses SPIs
+    with atoi. Distinct and >= 256 (RFC 4303 §2.1), checked here."""
+    out = [(_spread(2 * i) & 0x7FFFFFFF, _spread(2 * i + 1) & 0x7FFFFFFF) for i in range(n)]
+    flat = [s for pair in out for s in pair]
+    assert len(set(flat)) == len(flat) and min(flat) >= 256, "SPI table not distinct"
+    return out
+
+
+_SPIS = _make_spis(16000)
+TUNNEL_OF_OUT_SPI = {o: i for i, (o, _) in enumerate(_SPIS)}
+
+
 def spis(i):
-    return OUT_SPI_BASE + i, IN_SPI_BASE + i
+    """(outbound SPI: gateway -> peer i, inbound SPI: peer i -> gateway) of tunnel i."""
+    return _SPIS[i]
 
 
 def espgw_config(suite, tunnels):

@@ -318,7 +318,7 @@ def verify(args, impl, case):
             continue
         if case["dir"] == "encap":
             spi = ip[ESP].spi
-            i = spi - gen.OUT_SPI_BASE
+            i = gen.TUNNEL_OF_OUT_SPI.get(spi, -1)
             if not 0 <= i < tunnels or ip.dst != str(gen.peer(i)) or ip.src != gen.GW_OUTSIDE:
                 errors.append(f"ESP header spi={spi:#x} {ip.src}->{ip.dst}")
                 continue
