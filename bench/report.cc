@@ -108,7 +108,8 @@ const char* kMethod = R"(## Method
   number is the median of the repetitions, all implementations of a case interleaved in the
   same run on the same packets. Mpps = TSC Hz / cycles per packet.
 - Packet g of a run (g = burst × 32 + k) uses SA g mod N: with 10,000 SAs every packet of a
-  burst has a different SA and consecutive bursts touch different SAs.
+  burst has a different SA and consecutive bursts touch different SAs. SA j's SPI is an
+  invertible 32-bit mix of j: spread over the SPI space as IKE draws them, not consecutive.
 - Inner packets are IPv4/UDP; encap input starts at the inner IP header (no Ethernet). Tunnel
   mode IPv4-in-IPv4, no NAT-T, no ESN. IMIX = 7×64, 4×594, 1×1518 interleaved.
 - Every burst starts from fresh mbufs: `rte_pktmbuf_alloc_bulk`, copy of the packet bytes,
