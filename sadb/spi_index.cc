@@ -104,10 +104,9 @@ bool SpiIndex::remove(uint32_t spi) {
 }
 
 SaRuntime* SpiIndex::find(uint32_t spi) const {
-    SaRuntime* sa = direct_load(slot_of(spi));
-    if (sa != nullptr && sa->spi == spi) return sa;
-    void* data = nullptr;
-    return rte_hash_lookup_data(hash_, &spi, &data) >= 0 ? static_cast<SaRuntime*>(data) : nullptr;
+    SaRuntime* sa = nullptr;
+    find_bulk(&spi, 1, &sa);  // one path for the direct table's hit rule and the hash fallback
+    return sa;
 }
 
 void SpiIndex::find_bulk(const uint32_t* spis, uint32_t n, SaRuntime** out) const {

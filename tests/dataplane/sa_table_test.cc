@@ -11,23 +11,18 @@
 #include <thread>
 
 #include "crypto/mb_manager.h"
-#include "dataplane/bytes.h"
 #include "dataplane/policy.h"
 #include "dataplane/sa_table.h"
 #include "dataplane/shm_files.h"
 #include "tests/dataplane/test_rcu.h"
+#include "tests/dataplane/wire_builders.h"
 
 namespace espgw::dataplane {
 namespace {
 
 namespace wire = sadb::wire;
-
-wire::Addr v4(uint32_t a) {
-    wire::Addr w{};
-    w.version = 4;
-    store_be32(w.bytes, a);
-    return w;
-}
+using test_util::selector;
+using test_util::v4;
 
 wire::Sa inbound_sa(uint32_t spi, uint32_t conn_id, uint32_t replay_window) {
     wire::Sa w{};
@@ -46,10 +41,7 @@ wire::Sa inbound_sa(uint32_t spi, uint32_t conn_id, uint32_t replay_window) {
     w.replay_window = replay_window;
     w.local = v4(0xc0000201);
     w.peer = v4(0xc6336401);
-    w.selector.src = v4(0xc6120100);
-    w.selector.dst = v4(0xc6120200);
-    w.selector.src_prefix = w.selector.dst_prefix = 24;
-    w.selector.sport_hi = w.selector.dport_hi = 65535;
+    w.selector = selector(0xc6120100, 24, 0xc6120200, 24);
     return w;
 }
 

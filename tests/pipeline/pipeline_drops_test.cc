@@ -31,6 +31,7 @@
 #include "dataplane/ip_header.h"
 #include "dataplane/shm_files.h"
 #include "dataplane/worker.h"
+#include "tests/dataplane/wire_builders.h"
 #include "tests/unit/burst_bytes.h"
 
 namespace espgw::dataplane {
@@ -39,6 +40,8 @@ namespace {
 namespace wire = sadb::wire;
 using sadb::DropReason;
 using test_util::Bytes;
+using test_util::selector;
+using test_util::v4;
 
 constexpr uint32_t kGatewayOut = 0xc0000201;  // 192.0.2.1, outside
 constexpr uint32_t kPeer = 0xc0000202;        // 192.0.2.2
@@ -57,23 +60,6 @@ constexpr uint8_t kKeyIn[20] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,
                                 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
 constexpr uint8_t kKeyOut[20] = {31, 30, 29, 28, 27, 26, 25, 24, 23, 22,
                                  21, 20, 19, 18, 17, 16, 15, 14, 13, 12};
-
-wire::Addr v4(uint32_t a) {
-    wire::Addr w{};
-    w.version = 4;
-    store_be32(w.bytes, a);
-    return w;
-}
-
-wire::Selector selector(uint32_t src, uint8_t src_len, uint32_t dst, uint8_t dst_len) {
-    wire::Selector s{};
-    s.src = v4(src);
-    s.dst = v4(dst);
-    s.src_prefix = src_len;
-    s.dst_prefix = dst_len;
-    s.sport_hi = s.dport_hi = 65535;
-    return s;
-}
 
 Bytes ethernet(const rte_ether_addr& dst, const rte_ether_addr& src, uint16_t type) {
     Bytes b(dst.addr_bytes, dst.addr_bytes + 6);
