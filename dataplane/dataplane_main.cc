@@ -95,7 +95,8 @@ bool setup_port(Dataplane& dp, uint16_t port, uint16_t queues, std::string* erro
     rte_eth_macaddr_get(port, &dp.macs[port]);
     dp.txq[port] = std::min<uint16_t>(txq, 16);
     dp.tx_shared[port] = dp.lcores.size() > dp.txq[port];
-    for (auto& l : dp.tx_lock[port]) rte_spinlock_init(&l);
+    for (auto& l : dp.tx_lock[port])
+        rte_spinlock_init(&l);
     // An rx queue has one reader: with fewer queues than workers, the extra workers do not
     // poll this port (they still forward what is handed to them).
     for (uint16_t w = 0; w < dp.lcores.size() && w < rxq; ++w)
@@ -114,7 +115,8 @@ bool setup_lcore(Dataplane& dp, LcoreCtx& c, std::string* error) {
     c.to_main = make_ring("tomain" + id, sizeof(ToMain), 4096, RING_F_SP_ENQ | RING_F_SC_DEQ);
     c.from_main = make_ring("frmain" + id, sizeof(ToWorker), 1024, RING_F_SP_ENQ | RING_F_SC_DEQ);
     const uint64_t timeout = rte_get_tsc_hz() * 2;  // reassembly gives up after 2 s
-    c.frag_tbl = rte_ip_frag_table_create(1024, 8, 8192, timeout, static_cast<int>(rte_socket_id()));
+    c.frag_tbl =
+        rte_ip_frag_table_create(1024, 8, 8192, timeout, static_cast<int>(rte_socket_id()));
     c.stats = dp.stats.lcore(c.index);
     c.stats->lcore_id = c.lcore_id;
     c.stats->active = 1;
@@ -147,7 +149,8 @@ bool setup_lcores(Dataplane& dp, crypto::BackendKind backend, std::string* error
     const size_t sz = rte_rcu_qsbr_get_memsize(static_cast<uint32_t>(dp.lcores.size()));
     dp.rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rcu", sz, RTE_CACHE_LINE_SIZE));
     rte_rcu_qsbr_init(dp.rcu, static_cast<uint32_t>(dp.lcores.size()));
-    for (uint16_t w = 0; w < dp.lcores.size(); ++w) rte_rcu_qsbr_thread_register(dp.rcu, w);
+    for (uint16_t w = 0; w < dp.lcores.size(); ++w)
+        rte_rcu_qsbr_thread_register(dp.rcu, w);
     return true;
 }
 
@@ -155,8 +158,8 @@ bool setup_tables(Dataplane& dp, const Options& o, std::string* error) {
     dp.sas =
         std::make_unique<SaTable>(o.max_sas, dp.stats, static_cast<int>(rte_socket_id()), dp.rcu);
     dp.routes = RouteTable::create("routes", static_cast<int>(rte_socket_id()), dp.rcu, error);
-    dp.neighbors = NeighborTable::create("neighbors", static_cast<int>(rte_socket_id()), 8192,
-                                         dp.rcu, error);
+    dp.neighbors =
+        NeighborTable::create("neighbors", static_cast<int>(rte_socket_id()), 8192, dp.rcu, error);
     return dp.routes && dp.neighbors;
 }
 
@@ -285,7 +288,8 @@ int run(int argc, char** argv) {
     for (uint16_t p = 0; ok && p < dp.n_ports; ++p)
         ok = setup_port(dp, p, static_cast<uint16_t>(dp.lcores.size()), &error);
     if (!ok) {
-        std::fprintf(stderr, "espgw-dataplane: %s\n", error.empty() ? "set-up failed" : error.c_str());
+        std::fprintf(stderr, "espgw-dataplane: %s\n",
+                     error.empty() ? "set-up failed" : error.c_str());
         return 1;
     }
     const bool main_forwards = dp.lcores.size() == 1 && dp.worker(0).is_main;
@@ -318,4 +322,6 @@ int run(int argc, char** argv) {
 }  // namespace
 }  // namespace espgw::dataplane
 
-int main(int argc, char** argv) { return espgw::dataplane::run(argc, argv); }
+int main(int argc, char** argv) {
+    return espgw::dataplane::run(argc, argv);
+}

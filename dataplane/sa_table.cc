@@ -24,8 +24,10 @@ bool valid_wire_sa(const sadb::wire::Sa& w, std::string* error) {
 SaTable::SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket, rte_rcu_qsbr* rcu)
     : max_(max_sas), stats_(stats), out_(new std::atomic<sadb::SaRuntime*>[max_sas]) {
     index_ = std::make_unique<sadb::SpiIndex>("espgw_spi", max_sas, socket, rcu);
-    for (uint32_t k = 0; k < max_; ++k) out_[k].store(nullptr);
-    for (uint32_t k = max_; k-- > 0;) free_slots_.push_back(k);
+    for (uint32_t k = 0; k < max_; ++k)
+        out_[k].store(nullptr);
+    for (uint32_t k = max_; k-- > 0;)
+        free_slots_.push_back(k);
 }
 
 uint32_t SaTable::take_slot() {
@@ -75,8 +77,7 @@ void SaTable::unpublish(const Entry& e) {
     retired_.push_back(e.rt);
 }
 
-bool SaTable::install(const sadb::wire::Sa& w, uint16_t owner, IMB_MGR* mgr,
-                      std::string* error) {
+bool SaTable::install(const sadb::wire::Sa& w, uint16_t owner, IMB_MGR* mgr, std::string* error) {
     if (!valid_wire_sa(w, error)) return false;
     const uint32_t slot = take_slot();
     if (slot == kNoSlot) {
@@ -87,8 +88,8 @@ bool SaTable::install(const sadb::wire::Sa& w, uint16_t owner, IMB_MGR* mgr,
     sadb::SaRuntimePtr rt = sadb::build_sa_runtime(cfg, mgr, error, &stats_.sa(slot)->counters);
     if (!rt) {
         free_slots_.push_back(slot);
-        *error = "SA " + std::to_string(w.conn_id) + " (spi " + std::to_string(w.spi) + "): " +
-                 *error;
+        *error =
+            "SA " + std::to_string(w.conn_id) + " (spi " + std::to_string(w.spi) + "): " + *error;
         return false;
     }
     rt->owner_lcore = owner;

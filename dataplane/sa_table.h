@@ -27,7 +27,7 @@ struct SaInfo {
 };
 
 class SaTable {
-public:
+  public:
     // Workers that read the SPI index report quiescent states to `rcu` (nullptr: the index is
     // only read by the thread that writes it).
     SaTable(uint32_t max_sas, const sadb::StatsView& stats, int socket, rte_rcu_qsbr* rcu);
@@ -51,7 +51,8 @@ public:
     size_t size() const { return by_conn_.size(); }
     template <typename F>
     void for_each(F&& f) const {
-        for (const auto& [id, e] : by_conn_) f(e.info, *e.rt);
+        for (const auto& [id, e] : by_conn_)
+            f(e.info, *e.rt);
     }
     // Calls f(info, runtime) for the SA of conn_id; false if there is none.
     template <typename F>
@@ -62,7 +63,7 @@ public:
         return true;
     }
 
-private:
+  private:
     struct Entry {
         SaInfo info;
         sadb::SaRuntime* rt;
@@ -79,7 +80,7 @@ private:
     std::unordered_map<uint32_t, Entry> by_conn_;
     std::vector<uint32_t> free_slots_;
     std::unordered_map<sadb::SaRuntime*, sadb::SaRuntimePtr> owned_;  // every live runtime
-    std::vector<sadb::SaRuntime*> retired_;     // unpublished, freed after RCU
+    std::vector<sadb::SaRuntime*> retired_;  // unpublished, freed after RCU
 };
 
 }  // namespace espgw::dataplane

@@ -23,7 +23,7 @@ namespace espgw::sadb {
 struct SaRuntime;
 
 class SpiIndex {
-public:
+  public:
     // `name` must be unique per process (rte_hash names are global). With `rcu`, lookups may
     // run on other threads while this one adds and removes (lock-free readers); removed
     // entries are reclaimed after the readers registered with `rcu` passed quiescent points,
@@ -45,7 +45,7 @@ public:
     // SAs found through the direct table alone (for tests and the benchmark's notes).
     uint32_t direct_entries() const;
 
-private:
+  private:
     uint32_t slot_of(uint32_t spi) const { return spi & mask_; }
     void direct_store(uint32_t slot, SaRuntime* sa);
     SaRuntime* direct_load(uint32_t slot) const;

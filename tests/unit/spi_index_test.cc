@@ -23,7 +23,7 @@ namespace {
 
 // Enough of an SA for the index: the SPI on its first line.
 class Sas {
-public:
+  public:
     SaRuntime* get(uint32_t spi) {
         auto& p = by_spi_[spi];
         if (!p) {
@@ -33,7 +33,7 @@ public:
         return p.get();
     }
 
-private:
+  private:
     std::map<uint32_t, std::unique_ptr<SaRuntime>> by_spi_;
 };
 
