@@ -60,10 +60,14 @@ using DropSampleFn = void (*)(void* user, const rte_mbuf* m, sadb::DropReason r,
 // Packets and bytes of the current run of packets of one SA, added to its counters once per run
 // (design.md): a per-packet add to the counters line is a load-add-store chain from one packet to
 // the next. `base_*` are the counters when the run began, for the exact lifetime check.
+//
+// Field order matters: with `packets` and `bytes` side by side the compiler merges their updates
+// into one 16-byte store, and the next packet's 8-byte loads of them cannot be forwarded from it
+// (a stall of ~10 cycles per packet, measured with perf in esp_encap).
 struct SaTally {
     sadb::SaRuntime* sa = nullptr;
-    uint64_t packets = 0, bytes = 0;
-    uint64_t base_packets = 0, base_bytes = 0;
+    uint64_t packets = 0, base_packets = 0;
+    uint64_t bytes = 0, base_bytes = 0;
 };
 
 struct EspContext {

@@ -73,7 +73,10 @@ void write_trailer(rte_mbuf* m, uint8_t* t, uint8_t pad, uint8_t nh) {
     if (t + 16 <= buf_end) [[likely]] {
         const __m128i body = _mm_load_si128(reinterpret_cast<const __m128i*>(kTrailer.body[pad]));
         const __m128i at = _mm_load_si128(reinterpret_cast<const __m128i*>(kTrailer.nh_at[pad]));
-        const __m128i nhv = _mm_and_si128(at, _mm_set1_epi8(static_cast<char>(nh)));
+        // nh broadcast through a general register: _mm_set1_epi8 made GCC reload it from a
+        // one-byte stack slot with a 4-byte load, which cannot be store-forwarded.
+        const __m128i nh4 = _mm_cvtsi32_si128(static_cast<int>(nh * 0x01010101u));
+        const __m128i nhv = _mm_and_si128(at, _mm_shuffle_epi32(nh4, 0));
         _mm_storeu_si128(reinterpret_cast<__m128i*>(t), _mm_or_si128(body, nhv));
         if (pad == 15) t[16] = nh;
         return;

@@ -58,10 +58,6 @@ void SpiIndex::direct_store(uint32_t slot, SaRuntime* sa) {
     __atomic_store_n(&direct_[slot], sa, __ATOMIC_RELEASE);
 }
 
-SaRuntime* SpiIndex::direct_load(uint32_t slot) const {
-    return __atomic_load_n(&direct_[slot], __ATOMIC_ACQUIRE);
-}
-
 bool SpiIndex::add(uint32_t spi, SaRuntime* sa) {
     const bool existed = rte_hash_lookup(hash_, &spi) >= 0;
     if (rte_hash_add_key_data(hash_, &spi, sa) != 0) return false;

@@ -48,7 +48,9 @@ class SpiIndex {
   private:
     uint32_t slot_of(uint32_t spi) const { return spi & mask_; }
     void direct_store(uint32_t slot, SaRuntime* sa);
-    SaRuntime* direct_load(uint32_t slot) const;
+    SaRuntime* direct_load(uint32_t slot) const {
+        return __atomic_load_n(&direct_[slot], __ATOMIC_ACQUIRE);
+    }
     void refill(uint32_t slot);
 
     rte_hash* hash_ = nullptr;
