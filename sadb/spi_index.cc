@@ -12,11 +12,12 @@
 namespace espgw::sadb {
 namespace {
 
-// Direct slots per SA of capacity. `capacity` counts every SA of the table (the gateway's
-// outbound ones too), so about half are inbound: 4 slots per SA leave ~1 in 8 slots used, and
-// with random SPIs ~6% of the SAs share their slot with an earlier one and go to the hash.
-constexpr uint32_t kDirectPerSa = 4;
-constexpr uint32_t kMinDirect = 256;
+// Buckets (of two ways) per SA of capacity. `capacity` counts every SA of the table (the
+// gateway's outbound ones too), so about half are inbound. With random SPIs and one bucket per
+// SA a bucket holds more than two SPIs for ~1.5% of the SPIs at full capacity, ~0.3% when half
+// the SAs are inbound.
+constexpr uint32_t kBucketsPerSa = 1;
+constexpr uint32_t kMinBuckets = 256;
 
 }  // namespace
 
@@ -41,12 +42,11 @@ SpiIndex::SpiIndex(const std::string& name, uint32_t capacity, int socket_id, rt
             return;
         }
     }
-    const uint32_t slots = rte_align32pow2(std::max(kMinDirect, capacity * kDirectPerSa));
-    direct_ = static_cast<SaRuntime**>(rte_zmalloc_socket("spi_direct", slots * sizeof(SaRuntime*),
-                                                          RTE_CACHE_LINE_SIZE, socket_id));
-    mask_ = slots - 1;
-    owner_.assign(slots, 0);
-    mapped_.assign(slots, 0);
+    const uint32_t buckets = rte_align32pow2(std::max(kMinBuckets, capacity * kBucketsPerSa));
+    direct_ = static_cast<Bucket*>(
+        rte_zmalloc_socket("spi_direct", buckets * sizeof(Bucket), RTE_CACHE_LINE_SIZE, socket_id));
+    mask_ = buckets - 1;
+    mapped_.assign(buckets, 0);
 }
 
 SpiIndex::~SpiIndex() {
@@ -54,48 +54,66 @@ SpiIndex::~SpiIndex() {
     rte_free(direct_);
 }
 
-void SpiIndex::direct_store(uint32_t slot, SaRuntime* sa) {
-    __atomic_store_n(&direct_[slot], sa, __ATOMIC_RELEASE);
+void SpiIndex::way_store(uint32_t bucket, uint32_t way, uint32_t spi, SaRuntime* sa) {
+    Bucket& b = direct_[bucket];
+    __atomic_store_n(&b.spi[way], spi, __ATOMIC_RELAXED);
+    __atomic_store_n(&b.sa[way], sa, __ATOMIC_RELEASE);
 }
 
 bool SpiIndex::add(uint32_t spi, SaRuntime* sa) {
     const bool existed = rte_hash_lookup(hash_, &spi) >= 0;
     if (rte_hash_add_key_data(hash_, &spi, sa) != 0) return false;
-    const uint32_t s = slot_of(spi);
+    const uint32_t bi = bucket_of(spi);
     if (!existed) {
-        ++mapped_[s];
+        ++mapped_[bi];
         ++live_;
     }
-    if (direct_[s] == nullptr || owner_[s] == spi) {
-        owner_[s] = spi;
-        direct_store(s, sa);
+    const Bucket& b = direct_[bi];
+    uint32_t free_way = kWays;
+    for (uint32_t w = 0; w < kWays; ++w) {
+        if (b.sa[w] != nullptr && b.spi[w] == spi) {
+            way_store(bi, w, spi, sa);  // a replacement: one pointer store
+            return true;
+        }
+        if (b.sa[w] == nullptr && free_way == kWays) free_way = w;
     }
-    return true;
+    if (free_way != kWays) way_store(bi, free_way, spi, sa);
+    return true;  // else the bucket is full: the SPI is found in the hash
 }
 
-// After the SPI holding a direct slot is removed, another SPI of the same slot (if any) takes
-// it; finding one walks the hash, which happens only for the few slots shared by two SPIs.
-void SpiIndex::refill(uint32_t slot) {
-    direct_store(slot, nullptr);
-    if (mapped_[slot] == 0) return;
+// After the SPI holding a way is removed, an SPI of the same bucket that lives in the hash only
+// (if any) takes it; finding one walks the hash, which happens only for the few buckets that
+// hold more SPIs than ways.
+void SpiIndex::refill(uint32_t bucket, uint32_t way) {
+    way_store(bucket, way, 0, nullptr);
+    const Bucket& b = direct_[bucket];
+    uint32_t held = 0;
+    for (uint32_t w = 0; w < kWays; ++w)
+        held += b.sa[w] != nullptr;
+    if (mapped_[bucket] <= held) return;
     const void* key = nullptr;
     void* data = nullptr;
     uint32_t next = 0;
     while (rte_hash_iterate(hash_, &key, &data, &next) >= 0) {
         const uint32_t spi = *static_cast<const uint32_t*>(key);
-        if (slot_of(spi) != slot) continue;
-        owner_[slot] = spi;
-        direct_store(slot, static_cast<SaRuntime*>(data));
+        if (bucket_of(spi) != bucket) continue;
+        bool in_direct = false;
+        for (uint32_t w = 0; w < kWays; ++w)
+            in_direct |= b.sa[w] != nullptr && b.spi[w] == spi;
+        if (in_direct) continue;
+        way_store(bucket, way, spi, static_cast<SaRuntime*>(data));
         return;
     }
 }
 
 bool SpiIndex::remove(uint32_t spi) {
     if (rte_hash_del_key(hash_, &spi) < 0) return false;
-    const uint32_t s = slot_of(spi);
-    --mapped_[s];
+    const uint32_t bi = bucket_of(spi);
+    --mapped_[bi];
     --live_;
-    if (direct_[s] != nullptr && owner_[s] == spi) refill(s);
+    const Bucket& b = direct_[bi];
+    for (uint32_t w = 0; w < kWays; ++w)
+        if (b.sa[w] != nullptr && b.spi[w] == spi) refill(bi, w);
     return true;
 }
 
@@ -111,12 +129,12 @@ void SpiIndex::find_bulk(const uint32_t* spis, uint32_t n, SaRuntime** out) cons
         const uint32_t m = std::min(kChunk, n - base);
         const uint32_t* spi = spis + base;
         SaRuntime** res = out + base;
-        // Three passes so the misses of a burst overlap: direct slots, then SA first lines,
-        // then the SPI compare.
+        // Three passes so the misses of a burst overlap: buckets, then SA first lines, then
+        // the SPI compare.
         for (uint32_t k = 0; k < m; ++k)
-            rte_prefetch0(&direct_[slot_of(spi[k])]);
+            rte_prefetch0(&direct_[bucket_of(spi[k])]);
         for (uint32_t k = 0; k < m; ++k) {
-            res[k] = direct_load(slot_of(spi[k]));
+            res[k] = direct_candidate(spi[k]);
             if (res[k] != nullptr) rte_prefetch0(res[k]);
         }
         const void* keys[kChunk];
@@ -141,8 +159,11 @@ uint32_t SpiIndex::size() const {
 }
 
 uint32_t SpiIndex::direct_entries() const {
-    return static_cast<uint32_t>(
-        std::count_if(direct_, direct_ + mask_ + 1, [](SaRuntime* s) { return s != nullptr; }));
+    uint32_t n = 0;
+    for (uint32_t bi = 0; bi <= mask_; ++bi)
+        for (uint32_t w = 0; w < kWays; ++w)
+            n += direct_[bi].sa[w] != nullptr;
+    return n;
 }
 
 }  // namespace espgw::sadb
