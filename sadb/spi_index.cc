@@ -60,6 +60,22 @@ void SpiIndex::way_store(uint32_t bucket, uint32_t way, uint32_t spi, SaRuntime*
     __atomic_store_n(&b.sa[way], sa, __ATOMIC_RELEASE);
 }
 
+// Writer side: the way of `bucket` that holds `spi`, or kWays.
+uint32_t SpiIndex::way_holding(uint32_t bucket, uint32_t spi) const {
+    const Bucket& b = direct_[bucket];
+    for (uint32_t w = 0; w < kWays; ++w)
+        if (b.sa[w] != nullptr && b.spi[w] == spi) return w;
+    return kWays;
+}
+
+// Writer side: the first free way of `bucket`, or kWays.
+uint32_t SpiIndex::free_way(uint32_t bucket) const {
+    const Bucket& b = direct_[bucket];
+    for (uint32_t w = 0; w < kWays; ++w)
+        if (b.sa[w] == nullptr) return w;
+    return kWays;
+}
+
 bool SpiIndex::add(uint32_t spi, SaRuntime* sa) {
     const bool existed = rte_hash_lookup(hash_, &spi) >= 0;
     if (rte_hash_add_key_data(hash_, &spi, sa) != 0) return false;
@@ -68,16 +84,9 @@ bool SpiIndex::add(uint32_t spi, SaRuntime* sa) {
         ++mapped_[bi];
         ++live_;
     }
-    const Bucket& b = direct_[bi];
-    uint32_t free_way = kWays;
-    for (uint32_t w = 0; w < kWays; ++w) {
-        if (b.sa[w] != nullptr && b.spi[w] == spi) {
-            way_store(bi, w, spi, sa);  // a replacement: one pointer store
-            return true;
-        }
-        if (b.sa[w] == nullptr && free_way == kWays) free_way = w;
-    }
-    if (free_way != kWays) way_store(bi, free_way, spi, sa);
+    uint32_t w = way_holding(bi, spi);  // a replacement: one pointer store
+    if (w == kWays) w = free_way(bi);
+    if (w != kWays) way_store(bi, w, spi, sa);
     return true;  // else the bucket is full: the SPI is found in the hash
 }
 
@@ -86,21 +95,16 @@ bool SpiIndex::add(uint32_t spi, SaRuntime* sa) {
 // hold more SPIs than ways.
 void SpiIndex::refill(uint32_t bucket, uint32_t way) {
     way_store(bucket, way, 0, nullptr);
-    const Bucket& b = direct_[bucket];
     uint32_t held = 0;
     for (uint32_t w = 0; w < kWays; ++w)
-        held += b.sa[w] != nullptr;
+        held += direct_[bucket].sa[w] != nullptr;
     if (mapped_[bucket] <= held) return;
     const void* key = nullptr;
     void* data = nullptr;
     uint32_t next = 0;
     while (rte_hash_iterate(hash_, &key, &data, &next) >= 0) {
         const uint32_t spi = *static_cast<const uint32_t*>(key);
-        if (bucket_of(spi) != bucket) continue;
-        bool in_direct = false;
-        for (uint32_t w = 0; w < kWays; ++w)
-            in_direct |= b.sa[w] != nullptr && b.spi[w] == spi;
-        if (in_direct) continue;
+        if (bucket_of(spi) != bucket || way_holding(bucket, spi) != kWays) continue;
         way_store(bucket, way, spi, static_cast<SaRuntime*>(data));
         return;
     }
@@ -111,9 +115,7 @@ bool SpiIndex::remove(uint32_t spi) {
     const uint32_t bi = bucket_of(spi);
     --mapped_[bi];
     --live_;
-    const Bucket& b = direct_[bi];
-    for (uint32_t w = 0; w < kWays; ++w)
-        if (b.sa[w] != nullptr && b.spi[w] == spi) refill(bi, w);
+    if (const uint32_t w = way_holding(bi, spi); w != kWays) refill(bi, w);
     return true;
 }
 

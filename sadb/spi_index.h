@@ -71,6 +71,8 @@ class SpiIndex {
         return nullptr;
     }
     void way_store(uint32_t bucket, uint32_t way, uint32_t spi, SaRuntime* sa);
+    uint32_t way_holding(uint32_t bucket, uint32_t spi) const;
+    uint32_t free_way(uint32_t bucket) const;
     void refill(uint32_t bucket, uint32_t way);
 
     rte_hash* hash_ = nullptr;
