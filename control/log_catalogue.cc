@@ -55,7 +55,8 @@ constexpr bool events_in_order() {
 static_assert(events_in_order(), "kEvents lists every LogEvent, in enum order");
 
 // requirements.md §3: E10 (IOS RECVD_PKT_INV_SPI, fields of ASA 402101), E01 (PKT_REPLAY_ERR),
-// E14 (RECVD_PKT_MAC_ERR), E76 (ASA 402130), E73 (ASA 402116).
+// E14 (RECVD_PKT_MAC_ERR), E76 (ASA 402130), E73 (ASA 402116), and IOS RECVD_PKT_NOT_IPSEC
+// (cleartext that matched a crypto map's inbound mirror).
 constexpr std::pair<DropReason, std::string_view> kDropTexts[] = {
     {DropReason::kInvalidSpi,
      "decaps: rec'd IPSEC packet has invalid spi for destaddr={dst}, prot={prot}, spi={spi}, "
@@ -72,6 +73,9 @@ constexpr std::pair<DropReason, std::string_view> kDropTexts[] = {
     {DropReason::kBadPadding,
      "CRYPTO: Received an ESP packet (SPI = {spi_hex}, sequence number= {seq}) from {peer} "
      "(user= {peer}) to {local} with incorrect IPsec padding (connection id {conn})"},
+    {DropReason::kNotIpsec,
+     "Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= /{dst}, src_addr= {src}, prot= "
+     "{prot}"},
     {DropReason::kInnerPolicyMismatch,
      "IPSEC: Received an ESP packet (SPI= {spi_hex}, sequence number= {seq}) from {peer} (user= "
      "{peer}) to {local}. The decapsulated inner packet doesn't match the negotiated policy in "

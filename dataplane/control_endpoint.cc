@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "dataplane/resource_publish.h"
+#include "dataplane/spd_inbound.h"
 #include "dataplane/wire_convert.h"
 
 namespace espgw::dataplane {
@@ -159,7 +160,7 @@ std::unique_ptr<Policy> ControlEndpoint::next_policy(std::string* error) {
         p->spd =
             SpdSnapshot::build(txn_.spd_rules, "spd" + std::to_string(txn_.generation), 0, error);
     }
-    if (!p->spd) return nullptr;
+    if (!p->spd || !build_inbound_spd(*p, std::to_string(txn_.generation), error)) return nullptr;
     return p;
 }
 

@@ -13,6 +13,7 @@
 #include "dataplane/forward_prep.h"
 #include "dataplane/ip_header.h"
 #include "dataplane/route_tx.h"
+#include "dataplane/spd_inbound.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -258,6 +259,7 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
     uint32_t rule[PktVec::kCapacity];
     const uint8_t* hdr[PktVec::kCapacity];
     uint16_t n = 0;
+    if (forwarded) drop_unprotected(c, pol, in);  // before TTL and MSS: it is not forwarded
     for (uint16_t k = 0; k < in.n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (forwarded && !forward_ttl(c, m)) continue;

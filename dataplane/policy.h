@@ -36,6 +36,9 @@ struct Policy {
     sadb::wire::Globals globals{};
     std::unique_ptr<SpdSnapshot> spd;
     std::vector<uint32_t> rule_slot;  // SPD rule index -> SA table slot (kNoSlot if none)
+    // Per outside port, its crypto map rules mirrored for cleartext arriving there (null: no
+    // PROTECT rule on the port); spd_inbound.h.
+    std::array<std::unique_ptr<SpdSnapshot>, kMaxPorts> spd_in;
     // The configured interfaces' addresses packed together: local() runs for every received
     // packet, and scanning all kMaxPorts Ifaces touched 32 cache lines each time. Filled by
     // index_addresses() once `ifaces` is final.

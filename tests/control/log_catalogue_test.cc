@@ -70,6 +70,7 @@ TEST(LogCatalogue, CiscoMnemonicsOfRequirements) {
     EXPECT_EQ(m(DropReason::kIcvMismatch), "CRYPTO-4-RECVD_PKT_MAC_ERR");  // E14
     EXPECT_EQ(m(DropReason::kBadPadding), "ASA-3-402130");                 // E76
     EXPECT_EQ(m(DropReason::kInnerPolicyMismatch), "ASA-4-402116");        // E73
+    EXPECT_EQ(m(DropReason::kNotIpsec), "CRYPTO-4-RECVD_PKT_NOT_IPSEC");
     EXPECT_EQ(event_info(LogEvent::kConfigApplied).mnemonic, "SYS-5-CONFIG_I");
 }
 
@@ -117,6 +118,20 @@ TEST(LogCatalogue, InvalidSpiLineAsIos) {
     EXPECT_EQ(text,
               "decaps: rec'd IPSEC packet has invalid spi for destaddr=192.0.2.1, prot=50, "
               "spi=0xDEAD(57005), srcaddr=192.0.2.2, sequence number=0x9E, input interface port0");
+}
+
+TEST(LogCatalogue, NotIpsecLineAsIos) {
+    wire::DropSample d = sample(DropReason::kNotIpsec, nullptr);
+    d.src = v4(198, 18, 2, 10);  // cleartext from behind the peer, to an inside host
+    d.dst = v4(198, 18, 1, 10);
+    d.inner_proto = 1;  // the packet's protocol (the dataplane fills it for every sample)
+    d.spi = 0;
+    d.seq = 0;
+    const std::string text =
+        expand(drop_template(DropReason::kNotIpsec), drop_facts(d, nullptr).vars);
+    EXPECT_EQ(text,
+              "Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= /198.18.1.10, "
+              "src_addr= 198.18.2.10, prot= 1");
 }
 
 TEST(LogCatalogue, InnerPolicyMismatchNamesTheProxies) {

@@ -95,6 +95,27 @@ def inner_policy_mismatch(ck: Checks, gw: Gateway) -> None:
     ck.drops(run, {"inner_policy_mismatch": 1}, {t.spi_in: {"inner_policy_mismatch": 1}})
 
 
+def not_ipsec(ck: Checks, gw: Gateway) -> None:
+    """RFC 4301 §5.2: cleartext arriving on the crypto map interface that matches the mirror of
+    a PROTECT rule should have come in ESP: dropped (IOS RECVD_PKT_NOT_IPSEC), for either crypto
+    map and for TCP too. Cleartext matching the mirror of the deny line (198.18.2.128/25, a
+    BYPASS) and cleartext matching no rule are forwarded as before (split tunnelling)."""
+    s = Setup("multi.cfg")
+    by = Bystanders(s)
+    transit = "02:00:00:00:00:fe"  # the upstream router 192.0.2.254
+    spoofed = [IP(src=REMOTE, dst=HOST, id=0x501) / UDP(sport=1, dport=2) / Raw(b"inject"),
+               IP(src="198.18.3.9", dst=HOST, id=0x502) / TCP(sport=80, dport=1024, flags="S"),
+               IP(src=REMOTE, dst="198.18.7.7", id=0x503) / ICMP(type=8)]
+    allowed = [IP(src="198.18.2.200", dst=HOST, id=0x504) / UDP(sport=3, dport=4) / Raw(b"deny"),
+               IP(src="203.0.113.5", dst=HOST, id=0x505) / UDP(sport=5, dport=6) / Raw(b"web")]
+    extra = [l2(port_mac(0), transit) + bytes(p) for p in spoofed + allowed]
+    for p in allowed:
+        by.want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    run = run_with(gw, s, by, {0: extra})
+    check_outputs(ck, s, run, by.want)
+    ck.drops(run, {"not_ipsec": len(spoofed)})
+
+
 def ipv6_unsupported(ck: Checks, gw: Gateway) -> None:
     s = Setup("gcm.cfg")
     by = Bystanders(s)
@@ -306,6 +327,7 @@ def not_forwarding(ck: Checks, gw: Gateway) -> None:
 
 BLACK_BOX = {
     "inner_policy_mismatch": inner_policy_mismatch,
+    "not_ipsec": not_ipsec,
     "ipv6_unsupported": ipv6_unsupported,
     "unknown_ethertype": unknown_ethertype,
     "ttl_expired": ttl_expired,
