@@ -5,6 +5,7 @@ valid names are accepted (the run then stops at the next, unknown option).
 
     /usr/bin/python3 options_test.py path/to/espgw-dataplane
 """
+import os
 import subprocess
 import sys
 
@@ -13,8 +14,11 @@ EAL = ["-l", "0", "--no-pci", "--no-huge", "--no-shconf", "-m", "128",
 
 
 def run(dataplane, *opts):
-    return subprocess.run([dataplane, *EAL, "--", *opts], capture_output=True, text=True,
-                          timeout=60)
+    # An instance name of its own: should the option be accepted by mistake, the run must not
+    # touch the shared-memory files of anyone else's gateway.
+    instance = f"opt{os.getpid()}"
+    return subprocess.run([dataplane, *EAL, "--", "--instance", instance, *opts],
+                          capture_output=True, text=True, timeout=60)
 
 
 def main():
