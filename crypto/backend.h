@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
 #include "crypto/crypto_op.h"
 #include "crypto/mb_manager.h"
@@ -12,10 +14,18 @@ namespace espgw::crypto {
 
 enum class BackendKind : uint8_t { kIpsecMb, kOpenSsl };
 
+// The names users give on command lines and in batch files; anything else is an error (a typo
+// must not silently select the other backend).
+inline std::optional<BackendKind> backend_from_name(std::string_view name) {
+    if (name == "ipsec-mb") return BackendKind::kIpsecMb;
+    if (name == "openssl") return BackendKind::kOpenSsl;
+    return std::nullopt;
+}
+
 struct SaCrypto;
 
 class MbBackend {
-public:
+  public:
     explicit MbBackend(MbManager& mgr) : mgr_(mgr.get()) {}
     // Submits every op as one burst (grouped by suite so multi-buffer lanes fill) and flushes
     // exactly the number of jobs still outstanding.
@@ -23,7 +33,7 @@ public:
     // Re-enables intel-ipsec-mb's per-job argument checks (debugging aid, ~25-45 cycles/job).
     void set_job_checks(bool on) { job_checks_ = on; }
 
-private:
+  private:
     IMB_MGR* mgr_;
     bool job_checks_ = false;
 };
@@ -33,13 +43,13 @@ private:
 bool validate_sa_jobs(const SaCrypto& sa, IMB_MGR* mgr);
 
 class OsslBackend {
-public:
+  public:
     void process(CryptoOp* ops, uint16_t n);
 };
 
 // Runtime choice between the two, made once per burst.
 class Backend {
-public:
+  public:
     Backend(BackendKind kind, MbManager& mgr) : kind_(kind), mb_(mgr) {}
     void process(CryptoOp* ops, uint16_t n) {
         if (kind_ == BackendKind::kIpsecMb) {
@@ -51,7 +61,7 @@ public:
     BackendKind kind() const { return kind_; }
     void set_job_checks(bool on) { mb_.set_job_checks(on); }
 
-private:
+  private:
     BackendKind kind_;
     MbBackend mb_;
     OsslBackend ossl_;

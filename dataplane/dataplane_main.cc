@@ -60,8 +60,12 @@ bool parse_options(int argc, char** argv, Options* o, std::string* error) {
         } else if (a == "--max-sas" && has_value) {
             o->max_sas = static_cast<uint32_t>(std::stoul(argv[++i]));
         } else if (a == "--backend" && has_value) {
-            o->backend = std::string(argv[++i]) == "openssl" ? crypto::BackendKind::kOpenSsl
-                                                             : crypto::BackendKind::kIpsecMb;
+            const auto kind = crypto::backend_from_name(argv[++i]);
+            if (!kind) {
+                *error = std::string("unknown backend ") + argv[i] + " (ipsec-mb or openssl)";
+                return false;
+            }
+            o->backend = *kind;
         } else {
             *error = "unknown option " + a;
             return false;

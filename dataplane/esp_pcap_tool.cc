@@ -91,8 +91,9 @@ sadb::SaConfig sa_config(const json& j, sadb::Direction dir) {
     c.udp_encap.peer_port = j.value("udp_dport", uint16_t{4500});
     c.esn = j.value("esn", false);
     c.replay_window = j.value("replay_window", uint32_t{1024});
-    c.df = enum_of(j, "df", {{"copy", DfMode::kCopy}, {"set", DfMode::kSet},
-                             {"clear", DfMode::kClear}}, DfMode::kCopy);
+    c.df = enum_of(j, "df",
+                   {{"copy", DfMode::kCopy}, {"set", DfMode::kSet}, {"clear", DfMode::kClear}},
+                   DfMode::kCopy);
     c.copy_dscp = j.value("copy_dscp", true);
     c.ttl = j.value("ttl", uint8_t{64});
     c.lifetime = lifetime_of(j.value("lifetime", json()));
@@ -101,7 +102,7 @@ sadb::SaConfig sa_config(const json& j, sadb::Direction dir) {
 }
 
 class PcapPort {
-public:
+  public:
     PcapPort(const std::string& name, const std::string& in, const std::string& out,
              rte_mempool* pool) {
         const std::string args = "rx_pcap=" + in + ",tx_pcap=" + out;
@@ -123,7 +124,7 @@ public:
     }
     uint16_t id() const { return port_; }
 
-private:
+  private:
     std::string name_;
     uint16_t port_ = 0;
 };
@@ -187,11 +188,15 @@ json sa_json(const sadb::SaRuntime& s) {
         if (c.drops[static_cast<size_t>(info.reason)] != 0)
             drops[std::string(info.label)] = c.drops[static_cast<size_t>(info.reason)];
     const bool ciphered = s.crypto->cipher != crypto::Cipher::kNull;
-    return {{"spi", s.spi}, {"packets", c.packets},
+    return {{"spi", s.spi},
+            {"packets", c.packets},
             {"crypt_packets", ciphered ? c.packets : 0},
-            {"auth_packets", s.icv_len != 0 ? c.packets : 0}, {"bytes", c.bytes},
+            {"auth_packets", s.icv_len != 0 ? c.packets : 0},
+            {"bytes", c.bytes},
             {"errors", c.errors},
-            {"seq", s.seq}, {"replay_top", s.replay.top()}, {"drops", drops}};
+            {"seq", s.seq},
+            {"replay_top", s.replay.top()},
+            {"drops", drops}};
 }
 
 json events_json(const sadb::SaEventQueue& q) {
@@ -208,7 +213,8 @@ struct Totals {
 
 void process_burst(EspContext& ctx, EspBurst& b, bool encap, sadb::SaRuntime* out_sa) {
     if (encap) {
-        for (uint16_t k = 0; k < b.n; ++k) b.sa[k] = out_sa;
+        for (uint16_t k = 0; k < b.n; ++k)
+            b.sa[k] = out_sa;
         esp_encap(ctx, b);
     } else {
         esp_parse(ctx, b);
@@ -231,7 +237,8 @@ Totals run_port(EspContext& ctx, uint16_t port, bool encap, sadb::SaRuntime* out
         }
         b.reset(n);
         for (uint16_t k = 0; k < n; ++k) {
-            if (!strip_l2(b.pkts[k], l2[k], &l2_len[k])) mark_drop(b, k, sadb::DropReason::kMalformed);
+            if (!strip_l2(b.pkts[k], l2[k], &l2_len[k]))
+                mark_drop(b, k, sadb::DropReason::kMalformed);
             iv_ptrs[k] = t.rx + k < ivs.size() ? ivs[t.rx + k].data() : nullptr;
         }
         ctx.iv_override = ivs.empty() ? nullptr : iv_ptrs;
@@ -251,23 +258,29 @@ Totals run_port(EspContext& ctx, uint16_t port, bool encap, sadb::SaRuntime* out
 json run_case(const json& c, int case_no, rte_mempool* pool, crypto::MbManager& mgr) {
     const bool encap = c.at("dir").get<std::string>() == "encap";
     const auto dir = encap ? sadb::Direction::kOutbound : sadb::Direction::kInbound;
+    const std::string backend = c.value("backend", std::string("ipsec-mb"));
+    const auto kind = crypto::backend_from_name(backend);
+    if (!kind) throw std::runtime_error("bad value for backend: " + backend);
     SaSet sas = build_sas(c, dir, mgr, case_no);
-    const auto kind = c.value("backend", std::string("ipsec-mb")) == "openssl"
-                          ? crypto::BackendKind::kOpenSsl
-                          : crypto::BackendKind::kIpsecMb;
-    auto ctx = std::make_unique<EspContext>(kind, mgr);
+    auto ctx = std::make_unique<EspContext>(*kind, mgr);
     ctx->spi_index = sas.index.get();
     std::vector<std::vector<uint8_t>> ivs;
-    for (const json& iv : c.value("iv", json::array())) ivs.push_back(from_hex(iv));
+    for (const json& iv : c.value("iv", json::array()))
+        ivs.push_back(from_hex(iv));
     Totals t;
     {
         PcapPort port("net_pcap_c" + std::to_string(case_no), c.at("in"), c.at("out"), pool);
         t = run_port(*ctx, port.id(), encap, sas.sas.front().get(), ivs);
     }
     json sa_list = json::array();
-    for (const auto& s : sas.sas) sa_list.push_back(sa_json(*s));
-    return {{"case", case_no}, {"rx", t.rx}, {"tx", t.tx}, {"drops", drops_json(ctx->drops)},
-            {"sas", sa_list}, {"events", events_json(ctx->events)},
+    for (const auto& s : sas.sas)
+        sa_list.push_back(sa_json(*s));
+    return {{"case", case_no},
+            {"rx", t.rx},
+            {"tx", t.tx},
+            {"drops", drops_json(ctx->drops)},
+            {"sas", sa_list},
+            {"events", events_json(ctx->events)},
             {"mbufs_in_use", rte_mempool_in_use_count(pool)}};
 }
 
@@ -293,14 +306,15 @@ int run(int argc, char** argv) {
         std::fprintf(stderr, "espgw-esp-pcap: %s\n", error.c_str());
         return 1;
     }
-    rte_mempool* pool = rte_pktmbuf_pool_create("esp_pcap", 4095, 256, 0,
-                                                RTE_MBUF_DEFAULT_BUF_SIZE, rte_socket_id());
+    rte_mempool* pool = rte_pktmbuf_pool_create("esp_pcap", 4095, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                                rte_socket_id());
     crypto::MbManager mgr;
     std::fprintf(stderr, "espgw-esp-pcap: intel-ipsec-mb %s manager\n", mgr.arch_name().data());
     json cases = json::parse(std::ifstream(batch));
     json results = json::array();
     int no = 0;
-    for (const json& c : cases) results.push_back(run_case(c, no++, pool, mgr));
+    for (const json& c : cases)
+        results.push_back(run_case(c, no++, pool, mgr));
     std::printf("%s\n", results.dump(1).c_str());
     rte_mempool_free(pool);
     rte_eal_cleanup();

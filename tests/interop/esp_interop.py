@@ -17,6 +17,10 @@ header). Per SA:
   D  scapy encrypts the same inner packets -> espgw decap (both crypto backends) -> byte-identical
      output, zero drops, per-SA counters and replay top.
 
+Plus outer-header options in tunnel mode (24 SAs: DF set / clear / copied x DSCP copied or zero
+x TTL 1, 17, 64, 200, 255, over 4in4, 6in4, 4in6, 6in6; inner DF on and off, DSCP/ECN values):
+outer DF bit, TOS / traffic class (ECN copied with the DSCP, RFC 6040 normal mode, or both
+zero), TTL / hop limit and the outer IPv4 checksum recomputed here, then S and T as above.
 Plus extended sequence numbers across 2^32 for every suite (espgw encap checked by a Python
 HMAC / scapy GCM with the high bits, espgw -> espgw, scapy -> espgw), sequence-number exhaustion
 without ESN, and negative controls proving each checker can fail: flipped key bits make scapy
@@ -297,8 +301,13 @@ class Config:
     akey: bytes
     seq_start: int = 0   # outbound: last number used; the first packet carries seq_start + 1
     esn: bool = False
-    kind: str = "matrix"  # matrix, openssl, esn, neg, exhaust
+    kind: str = "matrix"  # matrix, openssl, esn, neg, exhaust, hdr
     packets: list = field(default_factory=list)  # Inner (stamped)
+    # Outer header options (tunnel mode): `crypto ipsec df-bit copy|set|clear`, DSCP copied or
+    # zero, TTL / hop limit.
+    df: str = "copy"
+    copy_dscp: bool = True
+    ttl: int = TTL
 
     @property
     def suite(self):
@@ -313,7 +322,7 @@ class Config:
         j = {"spi": self.spi, "mode": self.mode, "cipher": self.cipher.name,
              "integrity": self.integ.name, "cipher_key": self.ckey.hex(),
              "auth_key": self.akey.hex(), "udp_encap": self.natt, "esn": self.esn,
-             "seq": self.seq_start}
+             "seq": self.seq_start, "df": self.df, "copy_dscp": self.copy_dscp, "ttl": self.ttl}
         if self.mode == "tunnel":
             j["local"], j["peer"] = local, peer
         j.update(extra)
@@ -363,6 +372,53 @@ def expect(cond, msg):
         raise Fail(msg)
 
 
+def expected_outer(cfg: Config, orig: bytes):
+    """(TOS / traffic class, DF) the outer header must carry for inner packet `orig`.
+    RFC 4301 §5.1.2.1: DSCP copied from the inner header, or zero when copying is off; ECN is
+    copied with it (RFC 6040 §4.1 normal mode) and zero (Not-ECT, RFC 6040 §4.1 compatibility
+    mode) when it is not. DF (IPv4 outer only, §8.1): set, clear, or copied from an IPv4 inner
+    header (an IPv6 inner packet has no DF: clear)."""
+    inner_v4 = orig[0] >> 4 == 4
+    tos = (orig[1] if inner_v4 else ipv6_tc(orig)) if cfg.copy_dscp else 0
+    df = {"set": True, "clear": False}.get(cfg.df, inner_v4 and bool(orig[6] & 0x40))
+    return tos, df
+
+
+def ipv4_checksum(h: bytes) -> int:
+    """The RFC 1071 header checksum computed from scratch (checksum field taken as zero)."""
+    return (~csum(h[:10] + b"\0\0" + h[12:])) & 0xFFFF
+
+
+def check_outer_tunnel(cfg: Config, l3: bytes, orig: bytes, proto: int) -> int:
+    """Every field of the outer header espgw built in tunnel mode; returns its length."""
+    src, dst = GW[cfg.outer]
+    tos, df = expected_outer(cfg, orig)
+    if cfg.outer == 4:
+        expect(l3[0] == 0x45, "outer IPv4 version/IHL")
+        expect(struct.unpack("!H", l3[10:12])[0] == ipv4_checksum(l3[:20]),
+               f"outer IPv4 checksum {l3[10:12].hex()}, expected {ipv4_checksum(l3[:20]):04x}")
+        expect(struct.unpack("!H", l3[2:4])[0] == len(l3), "outer IPv4 total length")
+        expect(l3[9] == proto, "outer protocol")
+        expect(l3[8] == cfg.ttl, f"outer TTL {l3[8]}, expected {cfg.ttl}")
+        expect(l3[12:20] == socket.inet_pton(socket.AF_INET, src) +
+               socket.inet_pton(socket.AF_INET, dst), "outer addresses")
+        expect(l3[1] == tos, f"outer TOS {l3[1]:#x}, expected {tos:#x} (df={cfg.df} "
+                             f"copy_dscp={cfg.copy_dscp})")
+        flags = struct.unpack("!H", l3[6:8])[0]
+        expect(bool(flags & 0x4000) == df and (flags & 0xBFFF) == 0,
+               f"outer flags/fragment {flags:#06x}, DF expected {df} (df={cfg.df})")
+        return 20
+    expect(struct.unpack("!H", l3[4:6])[0] == len(l3) - 40, "outer IPv6 payload len")
+    expect(l3[6] == proto, "outer next header")
+    expect(l3[7] == cfg.ttl, f"outer hop limit {l3[7]}, expected {cfg.ttl}")
+    expect(l3[8:40] == socket.inet_pton(socket.AF_INET6, src) +
+           socket.inet_pton(socket.AF_INET6, dst), "outer addresses")
+    expect(l3[0] >> 4 == 6 and ipv6_tc(l3) == tos,
+           f"outer traffic class {ipv6_tc(l3):#x}, expected {tos:#x}")
+    expect(l3[1] & 0x0F == 0 and l3[2:4] == b"\0\0", "outer flow label not zero")
+    return 40
+
+
 def split_esp(cfg: Config, frame: bytes, orig: bytes):
     """Checks the L2/L3/UDP headers espgw wrote and returns (l3, esp_offset)."""
     expect(frame[:12] == ETH, "Ethernet addresses not preserved")
@@ -372,28 +428,7 @@ def split_esp(cfg: Config, frame: bytes, orig: bytes):
     expect(ver == cfg.outer, f"outer IP version {ver}")
     proto = 17 if cfg.natt else 50
     if cfg.mode == "tunnel":
-        src, dst = GW[ver]
-        tos = orig[1] if orig[0] >> 4 == 4 else ipv6_tc(orig)
-        if ver == 4:
-            expect(l3[0] == 0x45 and ipv4_header_ok(l3[:20]), "outer IPv4 header/checksum")
-            expect(struct.unpack("!H", l3[2:4])[0] == len(l3), "outer IPv4 total length")
-            expect(l3[9] == proto and l3[8] == TTL, "outer protocol/TTL")
-            expect(l3[12:20] == socket.inet_pton(socket.AF_INET, src) +
-                   socket.inet_pton(socket.AF_INET, dst), "outer addresses")
-            # RFC 4301 §5.1.2.1: DSCP copied (and ECN, RFC 6040 normal mode); DF copied from an
-            # IPv4 inner header (df=copy), clear for IPv6 inner.
-            expect(l3[1] == tos, f"outer TOS {l3[1]:#x} != inner {tos:#x}")
-            inner_df = orig[0] >> 4 == 4 and bool(orig[6] & 0x40)
-            expect(bool(l3[6] & 0x40) == inner_df and (struct.unpack("!H", l3[6:8])[0]
-                                                       & 0x3FFF) == 0, "outer DF/fragment")
-            off = 20
-        else:
-            expect(struct.unpack("!H", l3[4:6])[0] == len(l3) - 40, "outer IPv6 payload len")
-            expect(l3[6] == proto and l3[7] == TTL, "outer next header/hop limit")
-            expect(l3[8:40] == socket.inet_pton(socket.AF_INET6, src) +
-                   socket.inet_pton(socket.AF_INET6, dst), "outer addresses")
-            expect(ipv6_tc(l3) == tos, "outer traffic class not copied")
-            off = 40
+        off = check_outer_tunnel(cfg, l3, orig, proto)
     else:
         # Transport (RFC 4303 §3.1.1): the original header, only length/protocol/checksum
         # changed; ESP after the IPv4 options or the IPv6 hop-by-hop header.
@@ -700,6 +735,22 @@ class Harness:
             self.failures.append(msg)
 
 
+def check_bad_backend(h, tool):
+    """A misspelt backend name is refused, not silently replaced by intel-ipsec-mb."""
+    write_pcap(h.path("bad_backend.pcap"), [])
+    case = {"dir": "encap", "in": h.path("bad_backend.pcap"), "out": h.path("bad_out.pcap"),
+            "backend": "OpenSSL", "sas": [{"spi": 0x6000, "cipher": "aes128gcm",
+                                          "cipher_key": "00" * 20, "local": GW[4][0],
+                                          "peer": GW[4][1]}]}
+    with open(h.path("bad_backend.json"), "w") as f:
+        json.dump([case], f)
+    proc = subprocess.run([tool, "--batch", h.path("bad_backend.json")], capture_output=True,
+                          text=True, timeout=120)
+    h.record(None, "harness: unknown backend name refused",
+             proc.returncode == 1 and "bad value for backend: OpenSSL" in proc.stderr,
+             f"backend OpenSSL: exit {proc.returncode}, stderr {proc.stderr[-200:]!r}")
+
+
 def run(tool, tmp):
     t0 = time.monotonic()
     h = Harness(tmp)
@@ -723,13 +774,25 @@ def run(tool, tmp):
     # Negative controls: one SA per suite; its checkers get a key with one bit flipped.
     neg = [h.config(0x30000 + si, c, i, MODES[si % 6][0], bool(si % 2), "neg", npkts=2)
            for si, (c, i) in enumerate(SUITES)]
+    # Outer header options (RFC 4301 §5.1.2.1, §8.1): DF set / clear / copied, DSCP copied or
+    # zero, TTL other than 64, for each tunnel mode (IPv4/IPv6 inner and outer); the inner
+    # packets alternate DF and carry DSCP EF + ECT(1), ECT(0) and 0.
+    hdr_opts = [("set", True, 64), ("clear", True, 64), ("set", False, 17), ("clear", False, 255),
+                ("copy", False, 1), ("copy", True, 200)]
+    hdr = []
+    for oi, (df, dscp, ttl) in enumerate(hdr_opts):
+        for mi, m in enumerate(MODES[:4]):
+            c, i = SUITES[(oi * 4 + mi) * 7 % len(SUITES)]
+            cfg = h.config(0x50000 + len(hdr), c, i, m[0], bool(mi % 2), "hdr")
+            cfg.df, cfg.copy_dscp, cfg.ttl = df, dscp, ttl
+            hdr.append(cfg)
     # Sequence-number exhaustion without ESN (RFC 4303 §3.3.3): 2 sent, 3 refused.
     exhaust = h.config(0x40000, *SUITES[0], "4in4", False, "exhaust", npkts=5,
                        seq_start=2**32 - 3)
 
     # Inner packets, and espgw encap cases (one per SA: encap uses the case's first SA).
     enc, enc_ossl = {}, {}
-    for cfg in matrix + esn + neg + [exhaust]:
+    for cfg in matrix + esn + neg + hdr + [exhaust]:
         write_pcap(h.path(f"in{cfg.idx}.pcap"), [eth(p.data) for p in cfg.packets])
         enc[cfg.idx] = h.case("encap", f"in{cfg.idx}.pcap", f"enc{cfg.idx}.pcap",
                               [cfg.sa_json()])
@@ -782,6 +845,7 @@ def run(tool, tmp):
     proc = subprocess.run([tool, "--batch", h.path("batch.json")], capture_output=True,
                           text=True, timeout=600)
     timing["espgw (one run, %d cases)" % len(h.cases)] = time.monotonic() - t
+    check_bad_backend(h, tool)
     if proc.returncode != 0:
         print(proc.stderr[-2000:])
         h.record(None, "harness", False, f"espgw-esp-pcap exit status {proc.returncode}")
@@ -795,17 +859,18 @@ def run(tool, tmp):
     # runs on the other core while scapy works.
     t = time.monotonic()
     frames, expect_rows = [], []
-    for cfg in matrix + ossl + neg:
+    for cfg in matrix + ossl + neg + hdr:
         name = "ossl" if cfg.kind == "openssl" else "enc"
         for k, fr in enumerate(read_pcap(h.path(f"{name}{cfg.idx}.pcap"))):
             frames.append(fr)
             expect_rows.append((cfg, k))
     write_pcap(h.path("tshark.pcap"), frames)
-    uats = [cfg.uat() for cfg in matrix + ossl] + [cfg.uat(*neg_keys(cfg)) for cfg in neg]
+    uats = [cfg.uat() for cfg in matrix + ossl + hdr] + \
+        [cfg.uat(*neg_keys(cfg)) for cfg in neg]
     tshark, tshark_out = start_tshark(h.path("tshark.pcap"), uats, h.path("tshark.txt"))
 
     # S: scapy decrypts and verifies espgw's ESP.
-    for cfg in matrix + esn:
+    for cfg in matrix + esn + hdr:
         r = res[enc[cfg.idx]]
         try:
             expect(r["rx"] == r["tx"] == len(cfg.packets) and not r["drops"],
@@ -925,7 +990,7 @@ def run(tool, tmp):
             ok, msg = True, ""
         except Fail as e:
             ok, msg = False, str(e)
-        h.record(cfg, "T" if cfg.kind == "matrix" else "O", ok,
+        h.record(cfg, "O" if cfg.kind == "openssl" else "T", ok,
                  f"T[{cfg.kind}] {cfg.suite} {cfg.label} natt={cfg.natt} pkt {k}: {msg}")
     for cfg in neg:
         h.record(None, "negative: tshark icv_bad / wrong plaintext",

@@ -18,8 +18,8 @@
 namespace espgw::dataplane {
 namespace {
 
-using test_util::Bytes;
 using crypto::BackendKind;
+using test_util::Bytes;
 
 struct Variant {
     const char* name;
@@ -39,7 +39,8 @@ constexpr Variant kVariants[] = {
 
 Bytes random_bytes(std::mt19937& rng, size_t n) {
     Bytes b(n);
-    for (auto& x : b) x = static_cast<uint8_t>(rng());
+    for (auto& x : b)
+        x = static_cast<uint8_t>(rng());
     return b;
 }
 
@@ -61,10 +62,10 @@ Bytes random_packet(std::mt19937& rng, size_t len, bool v6) {
 }
 
 class Equivalence : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
-        pool_ = rte_pktmbuf_pool_create("equiv", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                        SOCKET_ID_ANY);
+        pool_ =
+            rte_pktmbuf_pool_create("equiv", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
         ASSERT_NE(pool_, nullptr);
     }
     void TearDown() override {
@@ -179,8 +180,8 @@ TEST_F(Equivalence, BackendsAgreeOnEveryByteForEverySuite) {
 // and the peer still decrypts them.
 TEST_F(Equivalence, GeneratedCbcIvsDifferPerPacketAndDecrypt) {
     std::mt19937 rng(9);
-    sadb::SaConfig cfg = config(crypto::Cipher::kAes128Cbc, crypto::Integrity::kHmacSha1_96,
-                                kVariants[0], rng);
+    sadb::SaConfig cfg =
+        config(crypto::Cipher::kAes128Cbc, crypto::Integrity::kHmacSha1_96, kVariants[0], rng);
     auto out = make_sa(cfg);
     std::vector<Bytes> in(8, random_packet(rng, 100, false));
     const auto esp = run(BackendKind::kIpsecMb, out.get(), nullptr, in, nullptr);
@@ -193,6 +194,14 @@ TEST_F(Equivalence, GeneratedCbcIvsDifferPerPacketAndDecrypt) {
     sadb::SpiIndex index("equiv_cbc", 16, SOCKET_ID_ANY);
     index.add(in_sa->spi, in_sa.get());
     EXPECT_TRUE(run(BackendKind::kOpenSsl, nullptr, &index, esp, nullptr) == in);
+}
+
+// The names of --backend (espgw-dataplane) and "backend" (espgw-esp-pcap): exact, nothing else.
+TEST(BackendName, OnlyTheTwoNamesAreAccepted) {
+    EXPECT_EQ(crypto::backend_from_name("ipsec-mb"), crypto::BackendKind::kIpsecMb);
+    EXPECT_EQ(crypto::backend_from_name("openssl"), crypto::BackendKind::kOpenSsl);
+    for (const char* bad : {"", "OpenSSL", "ipsecmb", "ipsec-mb ", "opensll", "aesni"})
+        EXPECT_FALSE(crypto::backend_from_name(bad).has_value()) << '"' << bad << '"';
 }
 
 }  // namespace
