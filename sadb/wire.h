@@ -28,8 +28,8 @@ enum class MsgType : uint16_t {
     kGlobals,          // Globals body
     kSaAdd,            // Sa body (add or replace by direction + SPI)
     kSaDelete,         // SaRef body
-    kSaExpire,         // SaRef body: control's timers (lifetime seconds, idle-time) stop the SA;
-                       // outside a transaction, applied at once, answered by a kSaEvent
+    kSaExpire,         // SaRef body: control's timers (lifetime seconds, idle-time) stop an
+                       // SA; outside any transaction, applied at once, answered by a kSaEvent
     kSpdRules,         // SpdRules body: rules appended to the snapshot being built
     kRouteAdd,         // Route body
     kRouteDelete,      // Route body
