@@ -166,6 +166,7 @@ struct CryptoMapEntry {
     std::optional<uint32_t> lifetime_seconds;
     std::optional<uint64_t> lifetime_kilobytes;
     std::optional<uint32_t> replay_window;  // 0 = `set security-association replay disable`
+    std::optional<uint32_t> idle_time;      // `set security-association idle-time N` (seconds)
     std::string isakmp_profile;
     bool reverse_route = false;
     bool operator==(const CryptoMapEntry&) const = default;

@@ -30,6 +30,7 @@
 #include "control/policy_compiler.h"
 #include "control/policy_diff.h"
 #include "control/ring_client.h"
+#include "control/sa_timer_loop.h"
 #include "sadb/drop_reason.h"
 #include "sadb/mgmt_protocol.h"
 
@@ -200,6 +201,16 @@ void start_mgmt(MgmtServer& server, ControlState& st, RingClient& ring) {
                         error + "; the espgw CLI will not reach this control");
 }
 
+// The test-only clock scale of control's SA timers is announced in the log so it is never missed.
+uint32_t timer_clock_scale(ControlState& st) {
+    const uint32_t scale = test_clock_scale();
+    if (scale != 1)
+        st.log("ESPGW-4-TEST_CLOCK_SCALE", std::string(kTestClockScaleEnv) + "=" +
+                                               std::to_string(scale) +
+                                               ": SA timers run fast; for tests only");
+    return scale;
+}
+
 // RingClient::attach, in slices, so SIGINT/SIGTERM stop a control that waits for a dataplane.
 // `meanwhile` runs between slices (the management socket stays served while control waits).
 bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wait, RingClient* ring,
@@ -243,6 +254,10 @@ int run(const Options& o) {
     st.stamp_new_sas(std::time(nullptr));
     MgmtServer mgmt;
     start_mgmt(mgmt, st, ring);
+    // Lifetime seconds and idle-time, on the stats segment of the dataplane just attached.
+    SaTimerLoop timers(
+        st, [&ring](const wire::Msg& m) { return ring.send(m); }, timer_clock_scale(st));
+    timers.attach();
     wire::Msg ev;
     while (!g_stop) {
         if (g_reload.exchange(false)) reload(ring, st);
@@ -254,9 +269,11 @@ int run(const Options& o) {
         if (!ring.dataplane_alive()) {
             events.event(LogEvent::kDataplaneLost, {{"instance", o.instance}});
             if (attach_unless_stopped(o.instance, 3600s, &ring, &error,
-                                      [&mgmt] { mgmt.poll(0ms); }))
-                install_full(ring, events, st.policy, &st.generation, o.config);
+                                      [&mgmt] { mgmt.poll(0ms); }) &&
+                install_full(ring, events, st.policy, &st.generation, o.config))
+                timers.attach();
         }
+        timers.tick();
         events.tick();
         pump_debug_streams(mgmt, events.debug());
         // The CLI's requests, or a 5 ms nap when the ring was idle (woken early by a client).

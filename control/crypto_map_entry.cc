@@ -94,6 +94,17 @@ void sa_lifetime(ParseContext& ctx, const Line& l, size_t arg) {
     }
 }
 
+// IOS: `set security-association idle-time seconds [default]`, 60 to 86400 s; without `default`
+// and with it alike here (espgw has no per-peer idle timer to fall back from).
+void sa_idle_time(ParseContext& ctx, const Line& l, size_t arg) {
+    constexpr std::string_view kUsage = "set security-association idle-time N (60-86400 seconds)";
+    if (!ctx.need(l, arg + 1, kUsage)) return;
+    if (l.size() > arg + 1 && !l.is(arg + 1, "default"))
+        return ctx.error(l, "unexpected '" + std::string(l.tokens[arg + 1]) + "'",
+                         std::string(kUsage));
+    if (auto n = idle_time_arg(ctx, l, arg)) ctx.map_entry().idle_time = *n;
+}
+
 void sa_replay(ParseContext& ctx, const Line& l, size_t arg) {
     if (l.is(arg, "disable")) return void(ctx.map_entry().replay_window = 0);
     if (!l.is(arg, "window-size"))
@@ -137,7 +148,7 @@ constexpr Command kCryptoMapCommands[] = {
     {"set security-association lifetime", sa_lifetime},
     {"set security-association replay", sa_replay},
     {"set security-association level", not_supported},
-    {"set security-association idle-time", not_supported},
+    {"set security-association idle-time", sa_idle_time},
     {"set isakmp-profile", set_isakmp_profile},
     {"reverse-route", reverse_route},
     {"set reverse-route", reverse_route},

@@ -1,6 +1,7 @@
 // Global IPsec settings: `crypto ipsec security-association ...`, `fragmentation`, `df-bit`,
 // `nat-transparency`. The interface forms of fragmentation and df-bit share the argument parsers.
 #include "control/parser_internal.h"
+#include "control/value_parsers.h"
 
 namespace espgw::control {
 namespace {
@@ -50,11 +51,19 @@ void parse_ipsec_sa_global(ParseContext& ctx, const Line& l, size_t arg) {
     if (l.is(arg, "replay")) return replay(ctx, l, arg + 1);
     if (l.is(arg, "lifetime")) return lifetime(ctx, l, arg + 1);
     if (l.is(arg, "idle-time")) {
-        if (auto n = ctx.number(l, arg + 1, 60, 86400, "idle-time")) ctx.cfg.ipsec.idle_time = *n;
+        if (auto n = idle_time_arg(ctx, l, arg + 1)) ctx.cfg.ipsec.idle_time = *n;
         return;
     }
     ctx.error(l, "unknown security-association setting '" + std::string(l.tokens[arg]) + "'",
               std::string(kSaUsage));
+}
+
+std::optional<uint32_t> idle_time_arg(ParseContext& ctx, const Line& l, size_t arg) {
+    const auto v = arg < l.size() ? parse_u64(l.tokens[arg]) : std::nullopt;
+    if (v && *v >= 60 && *v <= 86400) return static_cast<uint32_t>(*v);
+    ctx.error(l, "idle-time must be a number of seconds from 60 to 86400",
+              "e.g. idle-time 3600; without it SAs never go idle");
+    return std::nullopt;
 }
 
 std::optional<FragPolicy> frag_policy_arg(ParseContext& ctx, const Line& l, size_t arg) {

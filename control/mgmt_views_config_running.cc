@@ -89,6 +89,7 @@ Json map_entry_json(const CryptoMapEntry& e) {
             {"lifetime_seconds", opt(e.lifetime_seconds)},
             {"lifetime_kilobytes", opt(e.lifetime_kilobytes)},
             {"replay_window", opt(e.replay_window)},
+            {"idle_time", opt(e.idle_time)},
             {"isakmp_profile", e.isakmp_profile},
             {"reverse_route", e.reverse_route}};
 }

@@ -59,6 +59,8 @@ void parse_session_key(ParseContext& ctx, const Line& l, size_t arg);
 // Shared by the global and the interface forms of `crypto ipsec fragmentation|df-bit`.
 std::optional<FragPolicy> frag_policy_arg(ParseContext& ctx, const Line& l, size_t arg);
 std::optional<DfBit> df_bit_arg(ParseContext& ctx, const Line& l, size_t arg);
+// `idle-time N`, global or per crypto map entry: IOS's 60 to 86400 seconds.
+std::optional<uint32_t> idle_time_arg(ParseContext& ctx, const Line& l, size_t arg);
 
 // Runs the sub-command parser of the current block on `l` (used for ASA one-line forms such as
 // `crypto map NAME SEQ set peer A`). False when no sub-command matches.

@@ -16,12 +16,13 @@ namespace espgw::control {
 
 namespace wire = sadb::wire;
 
-// One SA as the dataplane receives it, plus what stays with control: the time lifetime (the
-// dataplane counts bytes; control's timer sends kSaExpire) and the configuration line. The keys
-// inside `sa` are wiped when the object dies.
+// One SA as the dataplane receives it, plus what stays with control: the time lifetime and the
+// idle time (the dataplane counts bytes; control's timers, sa_timers.h, send kSaExpire) and the
+// configuration line. The keys inside `sa` are wiped when the object dies.
 struct CompiledSa {
     wire::Sa sa{};
     uint32_t lifetime_seconds = 0;  // 0 = no time limit
+    uint32_t idle_seconds = 0;      // 0 = no idle time
     int line = 0;
 
     CompiledSa() = default;

@@ -24,7 +24,8 @@ void diff_sas(const CompiledPolicy& old, const CompiledPolicy& next, PolicyDiff*
         const CompiledSa* o = old.find_sa(n.sa.conn_id);
         if (!o)
             d->sas_added.push_back(n);
-        else if (!same(o->sa, n.sa) || o->lifetime_seconds != n.lifetime_seconds)
+        else if (!same(o->sa, n.sa) || o->lifetime_seconds != n.lifetime_seconds ||
+                 o->idle_seconds != n.idle_seconds)
             d->sas_changed.push_back({*o, n});
     }
     for (const CompiledSa& o : old.sas)

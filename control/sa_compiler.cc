@@ -85,10 +85,11 @@ uint32_t replay_window(const Config& cfg, const CryptoMapEntry& e, const Transfo
 }
 
 // IOS never expires manually keyed SAs: the lifetimes apply to IKE SAs only. espgw applies a
-// lifetime to a manual SA only when one is configured (entry, else global), and warns: there is
-// no rekey, the tunnel stops when it runs out.
+// lifetime or an idle time to a manual SA only when one is configured (entry, else global), and
+// warns: there is no rekey, the tunnel stops when it runs out (control's timers, sa_timers.h).
 void lifetimes(CompileContext& ctx, const CryptoMapEntry& e, CompiledSa* c) {
     const IpsecGlobals& g = ctx.cfg.ipsec;
+    c->idle_seconds = e.idle_time ? *e.idle_time : g.idle_time.value_or(0);
     const auto kb = e.lifetime_kilobytes ? e.lifetime_kilobytes : g.lifetime_kilobytes;
     const auto seconds = e.lifetime_seconds ? e.lifetime_seconds : g.lifetime_seconds;
     if (!kb && !seconds) return;
@@ -97,6 +98,12 @@ void lifetimes(CompileContext& ctx, const CryptoMapEntry& e, CompiledSa* c) {
         c->sa.soft_bytes = c->sa.hard_bytes - c->sa.hard_bytes / 10;  // warn at 90 %
     }
     c->lifetime_seconds = seconds.value_or(0);
+}
+
+std::string stop_reason(const CompiledSa& c) {
+    const bool lifetime = c.sa.hard_bytes || c.lifetime_seconds;
+    if (lifetime && c.idle_seconds) return "at the configured lifetime or idle-time";
+    return lifetime ? "at the configured lifetime" : "after the configured idle-time";
 }
 
 void fill_keys(const SessionKey& k, wire::Sa* sa) {
@@ -172,12 +179,11 @@ std::vector<CompiledSa> compile_sas(CompileContext& ctx, std::vector<InstalledEn
         CompiledSa outb = build_sa(ctx, *e, *parts, false);
         in.sa.conn_id = outb.sa.pair_conn_id = ids.allocate(e->map, e->seq, true);
         outb.sa.conn_id = in.sa.pair_conn_id = ids.allocate(e->map, e->seq, false);
-        if (in.sa.hard_bytes || in.lifetime_seconds)
-            ctx.warning(
-                e->line,
-                entry_name(*e) +
-                    ": manually keyed SAs are not rekeyed; they stop at the configured lifetime",
-                "IOS ignores SA lifetimes for ipsec-manual entries");
+        if (in.sa.hard_bytes || in.lifetime_seconds || in.idle_seconds)
+            ctx.warning(e->line,
+                        entry_name(*e) + ": manually keyed SAs are not rekeyed; they stop " +
+                            stop_reason(in) + " and stay down until reinstalled",
+                        "IOS ignores SA lifetimes and idle-time for ipsec-manual entries");
         installed->push_back({e, parts->itf, outb.sa.conn_id});
         out.push_back(std::move(in));
         out.push_back(std::move(outb));

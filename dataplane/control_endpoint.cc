@@ -77,6 +77,8 @@ void ControlEndpoint::handle(wire::Msg& m) {
             return send_packet(m.body.packet);
         case wire::MsgType::kResyncRequest:
             return resync();
+        case wire::MsgType::kSaExpire:
+            return expire_sa(m.body.sa_ref);
         case wire::MsgType::kCaptureStart:
         case wire::MsgType::kCaptureStop:
         case wire::MsgType::kCaptureQuery:
@@ -101,9 +103,6 @@ void ControlEndpoint::collect(const wire::Msg& m) {
             break;
         case wire::MsgType::kSaDelete:
             txn_.sa_del.push_back(b.sa_ref);
-            break;
-        case wire::MsgType::kSaExpire:
-            dp_.sas->expire(b.sa_ref.conn_id);
             break;
         case wire::MsgType::kSpdRules:
             txn_.spd = true;
@@ -382,6 +381,22 @@ void ControlEndpoint::forward(const ToMain& t) {
     m.body.acquire.rule_id =
         current_ && t.param < current_->spd->size() ? current_->spd->rule(t.param).id : t.param;
     send(m);
+}
+
+// Control's timers (`lifetime seconds`, `idle-time`) stop an SA at once, outside any
+// transaction: blocked like a hard byte limit (its packets count as sa_hard_expired). The
+// event, raised only when this blocked it, tells control the stop took effect.
+void ControlEndpoint::expire_sa(const wire::SaRef& r) {
+    wire::Msg m{};
+    wire::set_header<wire::SaEvent>(m, wire::MsgType::kSaEvent, generation_);
+    wire::SaEvent& e = m.body.sa_event;
+    e.type = r.reason == wire::SaEventType::kIdle ? r.reason : wire::SaEventType::kHardLifetime;
+    const bool known = dp_.sas->with(r.conn_id, [&](const SaInfo& i, const sadb::SaRuntime&) {
+        e.direction = i.meta.direction;
+        e.spi = i.meta.spi;
+    });
+    e.conn_id = r.conn_id;
+    if (known && dp_.sas->expire(r.conn_id)) send(m);
 }
 
 void ControlEndpoint::forward_drop_sample(const ToMain& t) {

@@ -65,6 +65,7 @@ private:
     void ack(uint64_t generation, uint32_t refused, const std::string& error);
     void resync();
     void send_packet(const sadb::wire::Packet& p);
+    void expire_sa(const sadb::wire::SaRef& r);
     void forward_drop_sample(const ToMain& t);
     void answer_capture(const sadb::wire::Msg& m);
     void send_capture_status(const sadb::wire::CaptureStatus& s);

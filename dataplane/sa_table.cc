@@ -2,6 +2,8 @@
 
 #include <openssl/crypto.h>
 
+#include <ctime>
+
 #include "dataplane/wire_convert.h"
 
 namespace espgw::dataplane {
@@ -55,6 +57,10 @@ void SaTable::fill_slot(const Entry& e, uint16_t owner) {
     s->prefrag_ok = s->prefrag_fail = s->fragments_created = 0;
     s->pmtu_sent = s->pmtu_rcvd = s->reassembly_needed = 0;
     s->path_mtu = e.info.meta.path_mtu;
+    timespec now{};
+    clock_gettime(CLOCK_REALTIME, &now);
+    s->installed_unix_ns =
+        static_cast<uint64_t>(now.tv_sec) * 1000000000u + static_cast<uint64_t>(now.tv_nsec);
     s->meta = e.info.meta;  // keys already wiped
     sadb::shm_store(s->in_use, uint8_t{1});
 }
@@ -123,8 +129,7 @@ bool SaTable::expire(uint32_t conn_id) {
     const auto it = by_conn_.find(conn_id);
     if (it == by_conn_.end()) return false;
     // `blocked` is the one SA field the main lcore writes; the owner tests it per packet.
-    __atomic_store_n(&it->second.rt->blocked, 1, __ATOMIC_RELAXED);
-    return true;
+    return __atomic_exchange_n(&it->second.rt->blocked, 1, __ATOMIC_RELAXED) == 0;
 }
 
 void SaTable::free_retired() {

@@ -36,7 +36,8 @@ class SaTable {
     // that will process it. False with a one-line reason on refusal.
     bool install(const sadb::wire::Sa& w, uint16_t owner, IMB_MGR* mgr, std::string* error);
     bool remove(uint32_t conn_id);
-    // Marks an SA hard-expired (control's time lifetime); false if unknown.
+    // Marks an SA hard-expired (control's time lifetime or idle-time); false if unknown or
+    // already blocked by control (so the caller raises its event once).
     bool expire(uint32_t conn_id);
     // Frees what install/remove retired; call only after an RCU grace period.
     void free_retired();

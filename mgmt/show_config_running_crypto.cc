@@ -147,6 +147,8 @@ void entry_body(RunningText& o, const Json& e) {
     if (e["replay_window"] == 0) o.line(sa + "replay disable");
     if (e["replay_window"].is_number() && e["replay_window"] != 0)
         o.line(sa + "replay window-size " + json_num(e["replay_window"]));
+    if (e.contains("idle_time") && !e["idle_time"].is_null())
+        o.line(sa + "idle-time " + json_num(e["idle_time"]));
     std::string sets;
     for (const Json& t : e["transform_sets"])
         sets += " " + json_str(t);

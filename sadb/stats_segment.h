@@ -26,8 +26,9 @@
 namespace espgw::sadb {
 
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
-// 2: the neighbour region. 3: the resource region and the SPD rule table.
-inline constexpr uint32_t kStatsVersion = 3;
+// 2: the neighbour region. 3: the resource region and the SPD rule table. 4: SaSlot's install
+// time.
+inline constexpr uint32_t kStatsVersion = 4;
 
 struct StatsHeader {
     uint32_t magic;
@@ -107,6 +108,9 @@ struct alignas(64) SaSlot {
     uint64_t reassembly_needed;
     uint16_t path_mtu;
     uint8_t pad2[6];
+    // CLOCK_REALTIME when the dataplane installed this SA (a fresh slot; an identical SA resent
+    // keeps it): control's time lifetime survives a restart of control.
+    uint64_t installed_unix_ns;
     wire::Sa meta;        // the SA as installed (keys zeroed): peer, selectors, transform, map
     SaCounters counters;  // written by the owner lcore
 };

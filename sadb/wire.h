@@ -28,7 +28,8 @@ enum class MsgType : uint16_t {
     kGlobals,          // Globals body
     kSaAdd,            // Sa body (add or replace by direction + SPI)
     kSaDelete,         // SaRef body
-    kSaExpire,         // SaRef body: time lifetime ran out (control's timers)
+    kSaExpire,         // SaRef body: control's timers (lifetime seconds, idle-time) stop an
+                       // SA; outside any transaction, applied at once, answered by a kSaEvent
     kSpdRules,         // SpdRules body: rules appended to the snapshot being built
     kRouteAdd,         // Route body
     kRouteDelete,      // Route body
@@ -42,7 +43,7 @@ enum class MsgType : uint16_t {
     kCaptureQuery,       // CaptureRef body: status of one capture (name) or all (name "")
     // dataplane -> control
     kAck = 100,        // Ack body
-    kSaEvent,          // SaEvent body: soft/hard lifetime, sequence exhausted
+    kSaEvent,          // SaEvent body: soft/hard lifetime, sequence exhausted, idle
     kAcquire,          // Acquire body: PROTECT hit without an SA (deduplicated, rate-limited)
     kDropSample,       // DropSample body
     kPuntPacket,       // Packet body: received packet for control (IKE, ...)
@@ -157,11 +158,20 @@ struct Sa {
 // generation, sequence numbers from 1, empty replay window, zero counters.
 inline constexpr uint32_t kSaFlagReinstall = 1;
 
+// kSoftLifetime/kHardLifetime: the dataplane's byte/packet limits, or control's time lifetime
+// (soft: control logs it itself; hard: control sends kSaExpire and the dataplane answers with
+// the event). kIdle: control saw no packet on either SA of a tunnel for `idle-time` seconds.
+enum class SaEventType : uint8_t { kSoftLifetime, kHardLifetime, kSeqExhausted, kIdle };
+
 struct SaRef {
     uint32_t spi;
     uint32_t conn_id;
     Direction direction;
-    uint8_t pad[7];
+    // kSaExpire: why control stops the SA (kHardLifetime: `lifetime seconds` ran out; kIdle:
+    // `idle-time` passed without traffic); the dataplane raises this event once when it blocks
+    // the SA. Ignored by kSaDelete.
+    SaEventType reason;
+    uint8_t pad[6];
 };
 
 enum class SpdAction : uint8_t { kProtect, kBypass, kDiscard };
@@ -208,8 +218,6 @@ struct Ack {
     uint32_t pad;
     char error[200];  // first refusal, one line
 };
-
-enum class SaEventType : uint8_t { kSoftLifetime, kHardLifetime, kSeqExhausted, kIdle };
 
 struct SaEvent {
     SaEventType type;

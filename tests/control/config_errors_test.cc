@@ -145,6 +145,11 @@ const ErrorCase kCases[] = {
          " match address 101\n set session-key inbound esp 4097 cipher " +
          kGcmKey + "\n set session-key outbound esp 8194 cipher " + kGcmKey + "\n",
      13, "inbound SPI 4097 is already used by crypto map VPN 10", "its own SPI"},
+    {"idle-time too short", "crypto ipsec security-association idle-time 59\n", 1,
+     "idle-time must be a number of seconds from 60 to 86400", "idle-time 3600"},
+    {"idle-time per entry too long",
+     "crypto map VPN 10 ipsec-manual\n set security-association idle-time 86401\n", 2,
+     "idle-time must be a number of seconds from 60 to 86400", "idle-time 3600"},
     {"type 6 key", "crypto isakmp key 6 abcdef address 10.0.0.1\n", 1, "type 6", "type 0"},
     {"isakmp policy value", "crypto isakmp policy 10\n hash sha1\n", 2, "the hash must be",
      "did you mean sha?"},

@@ -214,6 +214,29 @@ TEST(PolicyCompiler, ConfiguredLifetimeAppliesWithAWarning) {
     EXPECT_EQ(p.sas[0].sa.soft_bytes, 4608000ull * 1024 * 9 / 10);
     EXPECT_EQ(p.sas[0].lifetime_seconds, 3600u);
     EXPECT_EQ(test::of_severity(diags, Severity::kWarning).size(), 1u) << test::dump(diags);
+    EXPECT_NE(test::dump(diags).find("they stop at the configured lifetime"), std::string::npos);
+}
+
+// idle-time: the entry's `set security-association idle-time` over the global one; the lint
+// warning names it (the tunnel stops and manual SAs are not renegotiated).
+TEST(PolicyCompiler, IdleTimeEntryOverGlobalWithAWarning) {
+    std::string text = site_a_with("crypto ipsec security-association idle-time 600\n");
+    std::vector<Diagnostic> diags;
+    CompiledPolicy p = compile(parse_config(text).config, &diags);
+    ASSERT_EQ(p.sas.size(), 2u);
+    EXPECT_EQ(p.sas[0].idle_seconds, 600u);
+    EXPECT_EQ(p.sas[1].idle_seconds, 600u);
+    EXPECT_EQ(p.sas[0].lifetime_seconds, 0u);
+    const auto warnings = test::of_severity(diags, Severity::kWarning);
+    ASSERT_EQ(warnings.size(), 1u) << test::dump(diags);
+    EXPECT_NE(warnings[0].message.find("after the configured idle-time"), std::string::npos);
+    const size_t at = text.find(" set session-key inbound");
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at, " set security-association idle-time 120\n");
+    const ParseResult r = parse_config(text);
+    ASSERT_TRUE(r.ok()) << test::dump(r.diagnostics);
+    p = compile(r.config, &diags);
+    EXPECT_EQ(p.sas[0].idle_seconds, 120u);
 }
 
 TEST(PolicyCompiler, ConnIdsAreStable) {

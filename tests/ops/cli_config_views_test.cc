@@ -325,6 +325,20 @@ end
 )");
 }
 
+// idle-time, global and per crypto map entry, is shown in IOS syntax.
+TEST(ShowRunningConfig, IdleTimeGlobalAndPerEntry) {
+    std::string cfg = lab_site_a() + "crypto ipsec security-association idle-time 900\n";
+    const std::string entry = "crypto map VPN 10 ipsec-manual\n";
+    ASSERT_NE(cfg.find(entry), std::string::npos);
+    cfg.insert(cfg.find(entry) + entry.size(), " set security-association idle-time 600\n");
+    const Views v = load(cfg);
+    const std::string text = mgmt::render_running_config(control::running_config_view(v.cfg));
+    EXPECT_NE(text.find("crypto ipsec security-association idle-time 900\n"), std::string::npos)
+        << text;
+    EXPECT_NE(text.find(" set security-association idle-time 600\n"), std::string::npos) << text;
+    EXPECT_EQ(text.find("idle-time 600"), text.rfind("idle-time 600"));  // only on VPN 10
+}
+
 // The hub's output parses back into the same configuration (a fixpoint), and its pre-shared and
 // group keys are absent.
 TEST(ShowRunningConfig, HubRoundTripsAndHidesItsKeys) {
