@@ -44,9 +44,10 @@ bool spi_moved(const SaChange& c) {
 }
 
 size_t message_count(const PolicyDiff& d) {
-    return 4 + d.interfaces_added.size() + d.sas_added.size() + 2 * d.sas_changed.size() +
-           d.sas_removed.size() + d.spd.size() / wire::kSpdRulesPerMsg + 1 + d.routes_added.size() +
-           d.routes_removed.size() + d.neighbors_added.size() + d.neighbors_removed.size();
+    return 4 + d.interfaces_added.size() + d.interfaces_removed.size() + d.sas_added.size() +
+           2 * d.sas_changed.size() + d.sas_removed.size() + d.spd.size() / wire::kSpdRulesPerMsg +
+           1 + d.routes_added.size() + d.routes_removed.size() + d.neighbors_added.size() +
+           d.neighbors_removed.size();
 }
 
 void sa_messages(const PolicyDiff& d, MessageWriter* w) {
@@ -92,6 +93,9 @@ std::vector<wire::Msg> to_messages(const PolicyDiff& d, uint64_t generation) {
     MessageWriter w(generation, message_count(d));
     w.begin(false);
     if (d.globals_changed) w.globals(d.globals);
+    // Deletes first: an interface readdressed or moved on one port is a delete and an add.
+    for (const wire::Interface& i : d.interfaces_removed)
+        w.interface_delete(i);
     for (const wire::Interface& i : d.interfaces_added)
         w.interface(i);
     sa_messages(d, &w);

@@ -39,10 +39,10 @@ struct PolicyDiff {
 
 PolicyDiff diff(const CompiledPolicy& old, const CompiledPolicy& next);
 
-// kConfigBegin(full = 0), then: globals, interfaces, SA adds (new and changed), the SPD snapshot
-// if it changed, SA deletes (removed, and the old SPI of a changed SA whose SPI moved), route
-// and neighbour deletes before adds, kConfigCommit. Removed interfaces cannot be expressed
-// (wire.h has no interface delete); the dataplane keeps them until a full load.
+// kConfigBegin(full = 0), then: globals, interface deletes (removed, moved to another port or
+// changed) before interface adds, SA adds (new and changed), the SPD snapshot if it changed, SA
+// deletes (removed, and the old SPI of a changed SA whose SPI moved), route and neighbour
+// deletes before adds, kConfigCommit.
 std::vector<wire::Msg> to_messages(const PolicyDiff& d, uint64_t generation);
 
 }  // namespace espgw::control

@@ -27,6 +27,10 @@ void MessageWriter::interface(const wire::Interface& i) {
     add(wire::MsgType::kInterface, i, &wire::Msg::Body::interface);
 }
 
+void MessageWriter::interface_delete(const wire::Interface& i) {
+    add(wire::MsgType::kInterfaceDelete, i, &wire::Msg::Body::interface);
+}
+
 void MessageWriter::sa_add(const wire::Sa& sa) {
     add(wire::MsgType::kSaAdd, sa, &wire::Msg::Body::sa);
 }

@@ -23,6 +23,7 @@ class MessageWriter {
     void commit();
     void globals(const sadb::wire::Globals& g);
     void interface(const sadb::wire::Interface& i);
+    void interface_delete(const sadb::wire::Interface& i);
     void sa_add(const sadb::wire::Sa& sa);
     void sa_delete(const sadb::wire::Sa& sa);
     void spd(const std::vector<sadb::wire::SpdRule>& rules);

@@ -95,6 +95,9 @@ void ControlEndpoint::collect(const wire::Msg& m) {
         case wire::MsgType::kInterface:
             txn_.ifaces.push_back(b.interface);
             break;
+        case wire::MsgType::kInterfaceDelete:
+            txn_.iface_del.push_back(b.interface);
+            break;
         case wire::MsgType::kGlobals:
             txn_.globals = b.globals;
             break;
@@ -126,6 +129,27 @@ void ControlEndpoint::collect(const wire::Msg& m) {
     }
 }
 
+// Deletes before adds: an interface readdressed, or another one moved onto its port, is a
+// delete and an add of the same port in one transaction.
+void ControlEndpoint::apply_interfaces(Policy& p, std::string* error) const {
+    for (const wire::Interface& w : txn_.iface_del)
+        if (w.port < kMaxPorts) p.ifaces[w.port] = Iface{};
+    for (const wire::Interface& w : txn_.ifaces) {
+        if (w.port >= kMaxPorts || w.port >= dp_.n_ports) {
+            append_error(error, "interface " + std::string(w.name) + ": no DPDK port " +
+                                    std::to_string(w.port));
+            continue;
+        }
+        Iface& i = p.ifaces[w.port];
+        i = Iface{true,        w.outside != 0,
+                  w.port,      ipv4_of(w.addr),
+                  w.prefix,    w.mtu ? w.mtu : uint16_t{1500},
+                  w.mss_clamp, dp_.macs[w.port],
+                  {}};
+        std::strncpy(i.name, w.name, sizeof i.name - 1);
+    }
+}
+
 std::unique_ptr<Policy> ControlEndpoint::next_policy(std::string* error) {
     auto p = std::make_unique<Policy>();
     if (current_ && !txn_.full) {
@@ -134,20 +158,7 @@ std::unique_ptr<Policy> ControlEndpoint::next_policy(std::string* error) {
     }
     p->generation = txn_.generation;
     if (txn_.globals) p->globals = *txn_.globals;
-    for (const wire::Interface& w : txn_.ifaces) {
-        if (w.port >= kMaxPorts || w.port >= dp_.n_ports) {
-            append_error(error, "interface " + std::string(w.name) + ": no DPDK port " +
-                                    std::to_string(w.port));
-            continue;
-        }
-        Iface& i = p->ifaces[w.port];
-        i = Iface{true,        w.outside != 0,
-                  w.port,      ipv4_of(w.addr),
-                  w.prefix,    w.mtu ? w.mtu : uint16_t{1500},
-                  w.mss_clamp, dp_.macs[w.port],
-                  {}};
-        std::strncpy(i.name, w.name, sizeof i.name - 1);
-    }
+    apply_interfaces(*p, error);
     p->index_addresses();
     const bool spd = txn_.spd || txn_.full;
     if (!spd && current_ && current_->spd) {
@@ -326,6 +337,10 @@ void ControlEndpoint::publish_interfaces() {
         s->addr = i.addr;
         std::memcpy(s->mac, dp_.macs[p].addr_bytes, 6);
         std::memcpy(s->ifname, i.name, sizeof s->ifname);
+        if (!i.configured) {  // a removed interface keeps no description or crypto map
+            std::memset(s->description, 0, sizeof s->description);
+            std::memset(s->crypto_map, 0, sizeof s->crypto_map);
+        }
         sadb::seq_write_end(&s->seq);
     }
     for (const wire::Interface& w : txn_.ifaces) {

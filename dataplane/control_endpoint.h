@@ -42,6 +42,7 @@ private:
         bool full = false;
         uint64_t generation = 0;
         std::vector<sadb::wire::Interface> ifaces;
+        std::vector<sadb::wire::Interface> iface_del;
         std::optional<sadb::wire::Globals> globals;
         std::vector<sadb::wire::Sa> sa_add;
         std::vector<sadb::wire::SaRef> sa_del;
@@ -56,6 +57,7 @@ private:
     void collect(const sadb::wire::Msg& m);
     void commit(uint64_t generation);
     std::unique_ptr<Policy> next_policy(std::string* error);
+    void apply_interfaces(Policy& p, std::string* error) const;
     uint32_t apply_sas(std::string* error);
     uint32_t apply_routes(std::string* error);
     uint32_t apply_neighbors(std::string* error);

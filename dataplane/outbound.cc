@@ -54,9 +54,9 @@ bool outer_df(const SaRuntime& s, const rte_mbuf* m) {
     return s.df == sadb::DfMode::kCopy && inner_df(m);
 }
 
-// RFC 1191: tell the sender the largest inner packet that fits (counted as #PMTUs sent).
-void send_frag_needed(LcoreCtx& c, Dataplane& dp, rte_mbuf* m, SaRuntime& s, uint16_t inner_mtu) {
-    ++dp.stats.sa(s.slot)->pmtu_sent;
+// RFC 1191: tell the sender the largest inner packet that fits. The main lcore's rate limit
+// decides whether the ICMP leaves, so it, not this lcore, counts #PMTUs sent (services.cc).
+void send_frag_needed(LcoreCtx& c, rte_mbuf* m, SaRuntime& s, uint16_t inner_mtu) {
     s.counters->drop(DropReason::kDfTooBig);
     count_drop(c, DropReason::kDfTooBig);
     ToMain t{};
@@ -155,17 +155,27 @@ void add_to_batch(LcoreCtx& c, Dataplane& dp, EspBurst& b, rte_mbuf* m, SaRuntim
     if (++b.n == kMaxBurst) encap_batch(c, dp, b, out);
 }
 
-// A PROTECT packet whose ESP packet would not fit `mtu`: pre-fragmented, fragmented after
-// encryption (crypto ipsec fragmentation after-encryption, or DF set with df-bit clear), or
-// refused with ICMP fragmentation needed when DF is set and the outer header keeps it.
+// Can the ESP packet of `m` be fragmented after encryption (RFC 4459 §3)? Only with DF clear
+// in the outer header, and then when configured (after-encryption) or when the inner packet may
+// not be cut (inner DF under df-bit clear). With df-bit set the outer header keeps DF, so an
+// inner packet without DF is pre-fragmented even under after-encryption: it is what its sender
+// allows, and the only way it reaches the peer (the alternative, fragmenting a DF packet, is
+// not allowed, and dropping it would lose traffic the sender let routers fragment).
+bool fragment_after(const SaRuntime& s, const Policy& pol, const rte_mbuf* m) {
+    if (outer_df(s, m)) return false;
+    return pol.globals.frag == sadb::wire::FragPolicy::kAfterEncryption || inner_df(m);
+}
+
+// A PROTECT packet whose ESP packet would not fit `mtu`: refused with ICMP fragmentation needed
+// when DF is set and the outer header keeps it, else fragmented after encryption or
+// pre-fragmented (fragment_after).
 void protect_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, SaRuntime* sa,
                       uint16_t mtu, EspBurst& batch, PktVec& out) {
     const uint32_t len = m->pkt_len;
     const uint32_t size = esp_size(*sa, len, ihl_of(m));
     if (inner_df(m) && outer_df(*sa, m))
-        return send_frag_needed(c, dp, m, *sa, static_cast<uint16_t>(mtu - (size - len)));
-    const bool before = pol.globals.frag == sadb::wire::FragPolicy::kBeforeEncryption;
-    if (!before || inner_df(m)) return add_to_batch(c, dp, batch, m, sa, out, mtu);
+        return send_frag_needed(c, m, *sa, static_cast<uint16_t>(mtu - (size - len)));
+    if (fragment_after(*sa, pol, m)) return add_to_batch(c, dp, batch, m, sa, out, mtu);
     sadb::SaSlot* slot = dp.stats.sa(sa->slot);
     rte_mbuf* frags[kMaxFragments];
     const uint16_t n = prefragment(dp, m, *sa, mtu, frags, kMaxFragments);

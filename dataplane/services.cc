@@ -13,6 +13,7 @@
 
 #include "dataplane/drops.h"
 #include "dataplane/ip_header.h"
+#include "dataplane/wire_convert.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -159,19 +160,22 @@ const Iface* error_source(ServicesCtx& s, uint16_t port, uint32_t via) {
     return s.policy->iface(port);
 }
 
-// ICMP error quoting the offending packet's header and 8 bytes (RFC 792).
-void icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint16_t mtu,
+// ICMP error quoting the offending packet's header and 8 bytes (RFC 792). Returns whether it
+// was sent (rate limit, buffers); `orig` is consumed either way.
+bool icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint16_t mtu,
                 uint32_t via) {
     const Iface* ifc = error_source(s, orig->port, via);
     const uint8_t* oip = rte_pktmbuf_mtod(orig, const uint8_t*);
     const uint32_t quote = std::min<uint32_t>(orig->pkt_len, (oip[0] & 0xf) * 4u + 8);
     rte_mbuf* m = ifc != nullptr && icmp_allowed(s) ? rte_pktmbuf_alloc(s.pool) : nullptr;
-    if (m == nullptr) return (void)rte_pktmbuf_free(orig);
     const uint32_t total = 20 + 8 + quote;
-    auto* ip = reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(total)));
+    auto* ip = m != nullptr
+                   ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(total)))
+                   : nullptr;
     if (ip == nullptr) {
         rte_pktmbuf_free(m);
-        return (void)rte_pktmbuf_free(orig);
+        rte_pktmbuf_free(orig);
+        return false;
     }
     uint8_t* icmp = ip + 20;
     std::memset(icmp, 0, 8);
@@ -185,25 +189,44 @@ void icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint
     m->port = orig->port;
     rte_pktmbuf_free(orig);
     to_worker(s, ToWorker::kL3Packet, m, m->port);
+    return true;
+}
+
+// #PMTUs sent (show crypto ipsec sa) counts the messages that left, not the packets refused
+// (df_too_big counts those, on the lcore). The main lcore is this counter's single writer; an
+// SA removed since the lcore queued the packet has no slot and is not charged.
+void frag_needed(ServicesCtx& s, const ToMain& t) {
+    const bool sent =
+        icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded, static_cast<uint16_t>(t.param), t.via);
+    const uint32_t slot = sent ? s.sas->slot_of(t.conn_id) : kNoSlot;
+    if (slot != kNoSlot) ++s.stats->sa(slot)->pmtu_sent;
 }
 
 // A fragmentation-needed message about one of our ESP packets (RFC 1191 + RFC 4301 §6.1.2.1):
-// the quoted header carries the outbound SA's SPI; lower that SA's path MTU.
+// the quoted header carries the outbound SA's SPI; lower that SA's path MTU. The quoted outer
+// addresses must be the SA's own (local -> peer): anyone who learnt an SPI could otherwise shrink
+// the tunnel's MTU to 576 from anywhere. Such a message is counted (pmtu_mismatch) and ignored.
 void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
     if (len < 8 + 20 + 8) return;
     const uint8_t* q = icmp + 8;
     const uint32_t qihl = (q[0] & 0xf) * 4u;
     if (q[9] != kProtoEsp || len < 8 + qihl + 4) return;
     const uint32_t spi = load_be32(q + qihl);
+    const uint32_t src = load_be32(q + 12), dst = load_be32(q + 16);
     const uint16_t mtu = load_be16(icmp + 6);
+    bool known = false, ours = false;  // two peers may have chosen the same outbound SPI
     s.sas->for_each([&](const SaInfo& info, sadb::SaRuntime& rt) {
         if (info.meta.direction != sadb::wire::Direction::kOutbound || rt.spi != spi) return;
+        known = true;
+        if (src != ipv4_of(info.meta.local) || dst != ipv4_of(info.meta.peer)) return;
+        ours = true;
         if (mtu >= 576 && mtu < rt.path_mtu) {
             __atomic_store_n(&rt.path_mtu, mtu, __ATOMIC_RELAXED);
             s.stats->sa(info.slot)->path_mtu = mtu;
         }
         ++s.stats->sa(info.slot)->pmtu_rcvd;
     });
+    if (known && !ours) ++s.drops->count[static_cast<size_t>(DropReason::kPmtuMismatch)];
 }
 
 void handle_icmp(ServicesCtx& s, rte_mbuf* m) {
@@ -241,10 +264,8 @@ void service(ServicesCtx& s, const ToMain& t) {
         case ToMain::kLocal: return handle_local(s, t.m);
         case ToMain::kResolve: return resolve(s, t.param, t.port);
         case ToMain::kTimeExceeded:
-            return icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0, t.via);
-        case ToMain::kFragNeeded:
-            return icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded,
-                              static_cast<uint16_t>(t.param), t.via);
+            return (void)icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0, t.via);
+        case ToMain::kFragNeeded: return frag_needed(s, t);
         case ToMain::kSaEvent:
         case ToMain::kAcquire:
         case ToMain::kDropSample:

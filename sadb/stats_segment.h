@@ -27,7 +27,7 @@ namespace espgw::sadb {
 
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
 // 2: the neighbour region. 3: the resource region and the SPD rule table. 4: SaSlot's install
-// time.
+// time; drop reasons 37 (pmtu_mismatch) and 38 (not_ipsec) widen every drop counter array.
 inline constexpr uint32_t kStatsVersion = 4;
 
 struct StatsHeader {
@@ -100,6 +100,9 @@ struct alignas(64) SaSlot {
     uint32_t conn_id;
     uint32_t pair_conn_id;
     // Per-SA IOS counters beyond the engine's: pre-fragmentation and PMTU (show crypto ipsec sa).
+    // Written by the owner lcore: prefrag_*, fragments_created, reassembly_needed. Written by the
+    // main lcore, which sends and receives ICMP: pmtu_sent (messages that left, after its rate
+    // limit), pmtu_rcvd and path_mtu.
     uint64_t prefrag_ok;
     uint64_t prefrag_fail;
     uint64_t fragments_created;

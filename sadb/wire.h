@@ -38,6 +38,7 @@ enum class MsgType : uint16_t {
     kConfigCommit,     // apply the transaction (Commit body)
     kSendPacket,       // Packet body: transmit these bytes on a port (IKE, ARP, ICMP)
     kResyncRequest,    // a restarted control asks for the dataplane's state (no body)
+    kInterfaceDelete,  // Interface body: the interface bound to `port` is gone (SIGHUP diff)
     kCaptureStart = 40,  // CaptureStart body: begin a packet capture (monitor capture)
     kCaptureStop,        // CaptureRef body: stop the named capture
     kCaptureQuery,       // CaptureRef body: status of one capture (name) or all (name "")

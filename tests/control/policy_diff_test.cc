@@ -148,5 +148,57 @@ TEST(PolicyDiff, GlobalsChange) {
     EXPECT_EQ(d.globals.frag, wire::FragPolicy::kAfterEncryption);
 }
 
+// site-a with a third interface (a DMZ) on DPDK port 2.
+std::string with_dmz(const std::string& port = "2", const std::string& addr = "198.18.5.1") {
+    return read_config("site-a.cfg") + "interface port2\n description dmz\n dpdk-port " + port +
+           "\n ip address " + addr + " 255.255.255.0\n";
+}
+
+// The ports of the interface messages of type t, in message order.
+std::vector<uint16_t> ports_of(const std::vector<wire::Msg>& msgs, wire::MsgType t) {
+    std::vector<uint16_t> ports;
+    for (const wire::Msg& m : msgs)
+        if (m.hdr.type == t) ports.push_back(m.body.interface.port);
+    return ports;
+}
+
+size_t first_of(const std::vector<wire::Msg>& msgs, wire::MsgType t) {
+    for (size_t i = 0; i < msgs.size(); ++i)
+        if (msgs[i].hdr.type == t) return i;
+    return msgs.size();
+}
+
+TEST(PolicyDiff, RemovedInterfaceIsDeleted) {
+    const PolicyDiff d = diff(compile_clean(with_dmz()), compile_clean(read_config("site-a.cfg")));
+    ASSERT_EQ(d.interfaces_removed.size(), 1u);
+    EXPECT_TRUE(d.interfaces_added.empty());
+    EXPECT_FALSE(d.empty());
+    const auto msgs = to_messages(d, 9);
+    EXPECT_EQ(ports_of(msgs, wire::MsgType::kInterfaceDelete), std::vector<uint16_t>{2});
+    EXPECT_TRUE(ports_of(msgs, wire::MsgType::kInterface).empty());
+    const size_t del = first_of(msgs, wire::MsgType::kInterfaceDelete);
+    ASSERT_LT(del, msgs.size());
+    EXPECT_STREQ(msgs[del].body.interface.name, "port2");
+    EXPECT_EQ(msgs.back().hdr.type, wire::MsgType::kConfigCommit);
+}
+
+TEST(PolicyDiff, MovedInterfaceIsDeletedFromItsOldPortFirst) {
+    const PolicyDiff d = diff(compile_clean(with_dmz("2")), compile_clean(with_dmz("3")));
+    const auto msgs = to_messages(d, 10);
+    EXPECT_EQ(ports_of(msgs, wire::MsgType::kInterfaceDelete), std::vector<uint16_t>{2});
+    EXPECT_EQ(ports_of(msgs, wire::MsgType::kInterface), std::vector<uint16_t>{3});
+}
+
+TEST(PolicyDiff, ReaddressedInterfaceIsDeletedThenAdded) {
+    const PolicyDiff d =
+        diff(compile_clean(with_dmz()), compile_clean(with_dmz("2", "198.18.6.1")));
+    const auto msgs = to_messages(d, 11);
+    EXPECT_EQ(ports_of(msgs, wire::MsgType::kInterfaceDelete), std::vector<uint16_t>{2});
+    EXPECT_EQ(ports_of(msgs, wire::MsgType::kInterface), std::vector<uint16_t>{2});
+    // The dataplane applies deletes before adds anyway; the order keeps the log readable.
+    EXPECT_LT(first_of(msgs, wire::MsgType::kInterfaceDelete),
+              first_of(msgs, wire::MsgType::kInterface));
+}
+
 }  // namespace
 }  // namespace espgw::control

@@ -31,6 +31,7 @@ from scapy.layers.inet import ICMP, IP, UDP  # noqa: E402
 from scapy.layers.ipsec import ESP, SecurityAssociation  # noqa: E402
 from scapy.layers.l2 import ARP, Ether  # noqa: E402
 from scapy.packet import Raw  # noqa: E402
+from scapy.utils import checksum  # noqa: E402
 
 conf.verb = 0
 
@@ -92,6 +93,7 @@ class Tunnel:
     keys_out: tuple
     transport: bool
     natt: bool
+    df: str = "copy"  # crypto ipsec df-bit of the crypto map interface, else the global one
 
     def _sa(self, spi, keys, src, dst):
         ckey, akey = keys
@@ -126,6 +128,7 @@ def parse_config(path: str) -> dict:
     """Tunnels (by crypto map sequence), ARP entries and interface addresses of a test config."""
     text = open(path).read()
     transforms, acls, maps, arps, addrs = {}, {}, {}, {}, []
+    df = {"global": "copy"}
     natt = "crypto ipsec nat-transparency udp-encapsulation" in text
     ts = entry = None
     for line in text.splitlines():
@@ -147,6 +150,8 @@ def parse_config(path: str) -> dict:
         elif line.startswith(" set session-key ") and entry is not None:
             keys = (bytes.fromhex(w[6]), bytes.fromhex(w[8]) if len(w) > 8 else None)
             entry[w[2]] = (int(w[4], 0), keys)
+        elif line.startswith("crypto ipsec df-bit ") or line.startswith(" crypto ipsec df-bit "):
+            df["interface" if line.startswith(" ") else "global"] = w[3]
         elif line.startswith(" ip address "):
             addrs.append(w[2])
         elif w[0] == "arp":
@@ -160,7 +165,7 @@ def parse_config(path: str) -> dict:
         integ = next((SUITES[x] for x in t["words"] if x.endswith("-hmac")), "NULL")
         tunnels[seq] = Tunnel(seq, e["peer"], addrs[0], e["inbound"][0], e["outbound"][0],
                               cipher, integ, e["inbound"][1], e["outbound"][1], t["transport"],
-                              natt)
+                              natt, df.get("interface", df["global"]))
     return {"tunnels": tunnels, "arp": arps, "addresses": addrs}
 
 
@@ -441,6 +446,16 @@ def arp_request(port: int, sender: str, target: str) -> bytes:
         op=1, hwsrc=port_mac(port), psrc=sender, hwdst="00:00:00:00:00:00", pdst=target))
 
 
+def icmp_error(src: str, dst: str, icmp_type: int, code: int, offending: bytes,
+               mtu: int = 0) -> bytes:
+    """RFC 792 error from the gateway: IP header (TTL 64, ID 0), type, code, next-hop MTU
+    (RFC 1191, 0 otherwise), the offending header and 8 bytes of its data."""
+    quote = offending[:(offending[0] & 0xF) * 4 + 8]
+    icmp = struct.pack("!BBHHH", icmp_type, code, 0, 0, mtu) + quote
+    icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
+    return bytes(IP(src=src, dst=dst, ttl=64, id=0, proto=1) / Raw(icmp))
+
+
 def echo_reply(request, src: str) -> bytes:
     """RFC 792 echo reply the gateway makes in place: addresses swapped, TTL 64, type 0."""
     p = IP(bytes(request))
@@ -477,6 +492,11 @@ def esp_offset(ip: bytes):
     return None
 
 
+def outer_df(tunnel, inner_ip) -> bool:
+    """The tunnel header's DF under `crypto ipsec df-bit copy|set|clear`."""
+    return {"copy": bool(inner_ip.flags.DF), "set": True, "clear": False}[tunnel.df]
+
+
 def recompute(tunnel, got_ip: bytes, inner: bytes) -> bytes:
     """What the gateway must have sent for `inner`: scapy encrypts it with the packet's own
     sequence number, IV and IP ID (the only per-packet choices) and everything else fixed."""
@@ -487,7 +507,7 @@ def recompute(tunnel, got_ip: bytes, inner: bytes) -> bytes:
     inner_ip = IP(inner)
     header = None
     if not tunnel.transport:
-        df = "DF" if inner_ip.flags.DF else 0  # crypto ipsec df-bit copy
+        df = "DF" if outer_df(tunnel, inner_ip) else 0
         header = IP(src=tunnel.local, dst=tunnel.peer, ttl=OUTER_TTL, tos=inner_ip.tos,
                     flags=df, id=ip_id)
     ckey, akey = tunnel.keys_out

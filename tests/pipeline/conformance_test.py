@@ -8,10 +8,10 @@ a configuration of configs/. Every frame that comes out is matched with one expe
 compared byte for byte:
 
 - ESP the gateway sends: Ethernet (peer's MAC from the static ARP entry, port MAC), outer IPv4
-  header (addresses, TTL 64, DSCP/ECN copied, DF copied per `df-bit copy`, length, checksum),
-  UDP 4500 header with checksum 0 under NAT-T (RFC 3948), SPI, sequence numbers 1, 2, 3, ... per
-  SA in transmit order, and the whole ciphertext and ICV: scapy re-encrypts the expected inner
-  packet (the input with TTL - 1 and its checksum updated, RFC 1812 §5.3.1) with the sequence
+  header (addresses, TTL 64, DSCP/ECN copied, DF per the configuration's `df-bit`, length,
+  checksum), UDP 4500 header with checksum 0 under NAT-T (RFC 3948), SPI, sequence numbers 1, 2, 3,
+  ... per SA in transmit order, and the whole ciphertext and ICV: scapy re-encrypts the expected
+  inner packet (the input with TTL - 1 and its checksum updated, RFC 1812 §5.3.1) with the sequence
   number, IV and IP ID taken from the packet and must produce the same bytes. IVs are unique.
 - Decapsulated, bypassed and forwarded cleartext: exactly the input with TTL - 1, new checksum,
   the next hop's MAC and the egress port's MAC.
@@ -21,19 +21,20 @@ compared byte for byte:
 Counters: no drop other than the scenario's, per-SA packet counts, pre-fragmentation counters.
 
 Scenarios: the suites AES-GCM-128, AES-CBC-128 + HMAC-SHA1, 3DES + HMAC-MD5 and 3DES without
-integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation, PMTU messages
-and IKE for the gateway, and a hub (multi.cfg) with two peers: hairpinning between them, a deny
-line that bypasses, traffic no policy matches, ICMP echo through a tunnel, ARP replies and
-learning, 802.1Q, IPv4 options, TCP MSS clamping.
+integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation, PMTU messages and
+IKE for the gateway, the ICMP rate limit on fragmentation needed, a learnt path MTU applied, `crypto
+ipsec df-bit set|clear` (global, interface, with after-encryption), and a hub (multi.cfg) with two
+peers: hairpinning between them, a deny line that bypasses, traffic no policy matches, ICMP echo
+through a tunnel, ARP replies and learning, 802.1Q, IPv4 options, TCP MSS clamping.
 """
 import argparse
 import struct
 import sys
 
 from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      arp_request, check_outputs, check_prefragmented, check_sa_packets,
-                      echo_reply, esp_from_peer, forwarded, from_inside, l2, port_mac,
-                      udp_of_size)
+                      arp_request, check_outputs, check_postfragmented, check_prefragmented,
+                      check_sa_packets, echo_reply, esp_from_peer, forwarded, from_inside,
+                      icmp_error, l2, match_port, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, IPOption_Router_Alert
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Raw
@@ -192,6 +193,122 @@ def services_scenario(ck: Checks, gw: Gateway) -> None:
     ck.expect(run.sa(t.spi_in)["pmtu_rcvd"] == 0, "the inbound SA took the PMTU message")
 
 
+ICMP_RATE = 100  # control's default ICMP error rate per second (compiler_internal.h)
+
+
+def frag_needed_rate_scenario(ck: Checks, gw: Gateway) -> None:
+    """150 DF 1500-byte packets for the tunnel in one burst: each one is refused (df_too_big,
+    globally and on the SA), but the main lcore sends at most 100 ICMP fragmentation-needed
+    messages per second (RFC 1812 §4.3.2.8): those that leave quote the first packets in order,
+    each byte for byte, and #PMTUs sent counts exactly the messages that left."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    n = 150
+    bigs = [udp_of_size(HOST, REMOTE, 1500, ip_id=0x100 + k, df=True) for k in range(n)]
+    run = gw.run("gcm.cfg", {1: [from_inside(s, b) for b in bigs]})
+    icmps = run.out.get(1, [])
+    ck.expect(1 <= len(icmps) <= ICMP_RATE, f"{len(icmps)} ICMP messages, limit {ICMP_RATE}")
+    mtu = struct.unpack("!H", icmps[0][14 + 26:14 + 28])[0] if icmps else 0
+    ck.expect(1443 <= mtu <= 1446, f"next-hop MTU {mtu}, expected 1443..1446")
+    for k, f in enumerate(icmps):
+        ck.same_bytes(f, l2(s.mac(HOST), port_mac(1)) +
+                      icmp_error(INSIDE_GW, HOST, 3, 4, forwarded(bigs[k]), mtu), f"ICMP {k}")
+    ck.expect(not run.out.get(0), f"{len(run.out.get(0, []))} frames left the outside port")
+    ck.drops(run, {"df_too_big": n}, {t.spi_out: {"df_too_big": n}})
+    sent = run.sa(t.spi_out)["pmtu_sent"]
+    ck.expect(sent == len(icmps), f"#PMTUs sent {sent}, {len(icmps)} ICMP messages left")
+
+
+def is_outer_fragment(frame: bytes) -> bool:
+    return (struct.unpack("!H", frame[14 + 6:14 + 8])[0] & 0x3FFF) != 0
+
+
+def check_frag_needed(ck: Checks, s: Setup, frames: list, pkt, lo: int, hi: int) -> None:
+    """`frames` is exactly one ICMP fragmentation needed for `pkt` with a next-hop MTU in
+    [lo, hi] (the gateway's choice within the padding granularity), compared byte for byte."""
+    if not ck.expect(len(frames) == 1, f"{len(frames)} frames on the inside port, want 1 ICMP"):
+        return
+    mtu = struct.unpack("!H", frames[0][14 + 26:14 + 28])[0]
+    ck.expect(lo <= mtu <= hi, f"next-hop MTU {mtu}, expected {lo}..{hi}")
+    ck.same_bytes(frames[0], l2(s.mac(HOST), port_mac(1)) +
+                  icmp_error(INSIDE_GW, HOST, 3, 4, forwarded(pkt), mtu), "ICMP frag needed")
+
+
+def df_bit_scenario(ck: Checks, gw: Gateway, config: str, mode: str) -> None:
+    """`crypto ipsec df-bit set|clear` (global, or on the crypto map interface where it overrides
+    the global one): two small packets, inner DF clear and set, get the outer DF the mode says
+    (set: always, clear: never). A 1500-byte packet without DF is pre-fragmented (RFC 4459 §5;
+    also under after-encryption with df-bit set: the ESP packet may not be fragmented, the inner
+    packet may). A 1500-byte packet with DF gets ICMP fragmentation needed under set, and under
+    clear leaves as one ESP packet fragmented after encryption (RFC 4459 §3, outer DF clear)."""
+    s = Setup(config)
+    t = s.tunnels[10]
+    ck.expect(t.df == mode, f"{config}: the test reads df-bit {t.df}, the scenario is {mode}")
+    small = [IP(src=HOST, dst=REMOTE, id=0xD0 + k, flags=f) / UDP(sport=1, dport=2) /
+             Raw(b"df %d" % k) for k, f in enumerate((0, "DF"))]
+    big = udp_of_size(HOST, REMOTE, 1500, ip_id=0xD10)
+    big_df = udp_of_size(HOST, REMOTE, 1500, ip_id=0xD11, df=True)
+    run = gw.run(config, {1: [from_inside(s, p) for p in small + [big, big_df]]})
+    out0 = run.out.get(0, [])
+    whole = [f for f in out0 if not is_outer_fragment(f)]
+    want = Expected()
+    for p in small:
+        want.inner(t, forwarded(p))
+    match_port(ck, s, whole[:2], want, 0)
+    for n, (f, p) in enumerate(zip(whole[:2], small)):
+        ck.expect(bool(IP(f[14:]).flags.DF) == (mode == "set"),
+                  f"small packet {n} (inner DF {p.flags.DF}): outer flags {IP(f[14:]).flags}")
+    n = check_prefragmented(ck, t, whole[2:], big, 1500)
+    ck.expect(n == 2, f"{n} ESP packets carry the pre-fragmented packet, expected 2")
+    sa = run.sa(t.spi_out)
+    ck.expect(sa["prefrag_ok"] == 1 and sa["fragments_created"] == 2 and sa["prefrag_fail"] == 0,
+              f"pre-fragmentation counters {sa['prefrag_ok']}/{sa['fragments_created']}/"
+              f"{sa['prefrag_fail']}")
+    frags = [f for f in out0 if is_outer_fragment(f)]
+    if mode == "set":
+        ck.expect(not frags, f"{len(frags)} outer fragments under df-bit set")
+        check_frag_needed(ck, s, run.out.get(1, []), big_df, 1443, 1446)
+        ck.drops(run, {"df_too_big": 1}, {t.spi_out: {"df_too_big": 1}})
+        ck.expect(sa["pmtu_sent"] == 1, f"#PMTUs sent {sa['pmtu_sent']}")
+    else:
+        ck.expect(check_postfragmented(ck, t, frags, big_df, 1500) == 2,
+                  f"{len(frags)} outer fragments, expected 2")
+        ck.expect(not run.out.get(1), "frames on the inside port under df-bit clear")
+        ck.drops(run, {})
+
+
+def pmtu_learnt_scenario(ck: Checks, gw: Gateway) -> None:
+    """A PMTU message from a router on the path quoting the SA's own ESP packet (local -> peer,
+    its SPI) with next-hop MTU 1000 lowers the SA's path MTU, and the packets that follow obey it
+    (300 packets later on the inside port: the message is handled first): 1100 bytes without DF
+    is pre-fragmented into ESP packets of at most 1000 bytes; with DF the sender gets ICMP
+    fragmentation needed whose MTU makes the ESP packet fit 1000 bytes."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    quoted = bytes(IP(src=t.local, dst=t.peer, proto=50, id=1) /
+                   Raw(struct.pack("!II", t.spi_out, 1)))
+    pmtu = l2(port_mac(0), s.mac(t.peer)) + bytes(IP(src="192.0.2.254", dst=t.local) / ICMP(
+        type=3, code=4, nexthopmtu=1000) / Raw(quoted))
+    fillers = [IP(src=HOST, dst=REMOTE, id=n + 1) / UDP(sport=1, dport=2) / Raw(b"%d" % n)
+               for n in range(300)]
+    big = udp_of_size(HOST, REMOTE, 1100, ip_id=0xB16)
+    big_df = udp_of_size(HOST, REMOTE, 1100, ip_id=0xB17, df=True)
+    run = gw.run("gcm.cfg", {0: [pmtu], 1: [from_inside(s, p) for p in fillers + [big, big_df]]})
+    out0 = run.out.get(0, [])
+    want = Expected()
+    for p in fillers:
+        want.inner(t, forwarded(p))
+    match_port(ck, s, out0[:len(fillers)], want, 0)
+    n = check_prefragmented(ck, t, out0[len(fillers):], big, 1000)
+    ck.expect(n == 2, f"{n} ESP packets carry the pre-fragmented packet, expected 2")
+    check_frag_needed(ck, s, run.out.get(1, []), big_df, 943, 946)
+    ck.drops(run, {"df_too_big": 1}, {t.spi_out: {"df_too_big": 1}})
+    sa = run.sa(t.spi_out)
+    ck.expect(sa["path_mtu"] == 1000 and sa["pmtu_rcvd"] == 1 and sa["pmtu_sent"] == 1 and
+              sa["prefrag_ok"] == 1, f"SA {t.spi_out:#x}: path MTU {sa['path_mtu']}, #PMTUs rcvd "
+              f"{sa['pmtu_rcvd']}, sent {sa['pmtu_sent']}, pre-frag {sa['prefrag_ok']}")
+
+
 def arp_scenario(ck: Checks, gw: Gateway) -> None:
     """ARP (RFC 826) for next hops: a decapsulated packet for 198.18.1.99, which has no entry,
     is dropped and one ARP request asks for it; the reply is learnt, so the same traffic later
@@ -330,6 +447,18 @@ def main() -> int:
         ("transport mode: ICMP echo between the gateways", lambda: transport_scenario(ck, gw)),
         ("pre-fragmentation of a 1500-byte packet", lambda: prefragment_scenario(ck, gw)),
         ("PMTU message from the path, IKE to control", lambda: services_scenario(ck, gw)),
+        ("ICMP fragmentation needed under its rate limit",
+         lambda: frag_needed_rate_scenario(ck, gw)),
+        ("PMTU message learnt: pre-fragmentation and ICMP at the new MTU",
+         lambda: pmtu_learnt_scenario(ck, gw)),
+        ("df-bit set (global)", lambda: df_bit_scenario(ck, gw, "df-set.cfg", "set")),
+        ("df-bit set (interface over global clear)",
+         lambda: df_bit_scenario(ck, gw, "df-set-if.cfg", "set")),
+        ("df-bit clear (global)", lambda: df_bit_scenario(ck, gw, "df-clear.cfg", "clear")),
+        ("df-bit clear (interface over global set)",
+         lambda: df_bit_scenario(ck, gw, "df-clear-if.cfg", "clear")),
+        ("df-bit set with fragmentation after-encryption",
+         lambda: df_bit_scenario(ck, gw, "df-set-after.cfg", "set")),
         ("ARP resolution of a next hop; static entries kept", lambda: arp_scenario(ck, gw)),
         ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
          lambda: hub_scenario(ck, gw)),

@@ -25,12 +25,11 @@ import sys
 from blackbox import (HERE, HOST, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway, Setup,
                       arp_request, check_outputs, check_postfragmented, check_prefragmented,
                       check_sa_packets, drop_reasons, echo_reply, esp_from_peer, forwarded,
-                      from_inside, l2, port_mac, udp_of_size)
+                      from_inside, icmp_error, l2, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, fragment
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Raw
-from scapy.utils import checksum
 
 # Reasons triggered by pipeline_drops_test.cc (gtest), and why not here.
 GTEST = {
@@ -64,16 +63,6 @@ class Bystanders:
         req = IP(src=HOST, dst=INSIDE_GW, id=0xB3) / ICMP(type=8, id=1, seq=1) / Raw(b"echo")
         self.inputs[1].append(from_inside(s, req))
         self.want[1].frame(l2(s.mac(HOST), port_mac(1)) + echo_reply(req, INSIDE_GW))
-
-
-def icmp_error(src: str, dst: str, icmp_type: int, code: int, offending: bytes,
-               mtu: int = 0) -> bytes:
-    """RFC 792 error from the gateway: IP header (TTL 64, ID 0), type, code, next-hop MTU
-    (RFC 1191, 0 otherwise), the offending header and 8 bytes of its data."""
-    quote = offending[:(offending[0] & 0xF) * 4 + 8]
-    icmp = struct.pack("!BBHHH", icmp_type, code, 0, 0, mtu) + quote
-    icmp = icmp[:2] + struct.pack("!H", checksum(icmp)) + icmp[4:]
-    return bytes(IP(src=src, dst=dst, ttl=64, id=0, proto=1) / Raw(icmp))
 
 
 def run_with(gw: Gateway, s: Setup, by: Bystanders, extra: dict, **kw):
@@ -325,6 +314,29 @@ def not_forwarding(ck: Checks, gw: Gateway) -> None:
     ck.drops(run, {"not_forwarding": 2})
 
 
+def pmtu_mismatch(ck: Checks, gw: Gateway) -> None:
+    """ICMP fragmentation needed quoting the outbound SA's SPI, but with a quoted outer source
+    or destination that is not the SA's (RFC 4301 §8.2: the quote must be our ESP packet):
+    counted and ignored, the path MTU stays 1500 and #PMTUs rcvd 0. A third message with the
+    right addresses but an SPI no SA has is ignored silently, as before."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    by = Bystanders(s)
+    router = l2(port_mac(0), s.mac(t.peer))
+    msgs = []
+    for src, dst, spi in ((t.local, "192.0.2.77", t.spi_out), ("192.0.2.77", t.peer, t.spi_out),
+                          (t.local, t.peer, 0x7777)):
+        quoted = bytes(IP(src=src, dst=dst, proto=50, id=1) / Raw(struct.pack("!II", spi, 1)))
+        msgs.append(router + bytes(IP(src="192.0.2.254", dst=t.local) /
+                                   ICMP(type=3, code=4, nexthopmtu=600) / Raw(quoted)))
+    run = run_with(gw, s, by, {0: msgs})
+    check_outputs(ck, s, run, by.want)
+    ck.drops(run, {"pmtu_mismatch": 2})
+    sa = run.sa(t.spi_out)
+    ck.expect(sa["path_mtu"] == 1500 and sa["pmtu_rcvd"] == 0,
+              f"SA {t.spi_out:#x}: path MTU {sa['path_mtu']}, #PMTUs rcvd {sa['pmtu_rcvd']}")
+
+
 BLACK_BOX = {
     "inner_policy_mismatch": inner_policy_mismatch,
     "not_ipsec": not_ipsec,
@@ -339,6 +351,7 @@ BLACK_BOX = {
     "reassembly_failed": reassembly_failed,
     "to_self_unhandled": to_self_unhandled,
     "not_forwarding": not_forwarding,
+    "pmtu_mismatch": pmtu_mismatch,
 }
 
 

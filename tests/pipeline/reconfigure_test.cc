@@ -1,0 +1,391 @@
+// SIGHUP as the dataplane sees it: espgw-control's compiler and difference (control/policy_diff.h)
+// of two real configurations go over a real ring region to the dataplane's ControlEndpoint, which
+// applies them as espgw-dataplane does; then the real poll loop (worker_poll) and the main
+// lcore's services (ARP, ICMP echo) answer frames on four net_ring ports. An interface deleted,
+// moved to another DPDK port or readdressed by the edit must stop answering ARP and ICMP for its
+// old address and stop forwarding on its old port, and answer where the new configuration says.
+#include <gtest/gtest.h>
+#include <rte_cycles.h>
+#include <rte_eth_ring.h>
+#include <rte_ethdev.h>
+#include <rte_ip_frag.h>
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+#include <unistd.h>
+
+#include <string>
+#include <vector>
+
+#include "control/policy_diff.h"
+#include "dataplane/control_endpoint.h"
+#include "dataplane/dataplane.h"
+#include "dataplane/ip_header.h"
+#include "dataplane/services.h"
+#include "dataplane/shm_files.h"
+#include "dataplane/worker.h"
+#include "tests/control/control_test_util.h"
+#include "tests/unit/burst_bytes.h"
+
+namespace espgw::dataplane {
+namespace {
+
+namespace wire = sadb::wire;
+using sadb::DropReason;
+using test_util::Bytes;
+
+constexpr uint16_t kPorts = 4;
+constexpr uint32_t kHost = 0xc612010a;  // 198.18.1.10, inside
+constexpr rte_ether_addr kAsker{{2, 0, 0, 0, 5, 0x10}};
+constexpr uint16_t kArpType = 0x0806, kIpType = 0x0800;
+
+Bytes ethernet(const rte_ether_addr& dst, const rte_ether_addr& src, uint16_t type) {
+    Bytes b(dst.addr_bytes, dst.addr_bytes + 6);
+    b.insert(b.end(), src.addr_bytes, src.addr_bytes + 6);
+    b.push_back(static_cast<uint8_t>(type >> 8));
+    b.push_back(static_cast<uint8_t>(type));
+    return b;
+}
+
+// RFC 826 request from kAsker (sender `sender`) for `target`, broadcast.
+Bytes arp_request(uint32_t sender, uint32_t target) {
+    Bytes f = ethernet({{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, kAsker, kArpType);
+    const uint8_t fixed[] = {0, 1, 8, 0, 6, 4, 0, 1};
+    f.insert(f.end(), fixed, fixed + sizeof fixed);
+    f.insert(f.end(), kAsker.addr_bytes, kAsker.addr_bytes + 6);
+    for (int s = 24; s >= 0; s -= 8)
+        f.push_back(static_cast<uint8_t>(sender >> s));
+    f.insert(f.end(), 6, 0);
+    for (int s = 24; s >= 0; s -= 8)
+        f.push_back(static_cast<uint8_t>(target >> s));
+    return f;
+}
+
+// IPv4 ICMP echo request (RFC 792) or UDP packet, checksums valid.
+Bytes ipv4(uint32_t src, uint32_t dst, uint8_t proto) {
+    Bytes p(20 + 16, 0);
+    p[0] = 0x45;
+    store_be16(&p[2], static_cast<uint16_t>(p.size()));
+    p[8] = 64;
+    p[9] = proto;
+    store_be32(&p[12], src);
+    store_be32(&p[16], dst);
+    if (proto == 1) {
+        p[20] = 8;
+        const uint16_t c = static_cast<uint16_t>(~rte_raw_cksum(&p[20], 16));
+        std::memcpy(&p[22], &c, 2);
+    } else {
+        store_be16(&p[20], 1000);
+        store_be16(&p[22], 2000);
+        store_be16(&p[24], 16);
+    }
+    set_ipv4_checksum(p.data());
+    return p;
+}
+
+Bytes concat(Bytes a, const Bytes& b) {
+    a.insert(a.end(), b.begin(), b.end());
+    return a;
+}
+
+// An outside, an inside and a third interface `port2` on DPDK port `dmz_port` with address
+// 198.18.`net`.1/24 and a static neighbour .10 on it; without `dmz_port` there is no port2.
+std::string config(const uint16_t* ports, int dmz_port, int net) {
+    std::string c = "hostname reconf\ninterface port0\n dpdk-port " + std::to_string(ports[0]) +
+                    "\n ip address 192.0.2.1 255.255.255.0\n crypto map VPN\n"
+                    "interface port1\n dpdk-port " +
+                    std::to_string(ports[1]) + "\n ip address 198.18.1.1 255.255.255.0\n";
+    const std::string n = std::to_string(net);
+    if (dmz_port >= 0)
+        c += "interface port2\n dpdk-port " + std::to_string(ports[dmz_port]) +
+             "\n ip address 198.18." + n + ".1 255.255.255.0\narp 198.18." + n +
+             ".10 0200.0000.0510 ARPA\n";
+    return c +
+           "arp 192.0.2.2 0200.0000.0002 ARPA\narp 198.18.1.10 0200.0000.0110 ARPA\n"
+           "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n"
+           "crypto ipsec transform-set GCM128 esp-gcm 128\n"
+           "crypto map VPN 10 ipsec-manual\n set peer 192.0.2.2\n set transform-set GCM128\n"
+           " match address 101\n"
+           " set session-key inbound esp 4097 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
+           " set session-key outbound esp 8193 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c\n";
+}
+
+uint32_t net_addr(int net, uint32_t host) {
+    return 0xc6120000u | static_cast<uint32_t>(net) << 8 | host;
+}
+
+struct Port {
+    uint16_t id = 0;
+    rte_ring* rx = nullptr;
+    rte_ring* tx = nullptr;
+};
+
+class Reconfigure : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        name_ = "rcf" + std::to_string(getpid() % 100000) + "_" + std::to_string(counter_++);
+        std::string err;
+        stats_ = create_stats_segment(name_, {4, kMaxPorts, 16, 64}, &err);
+        ring_ = create_ring_region(name_, &err);
+        ASSERT_TRUE(stats_.valid() && ring_.valid()) << err;
+        dp_.stats.base = static_cast<uint8_t*>(stats_.base());
+        dp_.pool = rte_pktmbuf_pool_create((name_ + "p").c_str(), 1023, 0, 0,
+                                           RTE_MBUF_DEFAULT_BUF_SIZE, SOCKET_ID_ANY);
+        ASSERT_NE(dp_.pool, nullptr);
+        dp_.sas = std::make_unique<SaTable>(16, dp_.stats, SOCKET_ID_ANY, nullptr);
+        dp_.routes = RouteTable::create(name_ + "r", SOCKET_ID_ANY, nullptr, &err);
+        dp_.neighbors = NeighborTable::create(name_ + "n", SOCKET_ID_ANY, 64, nullptr, &err);
+        ASSERT_TRUE(dp_.routes && dp_.neighbors) << err;
+        for (uint16_t k = 0; k < kPorts; ++k)
+            make_port(k);
+        add_lcore();
+        ep_ = std::make_unique<ControlEndpoint>(dp_, ring_.base(), mgr_, true);
+        svc_.neighbors = dp_.neighbors.get();
+        svc_.sas = dp_.sas.get();
+        svc_.stats = &dp_.stats;
+        svc_.pool = dp_.pool;
+        svc_.out = dp_.worker(0).from_main;
+        svc_.drops = &dp_.worker(0).stats->drops;
+    }
+
+    void TearDown() override {
+        ep_.reset();
+        for (const Port& p : ports_) {
+            drain(p);
+            rte_eth_dev_stop(p.id);
+            rte_eth_dev_close(p.id);
+            rte_ring_free(p.rx);
+            rte_ring_free(p.tx);
+        }
+        for (auto& c : dp_.lcores) {
+            rte_ring_free(c->handoff_in);
+            rte_ring_free(c->to_main);
+            rte_ring_free(c->from_main);
+            rte_ip_frag_table_destroy(c->frag_tbl);
+        }
+        rte_rcu_qsbr_thread_offline(dp_.rcu, 0);
+        dp_.lcores.clear();
+        dp_.sas.reset();
+        dp_.routes.reset();
+        dp_.neighbors.reset();
+        rte_free(dp_.rcu);
+        rte_mempool_free(dp_.pool);
+    }
+
+    // Sends control's messages over the command ring and waits for the dataplane's ack.
+    void apply(std::vector<wire::Msg> msgs, uint64_t generation) {
+        auto* hdr = static_cast<sadb::RingRegionHeader*>(ring_.base());
+        auto* cmd = reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(ring_.base()) + hdr->cmd_off);
+        auto* evt = reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(ring_.base()) + hdr->evt_off);
+        for (const wire::Msg& m : msgs)
+            ASSERT_TRUE(sadb::ring_put(cmd, m));
+        ep_->poll();
+        wire::Msg ack{};
+        bool acked = false;
+        while (sadb::ring_get(evt, &ack))
+            if (ack.hdr.type == wire::MsgType::kAck) acked = true;
+        ASSERT_TRUE(acked);
+        EXPECT_EQ(ack.body.ack.generation, generation);
+        EXPECT_EQ(ack.body.ack.status, 0u) << ack.body.ack.error;
+    }
+
+    void load(const std::string& text) {
+        current_ = control::test::compile_clean(text);
+        apply(control::to_messages(current_, 1, true), 1);
+    }
+    void sighup(const std::string& text) {
+        const control::CompiledPolicy next = control::test::compile_clean(text);
+        apply(control::to_messages(control::diff(current_, next), 2), 2);
+        current_ = next;
+    }
+
+    // One frame in on port k, through the lcore and the main lcore's services and back out;
+    // returns what each port transmitted.
+    std::vector<std::vector<Bytes>> exchange(uint16_t k, const Bytes& frame) {
+        rte_mbuf* m = test_util::mbuf_from(dp_.pool, frame);
+        m->port = ports_[k].id;
+        EXPECT_EQ(rte_ring_enqueue(ports_[k].rx, m), 0);
+        worker_poll(dp_.worker(0), dp_);
+        svc_.policy = dp_.current();
+        ToMain t;
+        while (rte_ring_dequeue_elem(dp_.worker(0).to_main, &t, sizeof t) == 0)
+            if (t.kind == ToMain::kArp || t.kind == ToMain::kLocal)
+                service(svc_, t);
+            else if (t.m != nullptr)
+                rte_pktmbuf_free(t.m);
+        worker_poll(dp_.worker(0), dp_);
+        std::vector<std::vector<Bytes>> out;
+        for (const Port& p : ports_)
+            out.push_back(drain(p));
+        return out;
+    }
+
+    static Bytes arp_to(int net) { return arp_request(net_addr(net, 10), net_addr(net, 1)); }
+    Bytes echo_to(uint16_t k, int net) {
+        return concat(ethernet(dp_.macs[ports_[k].id], kAsker, kIpType),
+                      ipv4(net_addr(net, 10), net_addr(net, 1), 1));
+    }
+    Bytes inside_to(int net) {
+        return concat(ethernet(dp_.macs[ports_[1].id], kAsker, kIpType),
+                      ipv4(kHost, net_addr(net, 10), kProtoUdp));
+    }
+    uint64_t drops(DropReason r) { return dp_.worker(0).stats->drops.count[size_t(r)]; }
+
+    // Port k sent exactly one frame: an ARP reply (op 2) for 198.18.net.1 from its own MAC, or
+    // an ICMP echo reply from 198.18.net.1.
+    void expect_arp_reply(const std::vector<std::vector<Bytes>>& out, uint16_t k, int net) {
+        ASSERT_EQ(out[k].size(), 1u) << "port " << k;
+        const Bytes& f = out[k][0];
+        ASSERT_GE(f.size(), 42u);
+        EXPECT_EQ(load_be16(&f[12]), kArpType);
+        EXPECT_EQ(load_be16(&f[20]), 2);
+        EXPECT_EQ(std::memcmp(&f[6], dp_.macs[ports_[k].id].addr_bytes, 6), 0);
+        EXPECT_EQ(load_be32(&f[28]), net_addr(net, 1));
+    }
+    void expect_echo_reply(const std::vector<std::vector<Bytes>>& out, uint16_t k, int net) {
+        ASSERT_EQ(out[k].size(), 1u) << "port " << k;
+        const Bytes& f = out[k][0];
+        ASSERT_GE(f.size(), 35u);
+        EXPECT_EQ(load_be16(&f[12]), kIpType);
+        EXPECT_EQ(load_be32(&f[26]), net_addr(net, 1));
+        EXPECT_EQ(f[34], 0);  // echo reply
+    }
+    static size_t total(const std::vector<std::vector<Bytes>>& out) {
+        size_t n = 0;
+        for (const auto& v : out)
+            n += v.size();
+        return n;
+    }
+
+    // Before the edit: port k answers for 198.18.net.1 and forwards to its host.
+    void expect_serving(uint16_t k, int net) {
+        expect_arp_reply(exchange(k, arp_to(net)), k, net);
+        expect_echo_reply(exchange(k, echo_to(k, net)), k, net);
+        const auto out = exchange(1, inside_to(net));
+        ASSERT_EQ(out[k].size(), 1u);
+        EXPECT_EQ(load_be32(&out[k][0][30]), net_addr(net, 10));
+    }
+
+    // After the edit: port k answers nothing and forwards nothing; its frames are counted as
+    // not_forwarding, and a packet for the old network finds no route.
+    void expect_silent(uint16_t k, int net) {
+        const uint64_t nf = drops(DropReason::kNotForwarding);
+        EXPECT_EQ(total(exchange(k, arp_to(net))), 0u);
+        EXPECT_EQ(total(exchange(k, echo_to(k, net))), 0u);
+        EXPECT_EQ(drops(DropReason::kNotForwarding), nf + 2);
+        const uint64_t nr = drops(DropReason::kNoRoute);
+        EXPECT_EQ(total(exchange(1, inside_to(net))), 0u);
+        EXPECT_EQ(drops(DropReason::kNoRoute), nr + 1);
+    }
+
+    const sadb::PortStats& port_stats(uint16_t k) { return *dp_.stats.port(ports_[k].id); }
+
+    uint16_t port_ids_[kPorts] = {};
+
+  private:
+    void make_port(uint16_t k) {
+        Port p;
+        const std::string tag = name_ + "e" + std::to_string(k);
+        p.rx = rte_ring_create((tag + "rx").c_str(), 256, SOCKET_ID_ANY,
+                               RING_F_SP_ENQ | RING_F_SC_DEQ);
+        p.tx = rte_ring_create((tag + "tx").c_str(), 256, SOCKET_ID_ANY,
+                               RING_F_SP_ENQ | RING_F_SC_DEQ);
+        ASSERT_TRUE(p.rx && p.tx);
+        const int id = rte_eth_from_rings(tag.c_str(), &p.rx, 1, &p.tx, 1, 0);
+        ASSERT_GE(id, 0);
+        ASSERT_LT(id, kMaxPorts);
+        p.id = static_cast<uint16_t>(id);
+        rte_eth_conf conf{};
+        ASSERT_EQ(rte_eth_dev_configure(p.id, 1, 1, &conf), 0);
+        ASSERT_EQ(rte_eth_rx_queue_setup(p.id, 0, 256, SOCKET_ID_ANY, nullptr, dp_.pool), 0);
+        ASSERT_EQ(rte_eth_tx_queue_setup(p.id, 0, 256, SOCKET_ID_ANY, nullptr), 0);
+        ASSERT_EQ(rte_eth_dev_start(p.id), 0);
+        rte_eth_macaddr_get(p.id, &dp_.macs[p.id]);
+        dp_.txq[p.id] = 1;
+        dp_.n_ports = std::max<uint16_t>(dp_.n_ports, p.id + 1);
+        port_ids_[k] = p.id;
+        ports_.push_back(p);
+    }
+
+    // As espgw-dataplane with one lcore: the main lcore forwards and is the RCU's one reader.
+    void add_lcore() {
+        auto c = std::make_unique<LcoreCtx>(crypto::BackendKind::kIpsecMb, mgr_);
+        c->is_main = true;
+        for (const Port& p : ports_)
+            c->rx.push_back({p.id, 0});
+        c->handoff_in = rte_ring_create_elem((name_ + "h").c_str(), sizeof(Handoff), 256,
+                                             SOCKET_ID_ANY, RING_F_SC_DEQ);
+        c->to_main = rte_ring_create_elem((name_ + "m").c_str(), sizeof(ToMain), 256, SOCKET_ID_ANY,
+                                          RING_F_SP_ENQ | RING_F_SC_DEQ);
+        c->from_main = rte_ring_create_elem((name_ + "w").c_str(), sizeof(ToWorker), 256,
+                                            SOCKET_ID_ANY, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        c->frag_tbl = rte_ip_frag_table_create(16, 4, 64, rte_get_tsc_hz() * 2, SOCKET_ID_ANY);
+        ASSERT_TRUE(c->handoff_in && c->to_main && c->from_main && c->frag_tbl);
+        c->stats = dp_.stats.lcore(0);
+        c->stats->active = 1;
+        c->spd_hits = dp_.stats.spd_hits(0);
+        dp_.index_of_lcore[0] = 0;
+        dp_.lcores.push_back(std::move(c));
+        const size_t sz = rte_rcu_qsbr_get_memsize(1);
+        dp_.rcu = static_cast<rte_rcu_qsbr*>(rte_zmalloc("rcf", sz, RTE_CACHE_LINE_SIZE));
+        ASSERT_NE(dp_.rcu, nullptr);
+        rte_rcu_qsbr_init(dp_.rcu, 1);
+        rte_rcu_qsbr_thread_register(dp_.rcu, 0);
+        rte_rcu_qsbr_thread_online(dp_.rcu, 0);
+    }
+
+    std::vector<Bytes> drain(const Port& p) {
+        std::vector<Bytes> out;
+        void* m = nullptr;
+        while (rte_ring_dequeue(p.tx, &m) == 0) {
+            out.push_back(test_util::bytes_of(static_cast<rte_mbuf*>(m)));
+            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
+        }
+        return out;
+    }
+
+    static inline int counter_ = 0;
+    std::string name_;
+    crypto::MbManager mgr_;
+    ShmFile stats_, ring_;
+    Dataplane dp_;
+    std::vector<Port> ports_;
+    std::unique_ptr<ControlEndpoint> ep_;
+    ServicesCtx svc_;
+    control::CompiledPolicy current_;
+};
+
+TEST_F(Reconfigure, DeletedInterfaceStopsAnsweringAndForwarding) {
+    load(config(port_ids_, 2, 5));
+    expect_serving(2, 5);
+    EXPECT_EQ(port_stats(2).configured, 1);
+    sighup(config(port_ids_, -1, 5));
+    expect_silent(2, 5);
+    EXPECT_EQ(port_stats(2).configured, 0);
+    EXPECT_EQ(port_stats(2).ifname[0], '\0');
+    expect_arp_reply(exchange(1, arp_request(kHost, net_addr(1, 1))), 1, 1);  // others stay
+}
+
+TEST_F(Reconfigure, MovedInterfaceAnswersOnlyOnItsNewPort) {
+    load(config(port_ids_, 2, 5));
+    expect_serving(2, 5);
+    sighup(config(port_ids_, 3, 5));
+    const uint64_t nf = drops(DropReason::kNotForwarding);
+    EXPECT_EQ(total(exchange(2, arp_to(5))), 0u);
+    EXPECT_EQ(total(exchange(2, echo_to(2, 5))), 0u);
+    EXPECT_EQ(drops(DropReason::kNotForwarding), nf + 2);
+    expect_serving(3, 5);
+}
+
+TEST_F(Reconfigure, ReaddressedInterfaceAnswersOnlyForItsNewAddress) {
+    load(config(port_ids_, 2, 5));
+    expect_serving(2, 5);
+    sighup(config(port_ids_, 2, 6));
+    EXPECT_EQ(total(exchange(2, arp_to(5))), 0u);  // an ARP for another address: no answer
+    const uint64_t nr = drops(DropReason::kNoRoute);
+    EXPECT_EQ(total(exchange(1, inside_to(5))), 0u);
+    EXPECT_EQ(drops(DropReason::kNoRoute), nr + 1);
+    expect_serving(2, 6);
+}
+
+}  // namespace
+}  // namespace espgw::dataplane
