@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 
+#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -49,6 +50,30 @@ void on_signal(int) {
     if (g_stop != nullptr) g_stop->store(true);
 }
 
+// Bad option values are refused with the option's name, never guessed (a misspelt `of` must
+// not mean "on") nor left to an exception.
+bool parse_on_off(const std::string& v, bool* out, std::string* error) {
+    if (v != "on" && v != "off") {
+        *error = "--idle-backoff " + v + ": expected on or off";
+        return false;
+    }
+    *out = v == "on";
+    return true;
+}
+
+constexpr uint32_t kMaxSasLimit = 1u << 20;  // stats segment slots: ~700 MiB at the limit
+
+bool parse_max_sas(const std::string& v, uint32_t* out, std::string* error) {
+    uint32_t n = 0;
+    const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+    if (ec != std::errc{} || end != v.data() + v.size() || n == 0 || n > kMaxSasLimit) {
+        *error = "--max-sas " + v + ": expected a number from 1 to " + std::to_string(kMaxSasLimit);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
 bool parse_options(int argc, char** argv, Options* o, std::string* error) {
     for (int i = 0; i < argc; ++i) {
         const std::string a = argv[i];
@@ -56,9 +81,9 @@ bool parse_options(int argc, char** argv, Options* o, std::string* error) {
         if (a == "--instance" && has_value) {
             o->instance = argv[++i];
         } else if (a == "--idle-backoff" && has_value) {
-            o->idle_backoff = std::string(argv[++i]) != "off";
+            if (!parse_on_off(argv[++i], &o->idle_backoff, error)) return false;
         } else if (a == "--max-sas" && has_value) {
-            o->max_sas = static_cast<uint32_t>(std::stoul(argv[++i]));
+            if (!parse_max_sas(argv[++i], &o->max_sas, error)) return false;
         } else if (a == "--backend" && has_value) {
             const auto kind = crypto::backend_from_name(argv[++i]);
             if (!kind) {
