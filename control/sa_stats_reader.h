@@ -1,7 +1,7 @@
 // Control's read-only view of the dataplane's stats segment (sadb/stats_segment.h), for its SA
-// timers (sa_timers.h): when the dataplane installed an SA and the SA's packet counter. Maps
-// /dev/shm/espgw.<instance>.stats read-only, as the CLI does (mgmt/stats_reader.h); control
-// cannot link mgmt/, and needs only these two fields.
+// timers (sa_timers.h): when the dataplane installed an SA and the SA's packet counter. The
+// segment is mapped and checked by sadb::StatsMapping, as the CLI's reader does
+// (mgmt/stats_reader.h); control needs only these two fields.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +9,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "sadb/stats_mapping.h"
 #include "sadb/stats_segment.h"
 
 namespace espgw::control {
@@ -18,13 +19,13 @@ class SaStatsReader {
     SaStatsReader() = default;
     SaStatsReader(const SaStatsReader&) = delete;
     SaStatsReader& operator=(const SaStatsReader&) = delete;
-    ~SaStatsReader();
+    ~SaStatsReader() = default;
 
     // (Re)maps the segment of `instance` (a restarted dataplane creates a new one).
     bool open(const std::string& instance, std::string* error);
     // Reads a segment already in memory (tests); it must outlive the reader.
     bool attach(void* base, size_t size, std::string* error);
-    bool is_open() const { return view_.base != nullptr; }
+    bool is_open() const { return map_.is_open(); }
 
     // CLOCK_REALTIME nanoseconds when the dataplane installed the SA of `conn_id`.
     std::optional<uint64_t> installed_unix_ns(uint32_t conn_id);
@@ -33,11 +34,8 @@ class SaStatsReader {
 
   private:
     const sadb::SaSlot* slot(uint32_t conn_id);
-    void close();
 
-    sadb::StatsView view_;
-    size_t size_ = 0;
-    bool mapped_ = false;
+    sadb::StatsMapping map_;
     std::unordered_map<uint32_t, uint32_t> slot_of_;  // conn id -> slot, checked on each read
 };
 

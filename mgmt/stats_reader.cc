@@ -1,10 +1,5 @@
 #include "mgmt/stats_reader.h"
 
-#include <fcntl.h>
-#include <sys/mman.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -36,53 +31,15 @@ T read_consistent(const uint64_t& seq, const T& src) {
 
 }  // namespace
 
-StatsReader::~StatsReader() {
-    if (mapped_) munmap(view_.base, size_);
-}
-
 bool StatsReader::open(const std::string& instance, std::string* error) {
-    const int fd = shm_open(sadb::stats_path(instance).c_str(), O_RDONLY, 0);
-    if (fd < 0) {
-        *error = "no dataplane statistics for instance '" + instance + "' (" +
-                 std::strerror(errno) + "); is espgw-dataplane running?";
-        return false;
-    }
-    struct stat st {};
-    fstat(fd, &st);
-    void* p = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_SHARED, fd, 0);
-    close(fd);
-    if (p == MAP_FAILED || static_cast<size_t>(st.st_size) < sizeof(sadb::StatsHeader)) {
-        if (p != MAP_FAILED) munmap(p, static_cast<size_t>(st.st_size));
-        *error = "cannot map the statistics of instance '" + instance + "'";
-        return false;
-    }
-    view_.base = static_cast<uint8_t*>(p);
-    size_ = static_cast<size_t>(st.st_size);
-    mapped_ = true;
-    return check_format(instance, error);
+    if (!map_.open(instance, error)) return false;
+    view_ = map_.view();
+    return true;
 }
 
 bool StatsReader::attach(const void* base, size_t size, std::string* error) {
-    if (size < sizeof(sadb::StatsHeader)) {
-        *error = "statistics segment too small";
-        return false;
-    }
-    view_.base = static_cast<uint8_t*>(const_cast<void*>(base));
-    size_ = size;
-    return check_format(header().instance, error);
-}
-
-// A dataplane that is still creating the segment shows magic 0; one of another build another
-// version; a header whose regions do not fit the file is refused before anything reads them.
-bool StatsReader::check_format(const std::string& instance, std::string* error) const {
-    if (header().magic != sadb::kStatsMagic || header().version != sadb::kStatsVersion) {
-        *error = "statistics of instance '" + instance + "' have another format version";
-        return false;
-    }
-    if (header().size > size_) {
-        *error = "statistics of instance '" + instance + "' are truncated";
-        return false;
-    }
+    if (!map_.attach(base, size, error)) return false;
+    view_ = map_.view();
     return true;
 }
 
@@ -112,7 +69,8 @@ sadb::DropCounters StatsReader::drops() const {
     for (uint32_t l = 0; l < header().max_lcores; ++l) {
         const sadb::LcoreStats s = lcore(l);
         if (!s.active) continue;
-        for (size_t k = 0; k < sum.count.size(); ++k) sum.count[k] += s.drops.count[k];
+        for (size_t k = 0; k < sum.count.size(); ++k)
+            sum.count[k] += s.drops.count[k];
     }
     return sum;
 }
@@ -153,7 +111,8 @@ std::vector<uint64_t> StatsReader::spd_hits(uint32_t n) const {
     for (uint32_t l = 0; l < header().max_lcores; ++l) {
         if (!sadb::shm_load(view_.lcore(l)->active)) continue;
         const uint64_t* hits = view_.spd_hits(l);
-        for (uint32_t k = 0; k < n; ++k) sum[k] += sadb::shm_load(hits[k]);
+        for (uint32_t k = 0; k < n; ++k)
+            sum[k] += sadb::shm_load(hits[k]);
     }
     return sum;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "sadb/stats_mapping.h"
 #include "sadb/stats_segment.h"
 
 namespace espgw::mgmt {
@@ -16,11 +17,11 @@ struct SaSnapshot {
 };
 
 class StatsReader {
-public:
+  public:
     StatsReader() = default;
     StatsReader(const StatsReader&) = delete;
     StatsReader& operator=(const StatsReader&) = delete;
-    ~StatsReader();
+    ~StatsReader() = default;
 
     bool open(const std::string& instance, std::string* error);
     // Reads a segment already in memory (tests build one from sadb::StatsLayout); the memory
@@ -43,12 +44,9 @@ public:
     // the dataplane's table held (more than returned when the region was full).
     std::vector<sadb::NeighborSlot> neighbors(uint32_t* total = nullptr) const;
 
-private:
-    bool check_format(const std::string& instance, std::string* error) const;
-
-    sadb::StatsView view_;
-    size_t size_ = 0;
-    bool mapped_ = false;  // open() mapped it; attach() did not
+  private:
+    sadb::StatsMapping map_;  // maps and checks the format (shared with control's reader)
+    sadb::StatsView view_;    // map_'s view once open
 };
 
 }  // namespace espgw::mgmt
