@@ -29,6 +29,7 @@ void SaTimerLoop::attach() {
         st_.log("ESPGW-4-SA_TIMERS",
                 error + "; time lifetimes start at control's start and idle-time is not judged");
     tracked_generation_ = UINT64_MAX;  // a new dataplane: its install times
+    unsent_.clear();  // its SAs are new: their timers start from the new install times
 }
 
 // Every SA of the running compilation, with the dataplane's install time where it is known:
@@ -50,6 +51,8 @@ void SaTimerLoop::retrack() {
 
 void SaTimerLoop::tick() {
     if (st_.generation != tracked_generation_) retrack();
+    while (!unsent_.empty() && send_(unsent_.front()))
+        unsent_.pop_front();
     const auto packets = [this](uint32_t conn_id) { return stats_.packets(conn_id); };
     for (const TimerAction& a : timers_.tick(now(), packets))
         act(a);
@@ -68,7 +71,7 @@ void SaTimerLoop::act(const TimerAction& a) {
     }
     sadb::wire::set_header<sadb::wire::SaRef>(m, sadb::wire::MsgType::kSaExpire, st_.generation);
     m.body.sa_ref = {a.spi, a.conn_id, a.direction, a.type, {}};
-    send_(m);
+    if (!unsent_.empty() || !send_(m)) unsent_.push_back(m);  // keep the order
 }
 
 }  // namespace espgw::control

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <string>
 
@@ -27,8 +28,10 @@ class SaTimerLoop {
 
     // (Re)maps the stats segment of the dataplane control is attached to (after each attach).
     void attach();
-    // Once per main-loop round: re-tracks after a new generation, then acts on what is due.
+    // Once per main-loop round: re-tracks after a new generation, sends what a full command
+    // ring refused before, then acts on what is due.
     void tick();
+    size_t unsent() const { return unsent_.size(); }
 
   private:
     TimerMs now() const;
@@ -41,6 +44,9 @@ class SaTimerLoop {
     SaStatsReader stats_;
     SaTimers timers_;
     uint64_t tracked_generation_ = UINT64_MAX;
+    // kSaExpire messages the command ring did not take (full for 2 s): a timer fires once, so
+    // they are kept and sent again each round, in order, until the ring takes them.
+    std::deque<sadb::wire::Msg> unsent_;
 };
 
 // The scale from kTestClockScaleEnv (1 when unset or invalid).
