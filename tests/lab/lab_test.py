@@ -699,7 +699,8 @@ def section(name, fn, *args):
 
 
 def run_lab_main(name, tag, body, cleanup=None):
-    """main() of a test in the lab: `NAME.py BUILD_DIR` as root (77, skipped, without root);
+    """main() of a test in the lab: `NAME.py BUILD_DIR` as root (77, skipped, without root,
+    unless ESPGW_LAB_REQUIRED=1, as scripts/test.sh sets it: then a failure);
     a work dir and a Lab whose prefix is TAG + pid; body(lab, work) brings the lab up and runs
     the sections; cleanup(lab), if given, then the lab's teardown run whatever happens. A set-up
     exception fails with the gateways' log tails. Returns the exit status: 0 with the work dir
@@ -707,6 +708,10 @@ def run_lab_main(name, tag, body, cleanup=None):
     if len(sys.argv) != 2:
         sys.exit(f"usage: {name}.py BUILD_DIR")
     if os.geteuid() != 0:
+        if os.environ.get("ESPGW_LAB_REQUIRED") == "1":
+            print("FAIL: the lab needs root (network namespaces); scripts/test.sh runs every "
+                  "test and must run as root")
+            return 1
         print("SKIP: the lab needs root (network namespaces)")
         return 77
     # meson's timeout sends SIGTERM: unwind through the finally below, which tears the lab down.
