@@ -232,7 +232,14 @@ void EventLog::on_acquire(const wire::Acquire& a) {
                     {"prot", std::to_string(a.proto)},
                     {"rule", std::to_string(a.rule_id)}};
     LogRecord rec = record(info.mnemonic, expand(info.text, v));
-    rec.params = {{"rule", std::to_string(a.rule_id)}, {"src", v[0].second}, {"dst", v[1].second}};
+    rec.params = {{"rule", std::to_string(a.rule_id)},
+                  {"src", v[0].second},
+                  {"dst", v[1].second},
+                  {"prot", v[2].second}};
+    if (a.sport != 0 || a.dport != 0) {
+        rec.params.emplace_back("sport", std::to_string(a.sport));
+        rec.params.emplace_back("dport", std::to_string(a.dport));
+    }
     publish(DebugTopic::kIpsec, "", "IPSEC(acquire): " + rec.text);
     emit(rec, RateKey{kEventKind + static_cast<uint32_t>(LogEvent::kAcquire), a.rule_id});
 }

@@ -78,7 +78,7 @@ wire::Globals compile_globals(CompileContext& ctx) {
     w.frag = g.frag == FragPolicy::kBeforeEncryption ? wire::FragPolicy::kBeforeEncryption
                                                      : wire::FragPolicy::kAfterEncryption;
     w.df = static_cast<wire::DfPolicy>(g.df_bit);
-    w.idle_backoff = 1;  // design.md: on by default; benchmarks turn it off on the dataplane
+    w.idle_backoff = 1;  // informative: espgw-dataplane --idle-backoff on|off decides
     w.replay_window = g.replay_disabled ? 0 : g.replay_window.value_or(kDefaultReplayWindow);
     w.icmp_rate_per_s = kDefaultIcmpRate;
     return w;

@@ -18,6 +18,17 @@ void append_error(std::string* first, const std::string& e) {
     if (first->empty()) *first = e;
 }
 
+// A host-order IPv4 address (ToMain) as the ring protocol's address.
+wire::Addr wire_v4(uint32_t a) {
+    wire::Addr w{};
+    w.version = 4;
+    w.bytes[0] = static_cast<uint8_t>(a >> 24);
+    w.bytes[1] = static_cast<uint8_t>(a >> 16);
+    w.bytes[2] = static_cast<uint8_t>(a >> 8);
+    w.bytes[3] = static_cast<uint8_t>(a);
+    return w;
+}
+
 std::string ipv4_text(uint32_t a) {
     return std::to_string(a >> 24) + "." + std::to_string((a >> 16) & 255) + "." +
            std::to_string((a >> 8) & 255) + "." + std::to_string(a & 255);
@@ -39,7 +50,9 @@ ControlEndpoint::ControlEndpoint(Dataplane& dp, void* base, crypto::MbManager& m
       evt_(reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(base) + hdr_->evt_off)),
       mgr_(mgr),
       main_forwards_(main_forwards),
-      capture_(dp, [this] { synchronize(); }) {}
+      capture_(dp, [this] { synchronize(); }) {
+    acquire_retry_ = rte_get_tsc_hz() * 30;
+}
 
 ControlEndpoint::~ControlEndpoint() {
     txn_.wipe();
@@ -391,10 +404,28 @@ void ControlEndpoint::forward(const ToMain& t) {
         return;
     }
     if (t.kind == ToMain::kDropSample) return forward_drop_sample(t);
-    if (t.kind != ToMain::kAcquire || !acquired_.insert(t.param).second) return;
+    if (t.kind == ToMain::kAcquire) forward_acquire(t);
+}
+
+// Workers rate-limit per rule and lcore; here one ACQUIRE per rule goes to control until the
+// retry time passes or a commit (which may have brought the SA) starts over.
+void ControlEndpoint::forward_acquire(const ToMain& t) {
+    const uint64_t now = rte_get_tsc_cycles();
+    const auto [it, first] = acquired_.try_emplace(t.param, now);
+    if (!first) {
+        if (now - it->second < acquire_retry_) return;
+        it->second = now;
+    }
+    wire::Msg m{};
     wire::set_header<wire::Acquire>(m, wire::MsgType::kAcquire, generation_);
-    m.body.acquire.rule_id =
+    wire::Acquire& a = m.body.acquire;
+    a.rule_id =
         current_ && t.param < current_->spd->size() ? current_->spd->rule(t.param).id : t.param;
+    a.src = wire_v4(t.src);
+    a.dst = wire_v4(t.dst);
+    a.proto = t.proto;
+    a.sport = t.sport;
+    a.dport = t.dport;
     send(m);
 }
 
@@ -415,15 +446,7 @@ void ControlEndpoint::expire_sa(const wire::SaRef& r) {
 }
 
 void ControlEndpoint::forward_drop_sample(const ToMain& t) {
-    auto v4 = [](uint32_t a) {
-        wire::Addr w{};
-        w.version = 4;
-        w.bytes[0] = static_cast<uint8_t>(a >> 24);
-        w.bytes[1] = static_cast<uint8_t>(a >> 16);
-        w.bytes[2] = static_cast<uint8_t>(a >> 8);
-        w.bytes[3] = static_cast<uint8_t>(a);
-        return w;
-    };
+    const auto v4 = wire_v4;
     wire::Msg m{};
     wire::set_header<wire::DropSample>(m, wire::MsgType::kDropSample, generation_);
     wire::DropSample& d = m.body.drop;

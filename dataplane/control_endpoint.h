@@ -20,7 +20,7 @@
 namespace espgw::dataplane {
 
 class ControlEndpoint {
-public:
+  public:
     ControlEndpoint(Dataplane& dp, void* ring_region_base, crypto::MbManager& mgr,
                     bool main_forwards);
     ~ControlEndpoint();
@@ -30,13 +30,15 @@ public:
     // Dataplane -> control; false when the event ring is full (the event is lost, counted).
     bool send(sadb::wire::Msg& m);
     bool punt_packet(rte_mbuf* m);  // consumes m when it returns true
-    void forward(const ToMain& t);  // kSaEvent / kAcquire from a worker
+    void forward(const ToMain& t);  // kSaEvent / kAcquire / kDropSample from a worker
+    // How long an ACQUIRE for one rule suppresses the next (default 30 s; tests shorten it).
+    void set_acquire_retry(uint64_t tsc_cycles) { acquire_retry_ = tsc_cycles; }
 
     uint64_t generation() const { return generation_; }
     uint64_t events_lost() const { return events_lost_; }
     const sadb::RingRegionHeader& ring_region() const { return *hdr_; }
 
-private:
+  private:
     struct Txn {
         bool open = false;
         bool full = false;
@@ -69,6 +71,7 @@ private:
     void send_packet(const sadb::wire::Packet& p);
     void expire_sa(const sadb::wire::SaRef& r);
     void forward_drop_sample(const ToMain& t);
+    void forward_acquire(const ToMain& t);
     void answer_capture(const sadb::wire::Msg& m);
     void send_capture_status(const sadb::wire::CaptureStatus& s);
     uint16_t owner_for(const sadb::wire::Sa& w) const;
@@ -86,8 +89,12 @@ private:
     uint64_t events_lost_ = 0;
     std::map<std::pair<uint32_t, uint8_t>, sadb::wire::Route> routes_;  // (prefix, len)
     std::set<uint32_t> static_neighbors_;
-    std::set<uint64_t> acquired_;  // rule ids with an ACQUIRE outstanding, deduplicated
-    CaptureWriter capture_;        // last: it stops a running capture through synchronize()
+    // SPD rule index -> TSC of its last ACQUIRE to control. One per rule while it stays
+    // unanswered, again after acquire_retry_ (Linux's XFRM_ACQ_EXPIRES is 30 s too) or after
+    // the next commit, which may have brought the SA.
+    std::map<uint32_t, uint64_t> acquired_;
+    uint64_t acquire_retry_ = 0;
+    CaptureWriter capture_;  // last: it stops a running capture through synchronize()
 };
 
 }  // namespace espgw::dataplane

@@ -43,7 +43,7 @@ struct ToMain {
         kFragNeeded,    // send ICMP fragmentation needed (param = next-hop MTU), then free it
         kResolve,       // send an ARP request for param (host order IPv4) on port `port`
         kSaEvent,       // event for control
-        kAcquire,       // PROTECT rule `param` hit without an SA
+        kAcquire,       // PROTECT rule `param` hit without an SA (src, dst, proto, ports)
         kDropSample,    // a dropped packet's facts for control's log (event_type = reason)
     };
     Kind kind;
@@ -63,6 +63,8 @@ struct ToMain {
     // kTimeExceeded / kFragNeeded: the packet came out of a tunnel (kViaSa | SA slot), so the
     // ICMP error is sourced from an address inside that SA's selectors and goes back through it.
     uint32_t via;
+    uint16_t sport, dport;  // kAcquire: the packet's TCP/UDP ports (0 for other protocols)
+    uint32_t pad2;
 };
 
 // In mbuf hash.usr between inbound delivery and the outbound path: "decapsulated by SA slot".
@@ -103,7 +105,10 @@ struct LcoreCtx {
     sadb::LcoreStats* stats = nullptr;
     uint64_t* spd_hits = nullptr;
     SpdCache spd_cache;  // SPD answers by exact packet key (spd_cache.h)
-    uint64_t last_acquire_tsc = 0;
+    // ACQUIRE rate limit, per SPD rule (rule id modulo the table: rules that share a slot share
+    // the limit): a burst of packets without an SA raises one ACQUIRE per rule, not per packet.
+    static constexpr uint32_t kAcquireSlots = 64;
+    std::array<uint64_t, kAcquireSlots> last_acquire_tsc{};
     uint64_t sample_window_tsc = 0;  // drop samples: at most kDropSamplesPerSecond
     uint32_t samples_in_window = 0;
     // The running packet capture, or nullptr (the stages' one test per burst); set by the main

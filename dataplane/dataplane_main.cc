@@ -263,6 +263,7 @@ void main_loop(Dataplane& dp, ControlEndpoint& ep, ServicesCtx& svc, bool main_f
             update_port_stats(dp);
             publish_tables(dp);
             publish_resources(dp, ep.ring_region(), ep.events_lost());
+            age_path_mtus(svc, rte_get_tsc_cycles());
             next_stats = rte_get_tsc_cycles() + rte_get_tsc_hz();
         }
         if (done != 0) {
@@ -332,6 +333,7 @@ int run(int argc, char** argv) {
     svc.out = dp.worker(0).from_main;
     svc.drops = &(main_forwards ? dp.worker(0).stats : dp.stats.lcore(dp.lcores.size()))->drops;
     svc.punt_to_control = [&ep](rte_mbuf* m) { return ep.punt_packet(m); };
+    svc.pmtu_age_tsc = rte_get_tsc_hz() * 600;  // RFC 1191 §6.3: 10 minutes
     std::fprintf(stderr,
                  "espgw-dataplane: instance %s, %u port(s), %zu forwarding lcore(s), "
                  "intel-ipsec-mb %s; waiting for control\n",

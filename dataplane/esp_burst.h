@@ -70,6 +70,8 @@ struct SaTally {
     uint64_t bytes = 0, base_bytes = 0;
 };
 
+inline constexpr uint16_t kAnyLcore = 0xffff;
+
 struct EspContext {
     EspContext(crypto::BackendKind kind, crypto::MbManager& mgr) : backend(kind, mgr) {}
 
@@ -77,6 +79,10 @@ struct EspContext {
     sadb::DropCounters drops;
     sadb::SaEventQueue events;
     const sadb::SpiIndex* spi_index = nullptr;
+    // The lcore running this context (kAnyLcore: a single-threaded tool or test). A packet of an
+    // SA another lcore owns is left unjudged by esp_parse: its owner parses it again after the
+    // handoff and alone writes the SA's counters (single writer, sa_counters.h).
+    uint16_t lcore = kAnyLcore;
     uint16_t ip_id = 0;
     // Known-answer tests pin the IV of packet k to iv_override[k] (nullptr in production).
     const uint8_t* const* iv_override = nullptr;

@@ -121,12 +121,43 @@ DropReason check_next_header(const SaRuntime& s, uint8_t nh) {
     return nh == kProtoIpv4 || nh == kProtoIpv6 ? DropReason::kNone : DropReason::kBadNextHeader;
 }
 
+// ECN codepoints (RFC 3168 §5).
+constexpr uint8_t kNotEct = 0, kEct1 = 1, kEct0 = 2, kCe = 3;
+
+uint8_t ecn_of(const uint8_t* ip) {
+    return (ip[0] >> 4) == 4 ? ip[1] & 3 : (ip[1] >> 4) & 3;
+}
+
+// RFC 6040 §4.2 (figure 4): a congestion mark the tunnel path set on the outer header must
+// reach the inner packet, or the endpoints never slow down. CE over a Not-ECT inner packet
+// cannot be passed on: the packet is dropped (kEcnNotEct). ECT(1) over ECT(0) is kept.
+DropReason propagate_ecn(uint8_t outer, uint8_t* ip) {
+    const uint8_t inner = ecn_of(ip);
+    uint8_t ecn = inner;
+    if (outer == kCe) {
+        if (inner == kNotEct) return DropReason::kEcnNotEct;
+        ecn = kCe;
+    } else if (outer == kEct1 && inner == kEct0) {
+        ecn = kEct1;
+    }
+    if (ecn == inner) return DropReason::kNone;
+    if ((ip[0] >> 4) == 4) {
+        const uint16_t old_word = load_be16(ip);
+        ip[1] = static_cast<uint8_t>((ip[1] & 0xfc) | ecn);
+        ipv4_checksum_update(ip, old_word, load_be16(ip));
+    } else {
+        ip[1] = static_cast<uint8_t>((ip[1] & 0xcf) | (ecn << 4));
+    }
+    return DropReason::kNone;
+}
+
 // Tunnel mode: strip everything around the inner packet and check it is one.
 DropReason strip_tunnel(rte_mbuf* m, const SaRuntime& s, const InboundMeta& in, uint8_t nh,
                         uint32_t inner_len) {
+    const uint8_t outer_ecn = ecn_of(rte_pktmbuf_mtod(m, const uint8_t*));
     // The packet is one segment (esp_parse made it so): move the window onto the inner packet.
     m->data_off = static_cast<uint16_t>(m->data_off + in.esp_off + 8 + s.iv_len);
-    const uint8_t* p = rte_pktmbuf_mtod(m, const uint8_t*);
+    uint8_t* p = rte_pktmbuf_mtod(m, uint8_t*);
     const uint8_t want = nh == kProtoIpv4 ? 4 : 6;
     // Structure only: the packet was authenticated by the peer, and its header checksum is
     // checked by whoever forwards or receives it (RFC 1812 §5.2.2), as for any other packet.
@@ -134,7 +165,7 @@ DropReason strip_tunnel(rte_mbuf* m, const SaRuntime& s, const InboundMeta& in, 
     if (len == 0 || (p[0] >> 4) != want) return DropReason::kInnerMalformed;
     m->data_len = static_cast<uint16_t>(len);
     m->pkt_len = len;
-    return DropReason::kNone;
+    return outer_ecn == kNotEct ? DropReason::kNone : propagate_ecn(outer_ecn, p);
 }
 
 // Transport mode: move the IP header up against the payload and restore its protocol field.

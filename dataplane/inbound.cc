@@ -164,6 +164,7 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
     rte_ip_frag_free_death_row(&c.death_row, 3);
     in.n = 0;
     c.esp.spi_index = &dp.sas->inbound_index();
+    c.esp.lcore = c.index;
     esp_parse(c.esp, b);
     if (keep_owned(c, dp, b) != 0) compact(b);
     capture_esp(c, b, sadb::wire::kCaptureIn);

@@ -212,14 +212,28 @@ uint16_t keep_owned(LcoreCtx& c, Dataplane& dp, rte_mbuf** pkts, SaRuntime** sas
     return kept;
 }
 
-void acquire(LcoreCtx& c, uint32_t rule) {
-    // ACQUIRE (RFC 4301 §5.1 "SA not found"): deduplicated by the main lcore, rate-limited here.
+// ACQUIRE (RFC 4301 §5.1 "SA not found"): names the rule and the packet that hit it (what IKE
+// will negotiate for, and what the log shows). Rate-limited here per rule to one per 10 ms,
+// deduplicated by the main lcore (ControlEndpoint::forward).
+void acquire(LcoreCtx& c, uint32_t rule, const rte_mbuf* m) {
     const uint64_t now = rte_get_tsc_cycles();
-    if (now - c.last_acquire_tsc < rte_get_tsc_hz() / 100) return;
-    c.last_acquire_tsc = now;
+    uint64_t& last = c.last_acquire_tsc[rule % LcoreCtx::kAcquireSlots];
+    if (last != 0 && now - last < rte_get_tsc_hz() / 100) return;
+    last = now;
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     ToMain t{};
     t.kind = ToMain::kAcquire;
     t.param = rule;
+    t.port = m->port;
+    t.src = load_be32(ip + 12);
+    t.dst = load_be32(ip + 16);
+    t.proto = ip[9];
+    const uint32_t ihl = (ip[0] & 0xf) * 4u;
+    const bool first_fragment = (load_be16(ip + 6) & 0x1fff) == 0;
+    if ((t.proto == kProtoUdp || t.proto == 6) && first_fragment && m->data_len >= ihl + 4) {
+        t.sport = load_be16(ip + ihl);
+        t.dport = load_be16(ip + ihl + 2);
+    }
     rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
 }
 
@@ -234,13 +248,17 @@ void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf*
     uint16_t nb = 0;  // batch.n, in a register on the common path
     const SaRuntime* mtu_sa = nullptr;
     uint16_t mtu = 0;
+    uint16_t mss = 0;  // `ip tcp adjust-mss` of the crypto map interface the SA leaves by
     for (uint16_t k = 0; k < n; ++k) {
         rte_mbuf* m = pkts[k];
         SaRuntime* sa = sas[k];
         if (sa != mtu_sa) {  // once per run of packets of one SA
             mtu = sa_mtu(*sa, pol);
+            const Iface* egress = pol.iface(sa->port);
+            mss = egress != nullptr ? egress->mss_clamp : 0;
             mtu_sa = sa;
         }
+        if (mss != 0) clamp_mss(m, mss);  // before encryption: the SYN is sealed afterwards
         if (esp_size(*sa, m->pkt_len, ihl_of(m)) > mtu) [[unlikely]] {
             batch.n = nb;
             protect_oversize(c, dp, pol, m, sa, mtu, batch, out);
@@ -301,7 +319,7 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
         } else if (action == sadb::wire::SpdAction::kDiscard) {
             drop_packet(c, m, DropReason::kSpdDiscard);
         } else if (SaRuntime* sa = dp.sas->outbound(pol.rule_slot[rule[k]]); sa == nullptr) {
-            acquire(c, rule[k]);
+            acquire(c, rule[k], m);
             drop_packet(c, m, DropReason::kNoSa);
         } else {
             // Fetched now, read only after the clear packets went out: with many SAs each one

@@ -3,10 +3,12 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 #include <rte_ether.h>
+#include <rte_ip_frag.h>
 
 #include "dataplane/bytes.h"
 #include "dataplane/capture.h"
 #include "dataplane/drops.h"
+#include "dataplane/forward_prep.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -46,6 +48,45 @@ bool resolve_hop(Dataplane& dp, HopCache& hc, uint32_t hop, uint16_t port) {
     hc.known = dp.neighbors->lookup(hop, &nb) && nb.state != NeighborState::kIncomplete;
     hc.mac = nb.mac;
     return hc.known;
+}
+
+// Fragments per packet on a cleartext egress: a 1500-byte packet down to a 256-byte `ip mtu`.
+constexpr uint16_t kMaxEgressFragments = 8;
+
+// A packet larger than its egress interface's `ip mtu` (RFC 791 §2.3, RFC 1191): with DF set,
+// refused with ICMP fragmentation needed (the main lcore sends it; not for the gateway's own
+// packets, which have nobody to tell); else cut into fragments that are routed once more.
+void egress_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m, uint16_t mtu,
+                     PktVec& frags) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    if ((ip[6] & 0x40) != 0) {
+        count_drop(c, DropReason::kDfTooBig);
+        if (pol.local(load_be32(ip + 12)) != nullptr) return (void)rte_pktmbuf_free(m);
+        ToMain t{};
+        t.kind = ToMain::kFragNeeded;
+        t.port = m->port;
+        t.param = mtu;
+        t.via = m->hash.usr & (kViaSa | kViaSlotMask);
+        t.m = m;
+        if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) return (void)rte_pktmbuf_free(m);
+        ++c.stats->punted;
+        return;
+    }
+    rte_mbuf* out[kMaxEgressFragments];
+    const int n =
+        frags.full() ? -1
+                     : rte_ipv4_fragment_packet(m, out, kMaxEgressFragments, mtu, dp.pool, dp.pool);
+    rte_pktmbuf_free(m);
+    if (n <= 0) return count_drop(c, DropReason::kFragmentFailed);
+    for (int k = 0; k < n; ++k) {
+        set_ipv4_checksum(rte_pktmbuf_mtod(out[k], uint8_t*));
+        if (frags.full()) {
+            rte_pktmbuf_free(out[k]);
+            count_drop(c, DropReason::kFragmentFailed);
+        } else {
+            frags.push(out[k]);
+        }
+    }
 }
 
 // Routed frames and their egress port, transmitted as one burst per port.
@@ -124,11 +165,21 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     dp.routes->lookup_bulk(dst, v.n, nh, found);
     HopCache hc;
     TxPlan tx;
+    PktVec frags;       // of packets larger than their egress MTU, routed after this burst
     uint16_t n_tx = 0;  // tx.n, in a register while the loop calls out
     for (uint16_t k = 0; k < v.n; ++k) {
         if (!found[k] || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
             continue;
+        }
+        if (const Iface* out = pol.iface(nh[k].port); out != nullptr) {
+            // `ip tcp adjust-mss` acts on SYNs leaving the interface too (the ingress one was
+            // applied on arrival); ESP packets return at the protocol test.
+            if (out->mss_clamp != 0) clamp_mss(v.pkts[k], out->mss_clamp);
+            if (v.pkts[k]->pkt_len > out->mtu && out->mtu != 0) [[unlikely]] {
+                egress_oversize(c, dp, pol, v.pkts[k], out->mtu, frags);
+                continue;
+            }
         }
         if (!make_frame(c, dp, pol, hc, v.pkts[k], nh[k])) continue;
         tx.mixed |= n_tx != 0 && tx.port[0] != nh[k].port;
@@ -138,6 +189,7 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     tx.n = n_tx;
     transmit_plan(c, dp, tx);
     v.n = 0;
+    if (frags.n != 0) route_and_transmit(c, dp, pol, frags);  // each fits: no deeper than this
 }
 
 }  // namespace espgw::dataplane

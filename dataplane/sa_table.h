@@ -23,7 +23,8 @@ inline constexpr uint32_t kNoSlot = UINT32_MAX;
 struct SaInfo {
     uint32_t conn_id;
     uint32_t slot;
-    sadb::wire::Sa meta;  // as installed, keys wiped: for resync and display
+    sadb::wire::Sa meta;           // as installed, keys wiped: for resync and display
+    uint64_t pmtu_learnt_tsc = 0;  // when a PMTU message last lowered path_mtu (0: never)
 };
 
 class SaTable {
@@ -53,6 +54,11 @@ class SaTable {
     template <typename F>
     void for_each(F&& f) const {
         for (const auto& [id, e] : by_conn_)
+            f(e.info, *e.rt);
+    }
+    template <typename F>
+    void for_each(F&& f) {  // main lcore: may update SaInfo's cold fields
+        for (auto& [id, e] : by_conn_)
             f(e.info, *e.rt);
     }
     // Calls f(info, runtime) for the SA of conn_id; false if there is none.

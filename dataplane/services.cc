@@ -34,16 +34,16 @@ void to_worker(ServicesCtx& s, ToWorker::Kind kind, rte_mbuf* m, uint16_t port) 
 
 // --- ARP -------------------------------------------------------------------------------------
 
-rte_mbuf* arp_frame(rte_mempool* pool, uint16_t op, const rte_ether_addr& src_mac,
-                    uint32_t src_ip, const rte_ether_addr& dst_mac, uint32_t dst_ip) {
+rte_mbuf* arp_frame(rte_mempool* pool, uint16_t op, const rte_ether_addr& src_mac, uint32_t src_ip,
+                    const rte_ether_addr& dst_mac, uint32_t dst_ip) {
     rte_mbuf* m = rte_pktmbuf_alloc(pool);
     if (m == nullptr) return nullptr;
     auto* eth = reinterpret_cast<rte_ether_hdr*>(
         rte_pktmbuf_append(m, sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr)));
     auto* arp = reinterpret_cast<rte_arp_hdr*>(eth + 1);
     eth->src_addr = src_mac;
-    eth->dst_addr = op == RTE_ARP_OP_REQUEST ? rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}
-                                            : dst_mac;
+    eth->dst_addr =
+        op == RTE_ARP_OP_REQUEST ? rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : dst_mac;
     eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
     arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
     arp->arp_protocol = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
@@ -131,8 +131,8 @@ void echo_reply(ServicesCtx& s, rte_mbuf* m) {
 bool icmp_allowed(ServicesCtx& s) {
     // Token bucket: at most icmp_rate_per_s errors per second (RFC 1812 §4.3.2.8).
     const uint64_t now = rte_get_tsc_cycles(), hz = rte_get_tsc_hz();
-    const uint32_t rate = s.policy->globals.icmp_rate_per_s ? s.policy->globals.icmp_rate_per_s
-                                                             : 100;
+    const uint32_t rate =
+        s.policy->globals.icmp_rate_per_s ? s.policy->globals.icmp_rate_per_s : 100;
     if (now - s.icmp_window_start > hz) {
         s.icmp_window_start = now;
         s.icmp_sent = 0;
@@ -215,7 +215,7 @@ void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
     const uint32_t src = load_be32(q + 12), dst = load_be32(q + 16);
     const uint16_t mtu = load_be16(icmp + 6);
     bool known = false, ours = false;  // two peers may have chosen the same outbound SPI
-    s.sas->for_each([&](const SaInfo& info, sadb::SaRuntime& rt) {
+    s.sas->for_each([&](SaInfo& info, sadb::SaRuntime& rt) {
         if (info.meta.direction != sadb::wire::Direction::kOutbound || rt.spi != spi) return;
         known = true;
         if (src != ipv4_of(info.meta.local) || dst != ipv4_of(info.meta.peer)) return;
@@ -223,6 +223,10 @@ void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
         if (mtu >= 576 && mtu < rt.path_mtu) {
             __atomic_store_n(&rt.path_mtu, mtu, __ATOMIC_RELAXED);
             s.stats->sa(info.slot)->path_mtu = mtu;
+        }
+        if (mtu >= 576 && mtu <= rt.path_mtu) {  // (re)confirmed: the age starts again
+            if (info.pmtu_learnt_tsc == 0) ++s.pmtus_learnt;
+            info.pmtu_learnt_tsc = rte_get_tsc_cycles();
         }
         ++s.stats->sa(info.slot)->pmtu_rcvd;
     });
@@ -260,17 +264,38 @@ void handle_local(ServicesCtx& s, rte_mbuf* m) {
 
 void service(ServicesCtx& s, const ToMain& t) {
     switch (t.kind) {
-        case ToMain::kArp: return handle_arp(s, t.m);
-        case ToMain::kLocal: return handle_local(s, t.m);
-        case ToMain::kResolve: return resolve(s, t.param, t.port);
+        case ToMain::kArp:
+            return handle_arp(s, t.m);
+        case ToMain::kLocal:
+            return handle_local(s, t.m);
+        case ToMain::kResolve:
+            return resolve(s, t.param, t.port);
         case ToMain::kTimeExceeded:
             return (void)icmp_error(s, t.m, kIcmpTimeExceeded, 0, 0, t.via);
-        case ToMain::kFragNeeded: return frag_needed(s, t);
+        case ToMain::kFragNeeded:
+            return frag_needed(s, t);
         case ToMain::kSaEvent:
         case ToMain::kAcquire:
         case ToMain::kDropSample:
             break;  // handled by the control endpoint
     }
+}
+
+void age_path_mtus(ServicesCtx& s, uint64_t now_tsc) {
+    if (s.pmtus_learnt == 0 || s.pmtu_age_tsc == 0) return;
+    uint32_t still = 0;
+    s.sas->for_each([&](SaInfo& info, sadb::SaRuntime& rt) {
+        if (info.pmtu_learnt_tsc == 0) return;
+        if (now_tsc - info.pmtu_learnt_tsc < s.pmtu_age_tsc) {
+            ++still;
+            return;
+        }
+        info.pmtu_learnt_tsc = 0;
+        const uint16_t installed = info.meta.path_mtu != 0 ? info.meta.path_mtu : 1500;
+        __atomic_store_n(&rt.path_mtu, installed, __ATOMIC_RELAXED);
+        s.stats->sa(info.slot)->path_mtu = installed;
+    });
+    s.pmtus_learnt = still;
 }
 
 }  // namespace espgw::dataplane

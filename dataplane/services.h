@@ -18,9 +18,18 @@ struct ServicesCtx {
     std::function<bool(rte_mbuf*)> punt_to_control;  // takes the mbuf when it returns true
     uint64_t icmp_window_start = 0;
     uint32_t icmp_sent = 0;
+    // A path MTU learnt from a PMTU message reverts to the installed one after this many TSC
+    // cycles (espgw-dataplane: 10 minutes, RFC 1191 §6.3); 0: never.
+    uint64_t pmtu_age_tsc = 0;
+    uint32_t pmtus_learnt = 0;  // SAs with a learnt path MTU, at most (the sweep recounts)
 };
 
 // Handles one item a worker passed to the main lcore (packets are consumed).
 void service(ServicesCtx& s, const ToMain& t);
+
+// RFC 4301 §8.2.2 and RFC 1191 §6.3: a learnt path MTU ages. An SA whose PMTU was last lowered
+// pmtu_age_tsc ago goes back to the MTU it was installed with, so a path that got better is used
+// again; a router that still needs less says so with the next packet. Called about once a second.
+void age_path_mtus(ServicesCtx& s, uint64_t now_tsc);
 
 }  // namespace espgw::dataplane

@@ -28,7 +28,8 @@ namespace espgw::sadb {
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
 // 2: the neighbour region. 3: the resource region and the SPD rule table. 4: SaSlot's install
 // time; drop reasons 37 (pmtu_mismatch) and 38 (not_ipsec) widen every drop counter array.
-inline constexpr uint32_t kStatsVersion = 4;
+// 5: drop reason 39 (ecn_ce_not_ect).
+inline constexpr uint32_t kStatsVersion = 5;
 
 struct StatsHeader {
     uint32_t magic;
@@ -62,7 +63,7 @@ struct alignas(64) LcoreStats {
     uint64_t tx_packets;
     uint64_t handoff_out;  // packets sent to the lcore that owns their SA
     uint64_t handoff_in;
-    uint64_t punted;       // packets sent to the main lcore / control
+    uint64_t punted;  // packets sent to the main lcore / control
     DropCounters drops;
 };
 
@@ -246,9 +247,7 @@ struct StatsView {
     PortStats* port(uint32_t i) const {
         return reinterpret_cast<PortStats*>(base + header()->port_off) + i;
     }
-    SaSlot* sa(uint32_t i) const {
-        return reinterpret_cast<SaSlot*>(base + header()->sa_off) + i;
-    }
+    SaSlot* sa(uint32_t i) const { return reinterpret_cast<SaSlot*>(base + header()->sa_off) + i; }
     uint64_t* spd_hits(uint32_t lcore) const {
         return reinterpret_cast<uint64_t*>(base + header()->spd_off) +
                size_t{lcore} * header()->max_spd_rules;
@@ -290,7 +289,11 @@ inline void seq_write_end(uint64_t* seq) {
     std::atomic_thread_fence(std::memory_order_release);
     __atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
 }
-inline void stats_write_begin(LcoreStats* s) { seq_write_begin(&s->seq); }
-inline void stats_write_end(LcoreStats* s) { seq_write_end(&s->seq); }
+inline void stats_write_begin(LcoreStats* s) {
+    seq_write_begin(&s->seq);
+}
+inline void stats_write_end(LcoreStats* s) {
+    seq_write_end(&s->seq);
+}
 
 }  // namespace espgw::sadb

@@ -102,7 +102,7 @@ enum class DfPolicy : uint8_t { kCopy, kSet, kClear };
 struct Globals {
     FragPolicy frag;
     DfPolicy df;
-    uint8_t idle_backoff;  // let idle lcores sleep between empty polls
+    uint8_t idle_backoff;  // unused: the dataplane's --idle-backoff decides (control sends 1)
     uint8_t pad;
     uint32_t replay_window;  // default for SAs that do not say
     uint32_t icmp_rate_per_s;

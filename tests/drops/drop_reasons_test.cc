@@ -216,6 +216,15 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
              decap_with_bystander(env, {esp});
              expect_only(env, R::kEncapMismatch, 1);
          }},
+        {R::kEcnNotEct,
+         [](Env& env) {
+             // RFC 6040 §4.2: CE on the outer header, Not-ECT inside (ipv4_udp's TOS is 0).
+             Bytes esp = env.encap(env.add_pair({}), {ipv4_udp(10)}).at(0);
+             esp[1] |= 3;
+             fix_outer_checksum(esp);
+             decap_with_bystander(env, {esp});
+             expect_only(env, R::kEcnNotEct, 1);
+         }},
         {R::kOuterFragment,
          [](Env& env) {
              Bytes esp = env.encap(env.add_pair({}), {ipv4_udp(10)}).at(0);

@@ -2,8 +2,8 @@
 espgw-control from an IOS-syntax file, fed input pcaps; returns what came out of each port and
 the counters the CLI reads from the stats segment.
 
-One run: write each port's input frames to a pcap, start the dataplane (one lcore, --no-huge) and
-control, wait for control's %SYS-5-CONFIG_I (rx starts only then, so every frame meets the
+One run: write each port's input frames to a pcap, start the dataplane (one lcore unless asked,
+--no-huge) and control, wait for control's %SYS-5-CONFIG_I (rx starts only then, so every frame meets the
 configuration), wait until the lcore received every input frame and its counters stopped moving,
 read `espgw --json show crypto drops` and `show crypto ipsec sa`, then SIGINT the dataplane (which
 closes the ports: net_pcap writes its tx pcaps then) and SIGTERM control.
@@ -246,23 +246,34 @@ class Gateway:
         return json.loads(out.stdout)
 
     def run(self, config: str, inputs: dict, ports: int = 2, dataplane_args=(),
-            until=None, timeout: float = 8.0, config_line: str = "%SYS-5-CONFIG_I") -> Run:
+            until=None, timeout: float = 8.0, config_line: str = "%SYS-5-CONFIG_I",
+            lcores: int = 1, queues: int = 1) -> Run:
         """Feeds inputs {port: [frames]} through the gateway configured by `config` (a file
         name under configs/ or a path). `until(drops_json)` may ask to wait for more than
         quiescence (a timer inside the dataplane). `config_line` is the control log line that
-        says the configuration is live (a refused SA gives %ESPGW-3-CONFIG_PARTIAL)."""
+        says the configuration is live (a refused SA gives %ESPGW-3-CONFIG_PARTIAL).
+        `lcores` > 1: the main lcore and lcores - 1 forwarding workers, spread over the CPUs
+        this process may use. `queues` > 1: each port gets that many rx and tx queues (net_pcap
+        makes one per rx_pcap / tx_pcap file); a port's frames are dealt to its rx queues in
+        turn, and Run.out[port] holds the tx queues' frames one queue after the other."""
         self.runs += 1
         instance = f"pl{os.getpid()}x{self.runs}"
         work = tempfile.mkdtemp(prefix=f"espgw-pipeline-{instance}-")
         cfg = config if os.path.isabs(config) else os.path.join(CONFIGS, config)
-        args = [self.dataplane, "-l", "0", "--no-pci", "--no-huge", "--no-shconf", "-m", "256",
-                "--log-level=lib.eal:error"]
+        cpus = sorted(os.sched_getaffinity(0))
+        lcore_map = ",".join(f"{k}@{cpus[k % len(cpus)]}" for k in range(lcores))
+        args = [self.dataplane, f"--lcores={lcore_map}", "--no-pci", "--no-huge", "--no-shconf",
+                "-m", "256", "--log-level=lib.eal:error"]
         n_in = 0
         for p in range(ports):
             frames = inputs.get(p, [])
             n_in += len(frames)
-            write_pcap(os.path.join(work, f"in{p}.pcap"), frames)
-            args += ["--vdev", f"net_pcap{p},rx_pcap={work}/in{p}.pcap,tx_pcap={work}/out{p}.pcap"]
+            files = [f"in{p}.pcap"] if queues == 1 else [f"in{p}q{q}.pcap" for q in range(queues)]
+            for q, name in enumerate(files):
+                write_pcap(os.path.join(work, name), frames[q::queues])
+            args += ["--vdev", f"net_pcap{p}," + ",".join(
+                f"rx_pcap={work}/{name},tx_pcap={work}/{name.replace('in', 'out', 1)}"
+                for name in files)]
         args += ["--", "--instance", instance] + list(dataplane_args)
         dp_log = open(os.path.join(work, "dataplane.log"), "w")
         ctl_log_path = os.path.join(work, "control.log")
@@ -281,7 +292,10 @@ class Gateway:
         self._stop(dp, ctl)
         if dp.returncode != 0:
             raise HarnessError(f"espgw-dataplane exited with {dp.returncode}")
-        run = Run({p: read_pcap(os.path.join(work, f"out{p}.pcap")) for p in range(ports)},
+        outs = {p: [f"out{p}.pcap"] if queues == 1 else [f"out{p}q{q}.pcap" for q in range(queues)]
+                for p in range(ports)}
+        run = Run({p: [f for name in names for f in read_pcap(os.path.join(work, name))]
+                   for p, names in outs.items()},
                   drops["drops"], drops["lcores"], sas, open(ctl_log_path).read(),
                   open(os.path.join(work, "dataplane.log")).read(), n_in)
         if self.keep:

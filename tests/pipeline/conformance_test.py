@@ -402,6 +402,15 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     p = IP(src=spoke3, dst=HOST, id=6) / UDP(sport=3, dport=4) / Raw(b"from spoke 3")
     in0.append(esp_from_peer(t3, p, 1))
     want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    # A SYN from spoke 3 leaves by the inside interface: its adjust-mss clamps it on the way
+    # out too (the outside interface it arrived on has none).
+    syn = IP(src=spoke3, dst=HOST, id=11) / TCP(sport=5000, dport=22, flags="S",
+                                                 options=[("MSS", 1460)])
+    in0.append(esp_from_peer(t3, syn, 2))
+    out = IP(forwarded(syn))
+    out[TCP].options = [("MSS", 1360)]
+    del out[TCP].chksum
+    want[1].frame(l2(s.mac(HOST), port_mac(1)) + bytes(out))
     # Ping of the gateway's inside address from spoke 2, through the tunnel: the reply matches
     # crypto map 10 (198.18.1.1 is inside 198.18.0.0/16) and goes back encrypted.
     req = IP(src=REMOTE, dst=INSIDE_GW, id=7) / ICMP(type=8, id=9, seq=1) / Raw(b"through")
@@ -426,7 +435,70 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     run = gw.run("multi.cfg", {0: in0, 1: in1})
     check_outputs(ck, s, run, want)
     ck.drops(run, {})
-    check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 7, t3.spi_in: 1, t3.spi_out: 2})
+    check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 7, t3.spi_in: 2, t3.spi_out: 2})
+
+
+def mss_outside_scenario(ck: Checks, gw: Gateway) -> None:
+    """`ip tcp adjust-mss 1300` on the crypto map interface only: a SYN from inside is clamped
+    before it is encrypted (it leaves by that interface), one arriving through the tunnel on
+    arrival; a SYN with a smaller MSS and a non-SYN segment pass unchanged."""
+    s = Setup("mss-outside.cfg")
+    t = s.tunnels[10]
+    want = {0: Expected(), 1: Expected()}
+    in0, in1 = [], []
+    for n, (mss, flags, clamped) in enumerate(((1460, "S", True), (1200, "S", False),
+                                                (1460, "A", False))):
+        seg = IP(src=HOST, dst=REMOTE, id=30 + n) / TCP(sport=2000 + n, dport=443, flags=flags,
+                                                         options=[("MSS", mss)])
+        in1.append(from_inside(s, seg))
+        out = IP(forwarded(seg))
+        if clamped:
+            out[TCP].options = [("MSS", 1300)]
+            del out[TCP].chksum
+        want[0].inner(t, bytes(out))
+    syn = IP(src=REMOTE, dst=HOST, id=40) / TCP(sport=6000, dport=22, flags="SA",
+                                                 options=[("MSS", 1460)])
+    in0.append(esp_from_peer(t, syn, 1))
+    out = IP(forwarded(syn))
+    out[TCP].options = [("MSS", 1300)]
+    del out[TCP].chksum
+    want[1].frame(l2(s.mac(HOST), port_mac(1)) + bytes(out))
+    run = gw.run("mss-outside.cfg", {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {})
+    check_sa_packets(ck, run, {t.spi_in: 1, t.spi_out: 3})
+
+
+def egress_mtu_scenario(ck: Checks, gw: Gateway) -> None:
+    """`ip mtu 1400` on the inside interface (inside-mtu.cfg): a decapsulated 1500-byte packet
+    without DF leaves it in two fragments (RFC 791: ID, offsets, MF, header copied, checksums),
+    one with DF is refused with ICMP fragmentation needed, MTU 1400, which goes back through
+    the tunnel it came from (RFC 1191); a 1500-byte packet to the outside (MTU 1500) is not
+    cut."""
+    s = Setup("inside-mtu.cfg")
+    t = s.tunnels[10]
+    want = {0: Expected(), 1: Expected()}
+    big = udp_of_size(REMOTE, HOST, 1500, ip_id=0x4D1)
+    big_df = udp_of_size(REMOTE, HOST, 1500, ip_id=0x4D2, df=True)
+    out_big = udp_of_size(HOST, "203.0.113.9", 1500, ip_id=0x4D3)
+    fw = IP(forwarded(big))
+    payload = bytes(fw.payload)
+    step = (1400 - 20) // 8 * 8
+    for off in range(0, len(payload), step):
+        f = fw.copy()
+        f.remove_payload()
+        f.flags = "MF" if off + step < len(payload) else 0
+        f.frag = off // 8
+        del f.len
+        del f.chksum
+        want[1].frame(l2(s.mac(HOST), port_mac(1)) + bytes(f / Raw(payload[off:off + step])))
+    want[0].inner(t, icmp_error(INSIDE_GW, REMOTE, 3, 4, forwarded(big_df), 1400))
+    want[0].frame(l2(s.mac("192.0.2.254"), port_mac(0)) + forwarded(out_big))
+    run = gw.run("inside-mtu.cfg", {0: [esp_from_peer(t, big, 1), esp_from_peer(t, big_df, 2)],
+                                    1: [from_inside(s, out_big)]})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {"df_too_big": 1})
+    check_sa_packets(ck, run, {t.spi_in: 2, t.spi_out: 1})
 
 
 def main() -> int:
@@ -462,6 +534,9 @@ def main() -> int:
         ("ARP resolution of a next hop; static entries kept", lambda: arp_scenario(ck, gw)),
         ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
          lambda: hub_scenario(ck, gw)),
+        ("ip tcp adjust-mss on the crypto map interface", lambda: mss_outside_scenario(ck, gw)),
+        ("ip mtu of a cleartext egress: fragments, or ICMP through the tunnel",
+         lambda: egress_mtu_scenario(ck, gw)),
     ]
     for name, fn in scenarios:
         if a.only and a.only not in name:

@@ -248,6 +248,13 @@ class Gateway {
     }
 
     LcoreCtx& lcore(uint16_t i) { return *dp_.lcores[i]; }
+    unsigned mbufs_in_use() {
+        drain_all();
+        return rte_mempool_in_use_count(pool_);
+    }
+    uint64_t sa_drops(uint32_t conn, DropReason r) {
+        return dp_.stats.sa(dp_.sas->slot_of(conn))->counters.drops[size_t(r)];
+    }
     const rte_ether_addr& mac(const Port& p) const { return dp_.macs[p.id]; }
     const Port& inside() const { return inside_; }
     const Port& outside() const { return outside_; }
@@ -556,6 +563,41 @@ TEST(PipelineDrops, RingsAndPoliciesOnlyATestInsideTheProcessReaches) {
     }
     // pipeline_drops_test.py reads the scenario table above for its coverage check.
     EXPECT_EQ(covered.size(), 5u);
+}
+
+// The same ESP frame as RFC 3948 UDP-encapsulated ESP (port 4500, zero checksum).
+Bytes udp_encapsulated(const Bytes& frame) {
+    Bytes ip(frame.begin() + 14, frame.end());
+    Bytes udp(8, 0);
+    store_be16(&udp[0], 4500);
+    store_be16(&udp[2], 4500);
+    store_be16(&udp[4], static_cast<uint16_t>(ip.size() - 20 + 8));
+    ip.insert(ip.begin() + 20, udp.begin(), udp.end());
+    ip[9] = kProtoUdp;
+    store_be16(&ip[2], static_cast<uint16_t>(ip.size()));
+    set_ipv4_checksum(ip.data());
+    return concat(Bytes(frame.begin(), frame.begin() + 14), ip);
+}
+
+// Only the SA's owner lcore writes its counters (sadb/sa_counters.h). A UDP-encapsulated packet
+// for a raw ESP SA that another lcore owns is handed over unjudged, and the owner counts the
+// drop: the lcore that received it must not touch the SA.
+TEST(PipelineHandoff, EncapMismatchIsCountedByTheSaOwnerNotTheReceiver) {
+    Gateway gw({.sa_owner = 1});
+    const Bytes inner = ipv4(kRemote, kHost, kProtoUdp, 20);
+    gw.receive(gw.outside(), udp_encapsulated(gw.from_peer(inner, 1)));
+    gw.receive(gw.outside(), gw.from_peer(inner, 2));
+    gw.poll(0);
+    EXPECT_EQ(gw.lcore(0).stats->handoff_out, 2u);
+    EXPECT_EQ(gw.sa_drops(kConnIn, R::kEncapMismatch), 0u) << "written by the receiving lcore";
+    gw.poll(1);
+    EXPECT_EQ(gw.lcore(1).stats->handoff_in, 2u);
+    EXPECT_EQ(gw.transmitted(gw.inside()).size(), 1u);
+    EXPECT_EQ(gw.sa_drops(kConnIn, R::kEncapMismatch), 1u);
+    EXPECT_EQ(gw.sa_packets(kConnIn), 1u);
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kEncapMismatch)], 0u);
+    EXPECT_EQ(gw.lcore(1).stats->drops.count[size_t(R::kEncapMismatch)], 1u);
+    EXPECT_EQ(gw.mbufs_in_use(), 0u) << "mbuf leak";
 }
 
 }  // namespace

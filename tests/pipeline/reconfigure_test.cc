@@ -13,6 +13,8 @@
 #include <rte_rcu_qsbr.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -23,6 +25,7 @@
 #include "dataplane/services.h"
 #include "dataplane/shm_files.h"
 #include "dataplane/worker.h"
+#include "sadb/wire_text.h"
 #include "tests/control/control_test_util.h"
 #include "tests/unit/burst_bytes.h"
 
@@ -171,11 +174,16 @@ class Reconfigure : public ::testing::Test {
         rte_mempool_free(dp_.pool);
     }
 
+    rte_ring* region_ring(bool commands) {
+        auto* hdr = static_cast<sadb::RingRegionHeader*>(ring_.base());
+        return reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(ring_.base()) +
+                                           (commands ? hdr->cmd_off : hdr->evt_off));
+    }
+
     // Sends control's messages over the command ring and waits for the dataplane's ack.
     void apply(std::vector<wire::Msg> msgs, uint64_t generation) {
-        auto* hdr = static_cast<sadb::RingRegionHeader*>(ring_.base());
-        auto* cmd = reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(ring_.base()) + hdr->cmd_off);
-        auto* evt = reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(ring_.base()) + hdr->evt_off);
+        rte_ring* cmd = region_ring(true);
+        rte_ring* evt = region_ring(false);
         for (const wire::Msg& m : msgs)
             ASSERT_TRUE(sadb::ring_put(cmd, m));
         ep_->poll();
@@ -188,9 +196,15 @@ class Reconfigure : public ::testing::Test {
         EXPECT_EQ(ack.body.ack.status, 0u) << ack.body.ack.error;
     }
 
-    void load(const std::string& text) {
+    void load(const std::string& text, bool outbound_sas = true) {
         current_ = control::test::compile_clean(text);
-        apply(control::to_messages(current_, 1, true), 1);
+        std::vector<wire::Msg> msgs = control::to_messages(current_, 1, true);
+        if (!outbound_sas)
+            std::erase_if(msgs, [](const wire::Msg& m) {
+                return m.hdr.type == wire::MsgType::kSaAdd &&
+                       m.body.sa.direction == wire::Direction::kOutbound;
+            });
+        apply(msgs, 1);
     }
     void sighup(const std::string& text) {
         const control::CompiledPolicy next = control::test::compile_clean(text);
@@ -219,10 +233,104 @@ class Reconfigure : public ::testing::Test {
         return out;
     }
 
+    // Frames in on port k in one burst, through the lcore; the ACQUIREs the main lcore then sends
+    // control (as espgw-dataplane's main loop, ControlEndpoint::forward).
+    std::vector<wire::Acquire> acquires_for(uint16_t k, const std::vector<Bytes>& frames) {
+        for (const Bytes& f : frames) {
+            rte_mbuf* m = test_util::mbuf_from(dp_.pool, f);
+            m->port = ports_[k].id;
+            EXPECT_EQ(rte_ring_enqueue(ports_[k].rx, m), 0);
+        }
+        worker_poll(dp_.worker(0), dp_);
+        ToMain t;
+        while (rte_ring_dequeue_elem(dp_.worker(0).to_main, &t, sizeof t) == 0) {
+            if (t.m != nullptr) rte_pktmbuf_free(t.m);
+            ep_->forward(t);
+        }
+        std::vector<wire::Acquire> out;
+        wire::Msg m{};
+        while (sadb::ring_get(region_ring(false), &m))
+            if (m.hdr.type == wire::MsgType::kAcquire) out.push_back(m.body.acquire);
+        for (const Port& p : ports_)
+            drain(p);
+        return out;
+    }
+    void set_acquire_retry(uint64_t tsc) { ep_->set_acquire_retry(tsc); }
+
+    // RFC 1191 fragmentation needed from a router on the outside network about the tunnel's
+    // ESP packet 192.0.2.1 -> 192.0.2.2, SPI 8193, next-hop MTU `mtu`.
+    Bytes pmtu_message(uint16_t mtu) {
+        Bytes quote(28, 0);
+        quote[0] = 0x45;
+        store_be16(&quote[2], 1400);
+        quote[8] = 63;
+        quote[9] = kProtoEsp;
+        store_be32(&quote[12], 0xc0000201);
+        store_be32(&quote[16], 0xc0000202);
+        set_ipv4_checksum(quote.data());
+        store_be32(&quote[20], 8193);
+        store_be32(&quote[24], 1);
+        Bytes icmp = {3, 4, 0, 0, 0, 0, 0, 0};
+        store_be16(&icmp[6], mtu);
+        icmp.insert(icmp.end(), quote.begin(), quote.end());
+        const uint16_t c = static_cast<uint16_t>(~rte_raw_cksum(icmp.data(), icmp.size()));
+        std::memcpy(&icmp[2], &c, 2);
+        Bytes ip(20, 0);
+        ip[0] = 0x45;
+        store_be16(&ip[2], static_cast<uint16_t>(20 + icmp.size()));
+        ip[8] = 64;
+        ip[9] = 1;
+        store_be32(&ip[12], 0xc00002fe);
+        store_be32(&ip[16], 0xc0000201);
+        set_ipv4_checksum(ip.data());
+        return concat(concat(ethernet(dp_.macs[ports_[0].id], kAsker, kIpType), ip), icmp);
+    }
+    // The outbound SA's path MTU: what the stats segment shows and what the fast path uses.
+    std::pair<uint16_t, uint16_t> outbound_path_mtu() {
+        std::pair<uint16_t, uint16_t> out{0, 0};
+        dp_.sas->for_each([&](const SaInfo& i, const sadb::SaRuntime& rt) {
+            if (i.meta.direction == wire::Direction::kOutbound)
+                out = {dp_.stats.sa(i.slot)->path_mtu, rt.path_mtu};
+        });
+        return out;
+    }
+    void age_path_mtus_after(uint64_t tsc) {
+        svc_.pmtu_age_tsc = tsc;
+        age_path_mtus(svc_, rte_get_tsc_cycles());
+    }
+
+    // Where `key` occurs in the ring region or the stats segment ("" if nowhere).
+    std::string find_key(const Bytes& key) {
+        for (const auto& [what, shm] :
+             {std::pair{"ring region", &ring_}, {"stats segment", &stats_}}) {
+            const auto* b = static_cast<const uint8_t*>(shm->base());
+            const auto* hit = std::search(b, b + shm->size(), key.begin(), key.end());
+            if (hit != b + shm->size())
+                return std::string(what) + " offset " + std::to_string(hit - b);
+        }
+        return "";
+    }
+    // Asks for the dataplane's state as a restarted control does; returns the kStateSa bodies.
+    std::vector<wire::Msg> resync() {
+        wire::Msg req{};  // as control/ring_client.cc: no body
+        req.hdr =
+            wire::Header{wire::kMagic, wire::kVersion, wire::MsgType::kResyncRequest, 0, 0, 0};
+        EXPECT_TRUE(sadb::ring_put(region_ring(true), req));
+        ep_->poll();
+        std::vector<wire::Msg> out;
+        wire::Msg m{};
+        while (sadb::ring_get(region_ring(false), &m))
+            if (m.hdr.type == wire::MsgType::kStateSa) out.push_back(m);
+        return out;
+    }
+
     static Bytes arp_to(int net) { return arp_request(net_addr(net, 10), net_addr(net, 1)); }
     Bytes echo_to(uint16_t k, int net) {
         return concat(ethernet(dp_.macs[ports_[k].id], kAsker, kIpType),
                       ipv4(net_addr(net, 10), net_addr(net, 1), 1));
+    }
+    Bytes inside_frame(const Bytes& ip) {
+        return concat(ethernet(dp_.macs[ports_[1].id], kAsker, kIpType), ip);
     }
     Bytes inside_to(int net) {
         return concat(ethernet(dp_.macs[ports_[1].id], kAsker, kIpType),
@@ -385,6 +493,114 @@ TEST_F(Reconfigure, ReaddressedInterfaceAnswersOnlyForItsNewAddress) {
     EXPECT_EQ(total(exchange(1, inside_to(5))), 0u);
     EXPECT_EQ(drops(DropReason::kNoRoute), nr + 1);
     expect_serving(2, 6);
+}
+
+// ACQUIRE (RFC 4301 §5.1, "SA not found"): two crypto map entries whose outbound SAs are
+// missing. One burst hitting both rules gives one ACQUIRE per rule (the lcore's rate limit is per
+// rule), each naming the packet: addresses, protocol and ports. The main lcore sends a rule's
+// ACQUIRE once until its retry time passes or a commit starts over.
+TEST_F(Reconfigure, AcquireNamesThePacketOncePerRule) {
+    const std::string text =
+        config(port_ids_, -1, 0) +
+        "access-list 102 permit ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255\n"
+        "crypto map VPN 20 ipsec-manual\n set peer 192.0.2.3\n set transform-set GCM128\n"
+        " match address 102\n"
+        " set session-key inbound esp 4098 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
+        " set session-key outbound esp 8194 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c\n";
+    load(text, false);
+    const Bytes udp = inside_to(2);  // 198.18.1.10:1000 -> 198.18.2.10:2000
+    const Bytes icmp = inside_frame(ipv4(kHost, net_addr(3, 10), 1));
+    const auto first = acquires_for(1, {udp, udp, icmp});
+    ASSERT_EQ(first.size(), 2u);
+    EXPECT_NE(first[0].rule_id, first[1].rule_id);
+    EXPECT_EQ(wire::addr_text(first[0].src), "198.18.1.10");
+    EXPECT_EQ(wire::addr_text(first[0].dst), "198.18.2.10");
+    EXPECT_EQ(first[0].proto, kProtoUdp);
+    EXPECT_EQ(first[0].sport, 1000);
+    EXPECT_EQ(first[0].dport, 2000);
+    EXPECT_EQ(wire::addr_text(first[1].dst), "198.18.3.10");
+    EXPECT_EQ(first[1].proto, 1);
+    EXPECT_EQ(first[1].sport, 0);
+    EXPECT_EQ(drops(DropReason::kNoSa), 3u);
+
+    // Past the lcore's 10 ms limit: the main lcore holds them back (still outstanding).
+    rte_delay_ms(20);
+    EXPECT_TRUE(acquires_for(1, {udp, icmp}).empty());
+    // Once the retry time passed, again one per rule.
+    set_acquire_retry(rte_get_tsc_hz() / 1000);
+    rte_delay_ms(20);
+    EXPECT_EQ(acquires_for(1, {udp, icmp}).size(), 2u);
+    // A commit starts over: the SA may have come with it.
+    set_acquire_retry(rte_get_tsc_hz() * 30);
+    rte_delay_ms(20);
+    EXPECT_TRUE(acquires_for(1, {udp}).empty());
+    sighup(text);
+    rte_delay_ms(20);
+    EXPECT_EQ(acquires_for(1, {udp}).size(), 1u);
+}
+
+// Keys cross shared memory once, in the command ring slot that carries the SA; the dataplane
+// wipes the slot as it takes the message (sadb::ring_take_and_wipe). Nothing else it writes to
+// shared memory may hold a key: not the stats segment's SaSlot.meta (show commands read it), not
+// the kStateSa messages that answer a restarted control's resync.
+TEST_F(Reconfigure, NoKeyLeftInSharedMemory) {
+    const Bytes cipher_in = {0x5a, 0xc3, 0x91, 0x0e, 0x7f, 0x22, 0xd4, 0x68,
+                             0xb1, 0x3c, 0x8e, 0x45, 0xf0, 0x19, 0xa7, 0x6d};
+    const Bytes cipher_out = {0x96, 0x0b, 0xe2, 0x4f, 0x31, 0xc8, 0x7a, 0x5d,
+                              0x03, 0xbe, 0x64, 0x9f, 0x28, 0xd1, 0x47, 0xea};
+    const Bytes auth = {0x6e, 0x13, 0xa9, 0x52, 0xfd, 0x84, 0x0c, 0x37, 0xc6, 0x71,
+                        0x2b, 0xe8, 0x95, 0x40, 0xdf, 0x1a, 0x83, 0x5c, 0xb7, 0x24};
+    auto hex = [](const Bytes& b) {
+        std::string s;
+        char buf[3];
+        for (uint8_t x : b) {
+            std::snprintf(buf, sizeof buf, "%02x", x);
+            s += buf;
+        }
+        return s;
+    };
+    std::string text = config(port_ids_, -1, 0);
+    text = text.substr(0, text.find("crypto ipsec transform-set"));
+    text +=
+        "crypto ipsec transform-set CBC esp-aes 128 esp-sha-hmac\n"
+        "crypto map VPN 10 ipsec-manual\n set peer 192.0.2.2\n set transform-set CBC\n"
+        " match address 101\n set session-key inbound esp 4097 cipher " +
+        hex(cipher_in) + " authenticator " + hex(auth) +
+        "\n set session-key outbound esp 8193 cipher " + hex(cipher_out) + " authenticator " +
+        hex(auth) + "\n";
+    load(text);
+    // The keys did reach the SAs: traffic to the tunnel is encrypted.
+    ASSERT_EQ(exchange(1, inside_to(2))[0].size(), 1u);
+    for (const Bytes* k : {&cipher_in, &cipher_out, &auth})
+        EXPECT_EQ(find_key(*k), "") << "key " << hex(*k);
+    const auto state = resync();
+    EXPECT_EQ(state.size(), 2u);
+    for (const wire::Msg& m : state) {
+        const auto* b = reinterpret_cast<const uint8_t*>(&m);
+        for (const Bytes* k : {&cipher_in, &cipher_out, &auth})
+            EXPECT_EQ(std::search(b, b + sizeof m, k->begin(), k->end()), b + sizeof m)
+                << "kStateSa carries key " << hex(*k);
+    }
+    for (const Bytes* k : {&cipher_in, &cipher_out, &auth})
+        EXPECT_EQ(find_key(*k), "") << "key " << hex(*k) << " after the resync";
+}
+
+// RFC 4301 §8.2.2: the PMTU a router reported for the tunnel ages. Before its time it stays;
+// after it, the SA is back at the MTU it was installed with, in the stats segment and on the
+// fast path; a new message lowers it again.
+TEST_F(Reconfigure, LearntPathMtuAges) {
+    load(config(port_ids_, -1, 0));
+    using P = std::pair<uint16_t, uint16_t>;
+    ASSERT_EQ(outbound_path_mtu(), P(1500, 1500));
+    exchange(0, pmtu_message(1200));
+    ASSERT_EQ(outbound_path_mtu(), P(1200, 1200));
+    age_path_mtus_after(rte_get_tsc_hz() * 600);
+    EXPECT_EQ(outbound_path_mtu(), P(1200, 1200)) << "aged before its time";
+    rte_delay_ms(5);
+    age_path_mtus_after(rte_get_tsc_hz() / 1000);
+    EXPECT_EQ(outbound_path_mtu(), P(1500, 1500)) << "not aged";
+    exchange(0, pmtu_message(1300));
+    EXPECT_EQ(outbound_path_mtu(), P(1300, 1300));
 }
 
 }  // namespace
