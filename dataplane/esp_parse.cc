@@ -113,10 +113,11 @@ void esp_parse(EspContext& ctx, EspBurst& b) {
         b.sa[k] = found[slot[i]];
         if (b.sa[k] == nullptr) {
             mark_drop(b, k, DropReason::kInvalidSpi);
-        } else if (ctx.lcore != kAnyLcore && b.sa[k]->owner_lcore != ctx.lcore) {
-            continue;  // judged by the owner lcore, which counts the drop on the SA
-        } else if (b.sa[k]->has(sadb::kFlagUdpEncap) != b.in[k].udp) {
-            mark_drop(b, k, DropReason::kEncapMismatch);
+        } else if (b.sa[k]->has(sadb::kFlagUdpEncap) != b.in[k].udp) [[unlikely]] {
+            // Another lcore's SA: its owner parses the packet again after the handoff and
+            // counts the drop on the SA (single writer).
+            if (ctx.lcore == kAnyLcore || b.sa[k]->owner_lcore == ctx.lcore)
+                mark_drop(b, k, DropReason::kEncapMismatch);
         }
     }
 }
