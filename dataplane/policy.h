@@ -39,6 +39,7 @@ struct Policy {
     // Per outside port, its crypto map rules mirrored for cleartext arriving there (null: no
     // PROTECT rule on the port); spd_inbound.h.
     std::array<std::unique_ptr<SpdSnapshot>, kMaxPorts> spd_in;
+    uint32_t spd_in_ports = 0;  // bit p: spd_in[p] is set (one register test per packet)
     // The configured interfaces' addresses packed together: local() runs for every received
     // packet, and scanning all kMaxPorts Ifaces touched 32 cache lines each time. Filled by
     // index_addresses() once `ifaces` is final.

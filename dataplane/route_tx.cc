@@ -167,19 +167,26 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     TxPlan tx;
     PktVec frags;       // of packets larger than their egress MTU, routed after this burst
     uint16_t n_tx = 0;  // tx.n, in a register while the loop calls out
+    // The egress interface's `ip tcp adjust-mss` and `ip mtu`, read once per run of packets
+    // to one port (a burst mostly leaves by one).
+    uint16_t egress = kMaxPorts, mss = 0, mtu = UINT16_MAX;
     for (uint16_t k = 0; k < v.n; ++k) {
         if (!found[k] || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
             continue;
         }
-        if (const Iface* out = pol.iface(nh[k].port); out != nullptr) {
-            // `ip tcp adjust-mss` acts on SYNs leaving the interface too (the ingress one was
-            // applied on arrival); ESP packets return at the protocol test.
-            if (out->mss_clamp != 0) clamp_mss(v.pkts[k], out->mss_clamp);
-            if (v.pkts[k]->pkt_len > out->mtu && out->mtu != 0) [[unlikely]] {
-                egress_oversize(c, dp, pol, v.pkts[k], out->mtu, frags);
-                continue;
-            }
+        if (nh[k].port != egress) {
+            egress = nh[k].port;
+            const Iface* out = pol.iface(egress);
+            mss = out != nullptr ? out->mss_clamp : 0;
+            mtu = out != nullptr && out->mtu != 0 ? out->mtu : UINT16_MAX;
+        }
+        // `ip tcp adjust-mss` acts on SYNs leaving the interface too (the ingress one was
+        // applied on arrival); ESP packets return at the protocol test.
+        if (mss != 0) clamp_mss(v.pkts[k], mss);
+        if (v.pkts[k]->pkt_len > mtu) [[unlikely]] {
+            egress_oversize(c, dp, pol, v.pkts[k], mtu, frags);
+            continue;
         }
         if (!make_frame(c, dp, pol, hc, v.pkts[k], nh[k])) continue;
         tx.mixed |= n_tx != 0 && tx.port[0] != nh[k].port;

@@ -53,12 +53,15 @@ void check_port(LcoreCtx& c, const SpdSnapshot& spd, PktVec& in, const uint16_t*
 }
 
 bool unchecked(const Policy& pol, const rte_mbuf* m) {
-    return (m->hash.usr & kViaSa) != 0 || m->port >= kMaxPorts || !pol.spd_in[m->port];
+    static_assert(kMaxPorts <= 32, "spd_in_ports is a 32-bit mask");
+    return (m->hash.usr & kViaSa) != 0 || m->port >= kMaxPorts ||
+           ((pol.spd_in_ports >> m->port) & 1u) == 0;
 }
 
 }  // namespace
 
 bool build_inbound_spd(Policy& p, const std::string& tag, std::string* error) {
+    p.spd_in_ports = 0;
     for (uint16_t port = 0; port < kMaxPorts; ++port) {
         p.spd_in[port].reset();
         if (!p.spd || !p.ifaces[port].configured || !p.ifaces[port].outside) continue;
@@ -67,6 +70,7 @@ bool build_inbound_spd(Policy& p, const std::string& tag, std::string* error) {
         const std::string name = "spdin" + std::to_string(port) + "_" + tag;
         p.spd_in[port] = SpdSnapshot::build(rules, name, 0, error);
         if (!p.spd_in[port]) return false;
+        p.spd_in_ports |= 1u << port;
     }
     return true;
 }
