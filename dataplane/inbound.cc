@@ -171,7 +171,7 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
     esp_decap(c.esp, b);
     PktVec fwd;
     deliver(c, dp, pol, b, fwd);
-    outbound(c, dp, pol, fwd, true);
+    outbound(c, dp, pol, fwd, Origin::kDecapsulated);
 }
 
 void inbound_owned(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, uint16_t n) {

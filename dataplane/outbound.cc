@@ -279,7 +279,8 @@ void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf*
     encap_batch(c, dp, batch, out);
 }
 
-void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool forwarded) {
+void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin) {
+    const bool forwarded = origin != Origin::kLocal;
     PktVec clear;
     rte_mbuf* prot[PktVec::kCapacity];
     SaRuntime* prot_sa[PktVec::kCapacity];
@@ -287,7 +288,8 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool fo
     uint32_t rule[PktVec::kCapacity];
     const uint8_t* hdr[PktVec::kCapacity];
     uint16_t n = 0;
-    if (forwarded) drop_unprotected(c, pol, in);  // before TTL and MSS: it is not forwarded
+    // Before TTL and MSS: it is not forwarded. Decapsulated packets came in ESP.
+    if (origin == Origin::kReceived) drop_unprotected(c, pol, in);
     for (uint16_t k = 0; k < in.n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (forwarded && !forward_ttl(c, m)) continue;

@@ -6,9 +6,13 @@
 
 namespace espgw::dataplane {
 
-// Packets to forward (data at the IPv4 header, rx port in m->port). `forwarded`: the packet is
-// in transit (TTL is decremented); false for packets the gateway originates. Empties `in`.
-void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, bool forwarded);
+// Where a burst for the outbound path comes from. Received and decapsulated packets are in
+// transit (TTL is decremented); only received cleartext can be cleartext that should have come
+// in ESP (spd_inbound.h); the gateway's own packets are neither.
+enum class Origin : uint8_t { kReceived, kDecapsulated, kLocal };
+
+// Packets to forward (data at the IPv4 header, rx port in m->port). Empties `in`.
+void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin);
 
 // PROTECT packets whose SA this lcore owns: fragmentation policy, ESP encap; the ESP packets
 // are appended to `out` for routing.

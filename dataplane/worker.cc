@@ -67,7 +67,7 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
     in.n = n_in;
     out.n = n_out;
     if (in.n != 0) inbound(c, dp, pol, in);
-    if (out.n != 0) outbound(c, dp, pol, out, true);
+    if (out.n != 0) outbound(c, dp, pol, out, Origin::kReceived);
 }
 
 uint32_t poll_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
@@ -124,7 +124,7 @@ uint32_t poll_from_main(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
             l3.push(w[k].m);
         }
     }
-    if (l3.n != 0) outbound(c, dp, pol, l3, false);
+    if (l3.n != 0) outbound(c, dp, pol, l3, Origin::kLocal);
     return n;
 }
 
