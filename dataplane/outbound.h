@@ -7,9 +7,12 @@
 namespace espgw::dataplane {
 
 // Where a burst for the outbound path comes from. Received and decapsulated packets are in
-// transit (TTL is decremented); only received cleartext can be cleartext that should have come
-// in ESP (spd_inbound.h); the gateway's own packets are neither.
-enum class Origin : uint8_t { kReceived, kDecapsulated, kLocal };
+// transit (TTL is decremented). Only cleartext received on a port with mirrored PROTECT rules
+// (a crypto map interface) can be cleartext that should have come in ESP (spd_inbound.h):
+// kReceived is checked, kReceivedUnmapped (a burst from a port without such rules, e.g. the
+// inside interface) is not; decapsulated packets came in ESP; the gateway's own are not
+// forwarded.
+enum class Origin : uint8_t { kReceived, kReceivedUnmapped, kDecapsulated, kLocal };
 
 // Packets to forward (data at the IPv4 header, rx port in m->port). Empties `in`.
 void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin);

@@ -33,7 +33,8 @@ void punt(LcoreCtx& c, rte_mbuf* m, ToMain::Kind kind) {
 
 // n <= kMaxBurst, within a PktVec's capacity: the counts stay in registers (a push per packet
 // through the vector's count in memory chains every packet to the one before).
-void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, uint16_t n) {
+void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, uint16_t port, rte_mbuf** pkts,
+                uint16_t n) {
     static_assert(kMaxBurst <= PktVec::kCapacity);
     PktVec out, in;
     uint16_t n_out = 0, n_in = 0;
@@ -67,7 +68,10 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf** pkts, 
     in.n = n_in;
     out.n = n_out;
     if (in.n != 0) inbound(c, dp, pol, in);
-    if (out.n != 0) outbound(c, dp, pol, out, Origin::kReceived);
+    // One rx queue, one port: its mirrored PROTECT rules (or none) hold for the whole burst.
+    const bool mapped = port < kMaxPorts && ((pol.spd_in_ports >> port) & 1u) != 0;
+    if (out.n != 0)
+        outbound(c, dp, pol, out, mapped ? Origin::kReceived : Origin::kReceivedUnmapped);
 }
 
 uint32_t poll_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
@@ -79,7 +83,7 @@ uint32_t poll_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol) {
         total += n;
         c.stats->rx_packets += n;
         capture_rx(c, port, pkts, n);
-        process_rx(c, dp, pol, pkts, n);
+        process_rx(c, dp, pol, port, pkts, n);
     }
     return total;
 }
