@@ -46,6 +46,18 @@ void ttl_expired(LcoreCtx& c, rte_mbuf* m) {
     if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) rte_pktmbuf_free(m);
 }
 
+void frag_needed(LcoreCtx& c, rte_mbuf* m, uint16_t mtu, uint32_t conn_id) {
+    ToMain t{};
+    t.kind = ToMain::kFragNeeded;
+    t.port = m->port;
+    t.param = mtu;
+    t.via = m->hash.usr & (kViaSa | kViaSlotMask);
+    t.m = m;
+    t.conn_id = conn_id;
+    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) return (void)rte_pktmbuf_free(m);
+    ++c.stats->punted;
+}
+
 void clamp_mss(rte_mbuf* m, uint16_t mss) {
     uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
     const uint32_t ihl = (ip[0] & 0xf) * 4u;

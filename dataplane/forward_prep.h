@@ -27,6 +27,11 @@ inline bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
     return true;
 }
 
+// Hands the packet to the main lcore for ICMP fragmentation needed with next-hop MTU `mtu`
+// (RFC 1191); `conn_id` is the SA whose #PMTUs sent it counts if the ICMP leaves (0: none). The
+// packet is consumed; the caller counts the drop.
+void frag_needed(LcoreCtx& c, rte_mbuf* m, uint16_t mtu, uint32_t conn_id);
+
 // Lowers the MSS option of a TCP SYN to `mss` if larger (RFC 879/6691); counts nothing.
 void clamp_mss(rte_mbuf* m, uint16_t mss);
 

@@ -59,18 +59,7 @@ bool outer_df(const SaRuntime& s, const rte_mbuf* m) {
 void send_frag_needed(LcoreCtx& c, rte_mbuf* m, SaRuntime& s, uint16_t inner_mtu) {
     s.counters->drop(DropReason::kDfTooBig);
     count_drop(c, DropReason::kDfTooBig);
-    ToMain t{};
-    t.kind = ToMain::kFragNeeded;
-    t.port = m->port;
-    t.param = inner_mtu;
-    t.via = m->hash.usr & (kViaSa | kViaSlotMask);
-    t.m = m;
-    t.conn_id = s.sa_id;
-    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) {
-        rte_pktmbuf_free(m);
-    } else {
-        ++c.stats->punted;
-    }
+    frag_needed(c, m, inner_mtu, s.sa_id);
 }
 
 // rte_ipv4_fragment_packet leaves the header checksum to the NIC or the caller.

@@ -62,15 +62,7 @@ void egress_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m,
     if ((ip[6] & 0x40) != 0) {
         count_drop(c, DropReason::kDfTooBig);
         if (pol.local(load_be32(ip + 12)) != nullptr) return (void)rte_pktmbuf_free(m);
-        ToMain t{};
-        t.kind = ToMain::kFragNeeded;
-        t.port = m->port;
-        t.param = mtu;
-        t.via = m->hash.usr & (kViaSa | kViaSlotMask);
-        t.m = m;
-        if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) return (void)rte_pktmbuf_free(m);
-        ++c.stats->punted;
-        return;
+        return frag_needed(c, m, mtu, 0);
     }
     rte_mbuf* out[kMaxEgressFragments];
     const int n =
