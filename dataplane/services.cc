@@ -220,11 +220,11 @@ void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
         known = true;
         if (src != ipv4_of(info.meta.local) || dst != ipv4_of(info.meta.peer)) return;
         ours = true;
-        if (mtu >= 576 && mtu < rt.path_mtu) {
-            __atomic_store_n(&rt.path_mtu, mtu, __ATOMIC_RELAXED);
-            s.stats->sa(info.slot)->path_mtu = mtu;
-        }
-        if (mtu >= 576 && mtu <= rt.path_mtu) {  // (re)confirmed: the age starts again
+        if (mtu >= 576 && mtu <= rt.path_mtu) {  // lowered or confirmed: its age starts again
+            if (mtu < rt.path_mtu) {
+                __atomic_store_n(&rt.path_mtu, mtu, __ATOMIC_RELAXED);
+                s.stats->sa(info.slot)->path_mtu = mtu;
+            }
             if (info.pmtu_learnt_tsc == 0) ++s.pmtus_learnt;
             info.pmtu_learnt_tsc = rte_get_tsc_cycles();
         }
