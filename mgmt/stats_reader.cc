@@ -32,35 +32,31 @@ T read_consistent(const uint64_t& seq, const T& src) {
 }  // namespace
 
 bool StatsReader::open(const std::string& instance, std::string* error) {
-    if (!map_.open(instance, error)) return false;
-    view_ = map_.view();
-    return true;
+    return map_.open(instance, error);
 }
 
 bool StatsReader::attach(const void* base, size_t size, std::string* error) {
-    if (!map_.attach(base, size, error)) return false;
-    view_ = map_.view();
-    return true;
+    return map_.attach(base, size, error);
 }
 
 std::vector<SaSnapshot> StatsReader::sas() const {
     std::vector<SaSnapshot> out;
     for (uint32_t k = 0; k < header().max_sas; ++k) {
-        const sadb::SaSlot* s = view_.sa(k);
+        const sadb::SaSlot* s = view().sa(k);
         if (sadb::shm_load(s->in_use) == 0) continue;
-        const sadb::LcoreStats* owner = view_.lcore(s->owner_lcore);
+        const sadb::LcoreStats* owner = view().lcore(s->owner_lcore);
         out.push_back({k, read_consistent(owner->seq, *s)});
     }
     return out;
 }
 
 sadb::LcoreStats StatsReader::lcore(uint32_t i) const {
-    const sadb::LcoreStats* l = view_.lcore(i);
+    const sadb::LcoreStats* l = view().lcore(i);
     return read_consistent(l->seq, *l);
 }
 
 sadb::PortStats StatsReader::port(uint32_t i) const {
-    const sadb::PortStats* p = view_.port(i);
+    const sadb::PortStats* p = view().port(i);
     return read_consistent(p->seq, *p);
 }
 
@@ -76,18 +72,18 @@ sadb::DropCounters StatsReader::drops() const {
 }
 
 sadb::ResourceRegion StatsReader::resources() const {
-    const sadb::ResourceRegion* r = view_.resources();
+    const sadb::ResourceRegion* r = view().resources();
     return read_consistent(r->seq, *r);
 }
 
 std::vector<sadb::SpdRuleInfo> StatsReader::spd_rules() const {
-    const sadb::SpdRuleRegion* t = view_.spd_rules();
+    const sadb::SpdRuleRegion* t = view().spd_rules();
     std::vector<sadb::SpdRuleInfo> out;
     for (int tries = 0; tries < 1000; ++tries) {
         const uint64_t before = sadb::shm_load(t->seq);
         if (before & 1) continue;
         const uint32_t n = std::min(sadb::shm_load(t->count), header().max_spd_rules);
-        out.assign(view_.spd_rule(0), view_.spd_rule(0) + n);
+        out.assign(view().spd_rule(0), view().spd_rule(0) + n);
         std::atomic_thread_fence(std::memory_order_acquire);
         if (sadb::shm_load(t->seq) == before) break;
     }
@@ -95,11 +91,11 @@ std::vector<sadb::SpdRuleInfo> StatsReader::spd_rules() const {
 }
 
 std::vector<sadb::NeighborSlot> StatsReader::neighbors(uint32_t* total) const {
-    const sadb::NeighborRegion* r = view_.neighbors();
+    const sadb::NeighborRegion* r = view().neighbors();
     std::vector<sadb::NeighborSlot> out;
     read_seqlocked(r->seq, [&] {
         const uint32_t n = std::min(sadb::shm_load(r->count), header().max_neighbors);
-        out.assign(view_.neighbor(0), view_.neighbor(0) + n);
+        out.assign(view().neighbor(0), view().neighbor(0) + n);
         if (total != nullptr) *total = sadb::shm_load(r->total);
     });
     return out;
@@ -109,8 +105,8 @@ std::vector<uint64_t> StatsReader::spd_hits(uint32_t n) const {
     n = std::min(n, header().max_spd_rules);
     std::vector<uint64_t> sum(n, 0);
     for (uint32_t l = 0; l < header().max_lcores; ++l) {
-        if (!sadb::shm_load(view_.lcore(l)->active)) continue;
-        const uint64_t* hits = view_.spd_hits(l);
+        if (!sadb::shm_load(view().lcore(l)->active)) continue;
+        const uint64_t* hits = view().spd_hits(l);
         for (uint32_t k = 0; k < n; ++k)
             sum[k] += sadb::shm_load(hits[k]);
     }

@@ -27,7 +27,7 @@ class StatsReader {
     // Reads a segment already in memory (tests build one from sadb::StatsLayout); the memory
     // stays the caller's and must outlive the reader.
     bool attach(const void* base, size_t size, std::string* error);
-    const sadb::StatsHeader& header() const { return *view_.header(); }
+    const sadb::StatsHeader& header() const { return *view().header(); }
 
     std::vector<SaSnapshot> sas() const;
     sadb::LcoreStats lcore(uint32_t index) const;
@@ -45,8 +45,9 @@ class StatsReader {
     std::vector<sadb::NeighborSlot> neighbors(uint32_t* total = nullptr) const;
 
   private:
+    const sadb::StatsView& view() const { return map_.view(); }
+
     sadb::StatsMapping map_;  // maps and checks the format (shared with control's reader)
-    sadb::StatsView view_;    // map_'s view once open
 };
 
 }  // namespace espgw::mgmt
