@@ -349,6 +349,15 @@ def arp_scenario(ck: Checks, gw: Gateway) -> None:
     ck.drops(run, {"no_neighbor": 1})
 
 
+def mss_clamped(syn, opts, mss: int) -> bytes:
+    """`syn` (sent with TCP options `opts`) as the gateway forwards it under `ip tcp adjust-mss
+    mss`: TTL - 1, the MSS option lowered, the TCP checksum recomputed."""
+    out = IP(forwarded(syn))
+    out[TCP].options = [("MSS", mss) if o[0] == "MSS" else o for o in opts]
+    del out[TCP].chksum
+    return bytes(out)
+
+
 def hub_scenario(ck: Checks, gw: Gateway) -> None:
     """multi.cfg: two peers, a deny line, hairpinning, ICMP and ARP services."""
     s = Setup("multi.cfg")
@@ -385,11 +394,7 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
         syn = IP(src=HOST, dst=REMOTE, id=20 + n) / TCP(sport=1000 + n, dport=80, flags=flags,
                                                          options=opts)
         in1.append(from_inside(s, syn))
-        out = IP(forwarded(syn))
-        if clamped:
-            out[TCP].options = [("MSS", 1360) if o[0] == "MSS" else o for o in opts]
-            del out[TCP].chksum
-        want[0].inner(t2, bytes(out))
+        want[0].inner(t2, mss_clamped(syn, opts, 1360) if clamped else forwarded(syn))
     # No policy at all: clear, default route.
     p = IP(src=HOST, dst="203.0.113.9", id=4) / ICMP(id=1, seq=1)
     in1.append(from_inside(s, p))
@@ -407,10 +412,7 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     syn = IP(src=spoke3, dst=HOST, id=11) / TCP(sport=5000, dport=22, flags="S",
                                                  options=[("MSS", 1460)])
     in0.append(esp_from_peer(t3, syn, 2))
-    out = IP(forwarded(syn))
-    out[TCP].options = [("MSS", 1360)]
-    del out[TCP].chksum
-    want[1].frame(l2(s.mac(HOST), port_mac(1)) + bytes(out))
+    want[1].frame(l2(s.mac(HOST), port_mac(1)) + mss_clamped(syn, [("MSS", 1460)], 1360))
     # Ping of the gateway's inside address from spoke 2, through the tunnel: the reply matches
     # crypto map 10 (198.18.1.1 is inside 198.18.0.0/16) and goes back encrypted.
     req = IP(src=REMOTE, dst=INSIDE_GW, id=7) / ICMP(type=8, id=9, seq=1) / Raw(b"through")
@@ -451,18 +453,11 @@ def mss_outside_scenario(ck: Checks, gw: Gateway) -> None:
         seg = IP(src=HOST, dst=REMOTE, id=30 + n) / TCP(sport=2000 + n, dport=443, flags=flags,
                                                          options=[("MSS", mss)])
         in1.append(from_inside(s, seg))
-        out = IP(forwarded(seg))
-        if clamped:
-            out[TCP].options = [("MSS", 1300)]
-            del out[TCP].chksum
-        want[0].inner(t, bytes(out))
+        want[0].inner(t, mss_clamped(seg, [("MSS", mss)], 1300) if clamped else forwarded(seg))
     syn = IP(src=REMOTE, dst=HOST, id=40) / TCP(sport=6000, dport=22, flags="SA",
                                                  options=[("MSS", 1460)])
     in0.append(esp_from_peer(t, syn, 1))
-    out = IP(forwarded(syn))
-    out[TCP].options = [("MSS", 1300)]
-    del out[TCP].chksum
-    want[1].frame(l2(s.mac(HOST), port_mac(1)) + bytes(out))
+    want[1].frame(l2(s.mac(HOST), port_mac(1)) + mss_clamped(syn, [("MSS", 1460)], 1300))
     run = gw.run("mss-outside.cfg", {0: in0, 1: in1})
     check_outputs(ck, s, run, want)
     ck.drops(run, {})
