@@ -11,7 +11,9 @@ using sadb::DropReason;
 
 constexpr uint16_t kUdpIke = 500;
 
-Classified drop(DropReason r) { return {PacketClass::kDrop, r}; }
+Classified drop(DropReason r) {
+    return {PacketClass::kDrop, r};
+}
 
 // Ethernet and at most one 802.1Q tag: returns the ethertype and the L2 length (0 if runt).
 uint16_t parse_l2(const rte_mbuf* m, uint16_t* l2_len) {
@@ -59,7 +61,7 @@ PacketClass local_class(const uint8_t* ip, uint32_t len) {
     const uint8_t* payload = ip + ihl + 8;
     const uint32_t plen = len - ihl - 8;
     const bool marker = plen >= 4 && load_be32(payload) == 0;  // non-ESP marker: IKE
-    const bool keepalive = plen == 1 && payload[0] == 0xff;     // handled by esp_parse
+    const bool keepalive = plen == 1 && payload[0] == 0xff;    // handled by esp_parse
     return marker && !keepalive ? PacketClass::kSlowLocal : PacketClass::kInbound;
 }
 
@@ -83,6 +85,7 @@ Classified classify_frame(rte_mbuf* m, const Policy& policy) {
     if (!ipv4_ok(m)) return drop(DropReason::kMalformed);
     const auto* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t dst = load_be32(ip + 16);
+    if (martian_ipv4(load_be32(ip + 12), dst)) return drop(DropReason::kMartian);
     if (policy.local(dst) == nullptr) return {PacketClass::kOutbound, DropReason::kNone};
     return {local_class(ip, m->pkt_len), DropReason::kNone};
 }

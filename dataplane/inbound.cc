@@ -112,10 +112,21 @@ void compact(EspBurst& b) {
     b.n = n;
 }
 
-// Inner policy, reassembly counters, then forwarding or the gateway's own services.
+// A decapsulated IPv4 packet from or to an address nobody forwards: counted on its SA, which
+// may select any address (RFC 1812 §5.3.7; classify checks received packets the same way).
+bool inner_martian(const rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    return (ip[0] >> 4) == 4 && martian_ipv4(load_be32(ip + 12), load_be32(ip + 16));
+}
+
+// Martians, inner policy, reassembly counters, then forwarding or the gateway's own services.
 void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec& fwd) {
     for (uint16_t k = 0; k < b.n; ++k) {
         if (b.drop[k] != DropReason::kNone) continue;
+        if (inner_martian(b.pkts[k])) {
+            mark_drop(b, k, DropReason::kMartian);
+            continue;
+        }
         if (!inner_matches(*b.sa[k], b.pkts[k])) {
             mark_drop(b, k, DropReason::kInnerPolicyMismatch);
             continue;

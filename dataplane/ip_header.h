@@ -11,7 +11,7 @@
 
 namespace espgw::dataplane {
 
-inline constexpr uint8_t kProtoIpv4 = 4;   // IP-in-IP next header
+inline constexpr uint8_t kProtoIpv4 = 4;  // IP-in-IP next header
 inline constexpr uint8_t kProtoIpv6 = 41;
 inline constexpr uint8_t kProtoUdp = 17;
 inline constexpr uint8_t kProtoEsp = 50;
@@ -56,6 +56,18 @@ inline void set_ipv4_checksum(uint8_t* ip) {
 
 inline bool ipv4_checksum_ok(const uint8_t* ip, uint32_t ihl) {
     return ipv4_header_sum(ip, ihl) == 0xffff;
+}
+
+// Addresses (host order) no router forwards from or to, RFC 1812 §5.3.7 and §4.2.2.11: "this
+// network" 0/8, loopback 127/8, class E 240/4 with the limited broadcast, and multicast 224/4
+// (espgw routes no multicast; as a source it is never valid). Nor does the gateway answer them
+// (RFC 1122 §3.2.1.3).
+inline bool martian_ipv4(uint32_t src, uint32_t dst) {
+    const auto bad = [](uint32_t a) {
+        const uint32_t top = a >> 24;
+        return top == 0 || top == 127 || top >= 224;
+    };
+    return bad(src) || bad(dst);
 }
 
 // Length of a well-formed IP packet (from its header), or 0 when the header is not valid for a

@@ -84,6 +84,26 @@ def inner_policy_mismatch(ck: Checks, gw: Gateway) -> None:
     ck.drops(run, {"inner_policy_mismatch": 1}, {t.spi_in: {"inner_policy_mismatch": 1}})
 
 
+def martian_address(ck: Checks, gw: Gateway) -> None:
+    """RFC 1812 §5.3.7 and §4.2.2.11: nothing is forwarded from or to 0/8, 127/8, multicast,
+    240/4 or the limited broadcast. From the inside a loopback source and a limited-broadcast
+    destination; from the outside a multicast source (no PROTECT rule covers it: it used to be
+    forwarded to the host); through the tunnel an inner 0.0.0.0 source, counted on the SA."""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    by = Bystanders(s)
+    transit = "02:00:00:00:00:fe"  # the upstream router 192.0.2.254
+    inside = [IP(src="127.0.0.1", dst=REMOTE) / UDP(sport=1, dport=2) / Raw(b"loopback"),
+              IP(src=HOST, dst="255.255.255.255") / UDP(sport=68, dport=67) / Raw(b"bcast")]
+    outside = [l2(port_mac(0), transit) + bytes(IP(src="224.0.0.5", dst=HOST) /
+                                                 UDP(sport=1, dport=2) / Raw(b"mcast")),
+               esp_from_peer(t, IP(src="0.0.0.0", dst=HOST) / UDP(sport=1, dport=2) /
+                             Raw(b"zero"), 1)]
+    run = run_with(gw, s, by, {0: outside, 1: [from_inside(s, p) for p in inside]})
+    check_outputs(ck, s, run, by.want)
+    ck.drops(run, {"martian_address": 4}, {t.spi_in: {"martian_address": 1}})
+
+
 def not_ipsec(ck: Checks, gw: Gateway) -> None:
     """RFC 4301 §5.2: cleartext arriving on the crypto map interface that matches the mirror of
     a PROTECT rule should have come in ESP: dropped (IOS RECVD_PKT_NOT_IPSEC), for either crypto
@@ -339,6 +359,7 @@ def pmtu_mismatch(ck: Checks, gw: Gateway) -> None:
 
 BLACK_BOX = {
     "inner_policy_mismatch": inner_policy_mismatch,
+    "martian_address": martian_address,
     "not_ipsec": not_ipsec,
     "ipv6_unsupported": ipv6_unsupported,
     "unknown_ethertype": unknown_ethertype,

@@ -23,8 +23,12 @@ inline rte_mbuf* mbuf_from(rte_mempool* pool, const Bytes& b) {
 }
 
 inline Bytes bytes_of(const rte_mbuf* m) {
-    const auto* p = rte_pktmbuf_mtod(m, const uint8_t*);
-    return Bytes(p, p + m->pkt_len);
+    Bytes out;
+    for (const rte_mbuf* s = m; s != nullptr; s = s->next) {
+        const auto* p = rte_pktmbuf_mtod(s, const uint8_t*);
+        out.insert(out.end(), p, p + s->data_len);
+    }
+    return out;
 }
 
 // Ends a burst: frees the dropped packets (counting them), then returns the survivors' bytes in
@@ -32,7 +36,8 @@ inline Bytes bytes_of(const rte_mbuf* m) {
 inline std::vector<Bytes> drain(dataplane::EspBurst& b, sadb::DropCounters& drops) {
     dataplane::collect_drops(b, drops);
     std::vector<Bytes> out;
-    for (uint16_t k = 0; k < b.n; ++k) out.push_back(bytes_of(b.pkts[k]));
+    for (uint16_t k = 0; k < b.n; ++k)
+        out.push_back(bytes_of(b.pkts[k]));
     rte_pktmbuf_free_bulk(b.pkts, b.n);
     b.n = 0;
     return out;

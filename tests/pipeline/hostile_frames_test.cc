@@ -1,0 +1,784 @@
+// Hostile frames through the whole gateway (inprocess_gateway.h: real worker_poll, SPD, SA table,
+// intel-ipsec-mb, net_ring ports). Thousands of frames of every kind the gateway meets (ESP for
+// a tunnel, ESP whose inner packet is hostile but authentic, NAT-T ESP, outer fragments,
+// cleartext to protect, discard, bypass and a PROTECT rule without an SA, ARP, ICMP echo and PMTU
+// messages, IKE on 500/4500, 802.1Q, IPv6) are mutated at random: bit flips, bytes overwritten,
+// truncation, trailing bytes, IPv4 and ESP header fields set to edge values (the header checksum
+// fixed most of the time, so the mutation reaches the layers behind it), and chained mbufs.
+// A second tunnel carries bystander traffic throughout. Checked:
+// - every frame ends in exactly one place: transmitted, punted to the main lcore, or one drop
+//   counter (outer fragments may wait in reassembly);
+// - an ESP packet whose protected bytes changed never reaches the inside, and what a tunnel
+//   delivers stays inside its SA's selectors (RFC 4301 §5.2);
+// - no protected traffic leaves in clear, and every ESP packet the gateway sends decrypts at the
+//   peer to a packet the SA's selectors cover;
+// - nothing is forwarded from or to a martian address (RFC 1812 §5.3.7);
+// - every bystander packet gets through both ways, byte for byte, and the bystander SAs count no
+//   drop;
+// - no mbuf is lost; under the sanitize suite, no invalid access.
+// The PRNG seed is fixed (a failure reproduces); ESPGW_HOSTILE_SEED picks another.
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "tests/drops/esp_env.h"
+#include "tests/pipeline/inprocess_gateway.h"
+
+namespace espgw::dataplane {
+namespace {
+
+using namespace gw_test;
+using R = DropReason;
+
+constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6;
+constexpr uint32_t kInsideNet = 0xc6120100;
+
+bool in_net24(uint32_t a, uint32_t net) {
+    return (a & 0xffffff00u) == net;
+}
+
+// RFC 1812 §5.3.7 and §4.2.2.11: addresses a router never forwards from or to (this network,
+// loopback, class E, limited broadcast; multicast as a source).
+bool martian(uint32_t src, uint32_t dst) {
+    const auto bad = [](uint32_t a) {
+        return (a >> 24) == 0 || (a >> 24) == 127 || (a >> 28) == 0xf;
+    };
+    return bad(src) || bad(dst) || (src >> 28) == 0xe;
+}
+
+// Offset of the IPv4 header in an Ethernet frame (plain or one 802.1Q tag), if it carries one.
+std::optional<size_t> ipv4_at(const Bytes& f) {
+    if (f.size() >= 14 + 20 && load_be16(&f[12]) == RTE_ETHER_TYPE_IPV4) return 14;
+    if (f.size() >= 18 + 20 && load_be16(&f[12]) == RTE_ETHER_TYPE_VLAN &&
+        load_be16(&f[16]) == RTE_ETHER_TYPE_IPV4)
+        return 18;
+    return std::nullopt;
+}
+
+// An IPv4 fragment (MF or an offset): reassembly may hold it without counting anything yet.
+bool is_fragment(const Bytes& f) {
+    const auto at = ipv4_at(f);
+    return at && (load_be16(&f[*at + 6]) & 0x3fff) != 0;
+}
+
+// UDP checksum 0: the header checksum does not cover the payload, so it can be replaced.
+Bytes udp4(uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport, const Bytes& payload) {
+    Bytes p = esp_test::ipv4_udp(static_cast<uint16_t>(payload.size()), sport, dport, src, dst);
+    std::copy(payload.begin(), payload.end(), p.begin() + 28);
+    return p;
+}
+
+// A TCP SYN with an MSS option (RFC 9293 §3.7.1).
+Bytes tcp_syn(uint32_t src, uint32_t dst) {
+    Bytes p(20 + 24, 0);
+    p[0] = 0x45;
+    p[8] = 64;
+    p[9] = kProtoTcp;
+    store_be16(&p[2], static_cast<uint16_t>(p.size()));
+    store_be32(&p[12], src);
+    store_be32(&p[16], dst);
+    store_be16(&p[20], 40000);
+    store_be16(&p[22], 80);
+    p[32] = 6 << 4;  // data offset: 24 bytes
+    p[33] = 0x02;    // SYN
+    store_be16(&p[34], 65535);
+    p[40] = 2;
+    p[41] = 4;
+    store_be16(&p[42], 1460);
+    set_ipv4_checksum(p.data());
+    return p;
+}
+
+Bytes ipv6_udp(const Bytes& payload) {
+    Bytes p(40 + 8, 0);
+    p[0] = 0x60;
+    store_be16(&p[4], static_cast<uint16_t>(8 + payload.size()));
+    p[6] = kProtoUdp;
+    p[7] = 64;
+    p[8] = 0x20;
+    p[9] = 0x01;
+    p[24] = 0x20;
+    p[25] = 0x01;
+    p[39] = 2;
+    store_be16(&p[44], static_cast<uint16_t>(8 + payload.size()));
+    p.insert(p.end(), payload.begin(), payload.end());
+    return p;
+}
+
+// The two IPv4 fragments (RFC 791) of the IP packet in `frame`, split after `first` payload
+// bytes (a multiple of 8), as Ethernet frames with the same header.
+std::vector<Bytes> fragments(const Bytes& frame, size_t first) {
+    const Bytes ip(frame.begin() + 14, frame.end());
+    const size_t hl = 20, payload = ip.size() - hl;
+    std::vector<Bytes> out;
+    for (const auto& [from, len, more] :
+         {std::tuple{size_t{0}, first, true}, std::tuple{first, payload - first, false}}) {
+        Bytes f(ip.begin(), ip.begin() + hl);
+        f.insert(f.end(), ip.begin() + hl + from, ip.begin() + hl + from + len);
+        store_be16(&f[2], static_cast<uint16_t>(f.size()));
+        store_be16(&f[6], static_cast<uint16_t>((more ? 0x2000 : 0) | (from / 8)));
+        set_ipv4_checksum(f.data());
+        out.push_back(concat(Bytes(frame.begin(), frame.begin() + 14), f));
+    }
+    return out;
+}
+
+// The peer's ESP (RFC 4303 §2, RFC 4106 AES-GCM) built with OpenSSL, not with espgw's engine, so
+// that it can carry what the engine never sends: any inner bytes, and trailers with bad padding
+// or any next header. `trailer` 0 is a correct one; 1 breaks a padding byte; 2 claims more
+// padding than there is; 3 gives next header 59 (dummy, §2.6); 4 next header TCP.
+Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& inner, int trailer, uint64_t iv) {
+    Bytes plain = inner;
+    const size_t pad = (4 - (inner.size() + 2) % 4) % 4 + (trailer == 1 ? 4 : 0);
+    for (size_t i = 1; i <= pad; ++i)
+        plain.push_back(static_cast<uint8_t>(i));
+    if (trailer == 1) plain[inner.size() + pad / 2] ^= 0x40;
+    plain.push_back(static_cast<uint8_t>(trailer == 2 ? plain.size() + 1 : pad));
+    plain.push_back(trailer == 3 ? 59 : trailer == 4 ? kProtoTcp : kProtoIpv4);
+    Bytes esp(16 + plain.size() + 16, 0);
+    store_be32(&esp[0], t.spi_in);
+    store_be32(&esp[4], seq);
+    for (int i = 0; i < 8; ++i)
+        esp[8 + i] = static_cast<uint8_t>(iv >> (56 - 8 * i));
+    uint8_t nonce[12];
+    std::memcpy(nonce, t.key_in + 16, 4);  // salt (RFC 4106 §4)
+    std::memcpy(nonce + 4, &esp[8], 8);
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int len = 0;
+    bool ok = EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, t.key_in, nonce) == 1 &&
+              EVP_EncryptUpdate(ctx, nullptr, &len, esp.data(), 8) == 1 &&  // AAD: SPI, seq
+              EVP_EncryptUpdate(ctx, &esp[16], &len, plain.data(), int(plain.size())) == 1 &&
+              EVP_EncryptFinal_ex(ctx, &esp[16] + len, &len) == 1 &&
+              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, &esp[16 + plain.size()]) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    EXPECT_TRUE(ok);
+    Bytes ip(20, 0);
+    ip[0] = 0x45;
+    ip[8] = 64;
+    ip[9] = kProtoEsp;
+    store_be32(&ip[12], kPeer);
+    store_be32(&ip[16], kGatewayOut);
+    ip.insert(ip.end(), esp.begin(), esp.end());
+    store_be16(&ip[2], static_cast<uint16_t>(ip.size()));
+    set_ipv4_checksum(ip.data());
+    return ip;
+}
+
+enum class Kind {
+    kEsp,               // ESP for tunnel 0 from the peer
+    kEspHostileInner,   // ESP for tunnel 0 whose (authentic) inner packet was mutated
+    kEspEcho,           // ESP carrying an echo request to the gateway's inside address
+    kEspNatt,           // tunnel 0's ESP in UDP 4500 (the SA is not UDP-encapsulated)
+    kEspReplay,         // a kEsp frame sent before
+    kEspFragment,       // one of the two outer fragments of tunnel 0's ESP
+    kClearProtect,      // host to the tunnel 0 network: encapsulated
+    kTcpSyn,            // the same as a TCP SYN
+    kClearDiscard,      // to the DISCARD rule's network
+    kClearNoSa,         // to the PROTECT rule without an SA (ACQUIRE)
+    kClearBypass,       // host to the peer's address: no rule, forwarded in clear
+    kClearInProtected,  // cleartext from the tunnel 0 network arriving on the outside
+    kArpRequest,
+    kArpReply,
+    kEchoOutside,  // echo request from the peer to the gateway's outside address
+    kIke500,
+    kIke4500,  // UDP 4500 with the non-ESP marker
+    kNattKeepalive,
+    kPmtu,  // ICMP fragmentation needed quoting tunnel 0's outbound ESP
+    kVlan,  // 802.1Q-tagged kClearProtect
+    kIpv6,
+    kCount
+};
+
+// One frame to send and what the checks need to know about it.
+struct Case {
+    Kind kind = Kind::kEsp;
+    Bytes frame;
+    bool outside = false;
+    // ESP templates: the IP payload as sent, ESP or (kEspFragment) the fragment's part of it.
+    static constexpr size_t kEspAt = 14 + 20;
+    Bytes esp;
+    Bytes inner;   // the inner packet an authentic kEsp frame carries
+    Bytes before;  // kEspFragment: the other fragment, sent first and never mutated
+
+    // Whether the gateway may decapsulate it: ESP whose protected bytes are all still there
+    // (header fields, such as TTL or DSCP, may have changed).
+    bool authentic() const {
+        return !esp.empty() && frame.size() >= kEspAt + esp.size() &&
+               std::equal(esp.begin(), esp.end(), frame.begin() + long(kEspAt));
+    }
+};
+
+class Hostile {
+  public:
+    Hostile(Gateway& gw, uint32_t seed) : gw_(gw), rng_(seed) {}
+
+    Case make(Kind k) {
+        Case c;
+        c.kind = k;
+        c.outside = true;
+        const Bytes payload = random_bytes(uniform(0, 200));
+        switch (k) {
+            case Kind::kEsp:
+            case Kind::kEspNatt:
+            case Kind::kEspFragment:
+                c.inner = udp4(kRemote, kHost, 1000, 2000, payload);
+                c.frame = gw_.from_peer(c.inner, ++seq_);
+                if (k == Kind::kEspNatt) c.frame = udp_encapsulated(c.frame);
+                if (k == Kind::kEspFragment) {
+                    auto two = fragments(c.frame, 24);
+                    if (chance(2)) std::swap(two[0], two[1]);  // out of order
+                    c.before = two[0];
+                    c.frame = two[1];
+                }
+                break;
+            case Kind::kEspHostileInner: {
+                Bytes inner = udp4(kRemote, kHost, 1000, 2000, payload);
+                mutate(inner, 0);
+                const int trailer = chance(2) ? 0 : int(uniform(1, 4));
+                c.frame = from_peer_clear(esp_by_hand(kTunnels[0], ++seq_, inner, trailer, rng_()));
+                break;
+            }
+            case Kind::kEspReplay:  // the last kEsp frame again
+                c.frame = last_esp_.empty() ? gw_.from_peer(udp4(kRemote, kHost, 1, 2, {}), ++seq_)
+                                            : last_esp_;
+                break;
+            case Kind::kEspEcho:
+                c.inner = ipv4(kRemote, kGatewayIn, kProtoIcmp, 16);
+                c.frame = gw_.from_peer(c.inner, ++seq_);
+                break;
+            case Kind::kClearProtect:
+            case Kind::kVlan:
+                c.frame = gw_.from_host(udp4(kHost, kRemote, 1000, 2000, payload));
+                if (k == Kind::kVlan) {
+                    const uint8_t tag[4] = {0x81, 0x00, 0x00, 0x07};
+                    c.frame.insert(c.frame.begin() + 12, tag, tag + 4);
+                }
+                c.outside = false;
+                break;
+            case Kind::kTcpSyn:
+                c.frame = gw_.from_host(tcp_syn(kHost, kRemote));
+                c.outside = false;
+                break;
+            case Kind::kClearDiscard:
+            case Kind::kClearNoSa:
+            case Kind::kClearBypass:
+                c.frame = gw_.from_host(udp4(kHost,
+                                             k == Kind::kClearDiscard ? kDiscarded
+                                             : k == Kind::kClearNoSa  ? kNoSaNet
+                                                                      : kPeer,
+                                             1000, 2000, payload));
+                c.outside = false;
+                break;
+            case Kind::kClearInProtected:
+                c.frame = from_peer_clear(udp4(kRemote, kHost, 1000, 2000, payload));
+                break;
+            case Kind::kArpRequest:
+            case Kind::kArpReply:
+                c.frame = arp(k == Kind::kArpRequest);
+                c.outside = false;
+                break;
+            case Kind::kEchoOutside:
+                c.frame = from_peer_clear(ipv4(kPeer, kGatewayOut, kProtoIcmp, 24));
+                break;
+            case Kind::kIke500:
+                c.frame = from_peer_clear(udp4(kPeer, kGatewayOut, 500, 500, payload));
+                break;
+            case Kind::kIke4500:
+                c.frame = from_peer_clear(
+                    udp4(kPeer, kGatewayOut, 4500, 4500, concat(Bytes(4, 0), payload)));
+                break;
+            case Kind::kNattKeepalive:
+                c.frame = from_peer_clear(udp4(kPeer, kGatewayOut, 4500, 4500, Bytes{0xff}));
+                break;
+            case Kind::kPmtu:
+                c.frame = from_peer_clear(pmtu());
+                break;
+            case Kind::kIpv6:
+                c.frame = concat(ethernet(gw_.mac(gw_.outside()), kPeerMac, RTE_ETHER_TYPE_IPV6),
+                                 ipv6_udp(payload));
+                break;
+            case Kind::kCount:
+                break;
+        }
+        if (k == Kind::kEsp) last_esp_ = c.frame;
+        if (k == Kind::kEsp || k == Kind::kEspHostileInner || k == Kind::kEspEcho ||
+            k == Kind::kEspFragment || k == Kind::kEspReplay)
+            c.esp.assign(c.frame.begin() + long(Case::kEspAt), c.frame.end());
+        return c;
+    }
+
+    // Applies one mutation at random (one time in 16 none: the frame as made).
+    void mutate(Bytes& f, size_t l3) {
+        switch (uniform(0, 15)) {
+            case 0:
+                break;
+            case 1:
+            case 2:
+                for (int n = uniform(1, 4); n > 0 && !f.empty(); --n)
+                    f[uniform(0, f.size() - 1)] ^= static_cast<uint8_t>(1u << uniform(0, 7));
+                break;
+            case 3:
+            case 4:
+                for (int n = uniform(1, 3); n > 0 && !f.empty(); --n)
+                    f[uniform(0, f.size() - 1)] = edge_byte();
+                break;
+            case 5:
+                f.resize(uniform(0, f.size()));
+                break;
+            case 6:
+                f.resize(f.size() - std::min<size_t>(f.size(), uniform(1, 24)));
+                break;
+            case 7: {
+                const Bytes tail = random_bytes(uniform(1, 64));
+                f.insert(f.end(), tail.begin(), tail.end());
+                break;
+            }
+            default:
+                mutate_ipv4_field(f, l3);
+                break;
+        }
+    }
+
+    bool chance(int one_in) { return uniform(1, one_in) == 1; }
+    size_t uniform(size_t lo, size_t hi) {
+        return std::uniform_int_distribution<size_t>(lo, hi)(rng_);
+    }
+
+  private:
+    Bytes random_bytes(size_t n) {
+        Bytes b(n);
+        for (auto& x : b)
+            x = static_cast<uint8_t>(uniform(0, 255));
+        return b;
+    }
+    uint8_t edge_byte() {
+        static constexpr uint8_t kEdges[] = {0x00, 0x01, 0x7f, 0x80, 0xfe, 0xff};
+        return chance(2) ? kEdges[uniform(0, 5)] : static_cast<uint8_t>(uniform(0, 255));
+    }
+    uint16_t edge_word(uint16_t current) {
+        static constexpr uint16_t kEdges[] = {0, 1, 19, 20, 21, 27, 28, 0x7fff, 0xffff};
+        switch (uniform(0, 3)) {
+            case 0:
+                return kEdges[uniform(0, 8)];
+            case 1:
+                return static_cast<uint16_t>(current + 1);
+            case 2:
+                return static_cast<uint16_t>(current - 1);
+            default:
+                return static_cast<uint16_t>(uniform(0, 0xffff));
+        }
+    }
+
+    // One field of the IPv4 header at `l3` (or, behind it, of ESP or UDP), the header checksum
+    // made right again three times in four.
+    void mutate_ipv4_field(Bytes& f, size_t l3) {
+        if (f.size() < l3 + 20 || (f[l3] >> 4) != 4) {
+            if (!f.empty()) f[uniform(0, f.size() - 1)] = edge_byte();
+            return;
+        }
+        uint8_t* ip = &f[l3];
+        const size_t ihl = (ip[0] & 0xf) * 4u;
+        switch (uniform(0, 11)) {
+            case 0:
+                ip[0] = static_cast<uint8_t>(chance(2) ? 0x40 | uniform(0, 15) : edge_byte());
+                break;
+            case 1:
+                ip[1] = edge_byte();  // DSCP and ECN (RFC 6040 on decapsulation)
+                break;
+            case 2:
+                store_be16(ip + 2, edge_word(load_be16(ip + 2)));
+                break;
+            case 3: {
+                static constexpr uint16_t kFrag[] = {0x2000, 0x0001, 0x2001, 0x4000,
+                                                     0x8000, 0x1fff, 0x3fff};
+                store_be16(ip + 6, chance(2) ? kFrag[uniform(0, 6)] : edge_word(0));
+                break;
+            }
+            case 4:
+                ip[8] = static_cast<uint8_t>(uniform(0, 2));  // TTL 0, 1, 2
+                break;
+            case 5: {
+                static constexpr uint8_t kProtos[] = {0, 1, 4, 6, 17, 41, 50, 51, 255};
+                ip[9] = kProtos[uniform(0, 8)];
+                break;
+            }
+            case 6:
+            case 7: {
+                static constexpr uint32_t kAddrs[] = {
+                    kGatewayOut, kGatewayIn, kHost, kRemote,    kRemote2,   kPeer,
+                    0xffffffff,  0xc61201ff, 0,     0x7f000001, 0xe0000001, kDiscarded};
+                const uint32_t a = chance(3) ? static_cast<uint32_t>(uniform(0, 0xffffffff))
+                                             : kAddrs[uniform(0, 11)];
+                store_be32(ip + (chance(2) ? 12 : 16), a);
+                break;
+            }
+            case 8:  // options: the header grows into the payload
+                ip[0] = static_cast<uint8_t>(0x40 | uniform(6, 15));
+                break;
+            default: {  // the first 8 bytes behind the header: SPI and sequence, or UDP
+                if (f.size() < l3 + ihl + 8) break;
+                uint8_t* l4 = ip + ihl;
+                const size_t at = uniform(0, 3) * 2;
+                store_be16(l4 + at, edge_word(load_be16(l4 + at)));
+                break;
+            }
+        }
+        if (!chance(4)) set_ipv4_checksum(ip);
+    }
+
+    Bytes from_peer_clear(const Bytes& ip) {
+        return concat(ethernet(gw_.mac(gw_.outside()), kPeerMac, RTE_ETHER_TYPE_IPV4), ip);
+    }
+
+    // ARP for the gateway's inside address (RFC 826): who-has, or an unsolicited reply.
+    Bytes arp(bool request) {
+        Bytes f = ethernet(
+            request ? rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : gw_.mac(gw_.inside()),
+            kHostMac, RTE_ETHER_TYPE_ARP);
+        const uint8_t body[28] = {
+            0,   1,  8, 0, 6, 4,    0,   static_cast<uint8_t>(request ? 1 : 2),
+            2,   0,  0, 0, 1, 0x10, 198, 18,
+            1,   10, 0, 0, 0, 0,    0,   0,
+            198, 18, 1, 1};
+        f.insert(f.end(), body, body + sizeof body);
+        return f;
+    }
+
+    // RFC 1191: fragmentation needed, next-hop MTU 1200, quoting an outbound ESP packet of
+    // tunnel 0 (outer header and the first 8 bytes: SPI and sequence).
+    Bytes pmtu() {
+        Bytes quoted(28, 0);
+        quoted[0] = 0x45;
+        store_be16(&quoted[2], 1400);
+        quoted[8] = 63;
+        quoted[9] = kProtoEsp;
+        store_be32(&quoted[12], kGatewayOut);
+        store_be32(&quoted[16], kPeer);
+        set_ipv4_checksum(quoted.data());
+        store_be32(&quoted[20], kSpiOut);
+        store_be32(&quoted[24], 1);
+        Bytes icmp(8, 0);
+        icmp[0] = 3;
+        icmp[1] = 4;
+        store_be16(&icmp[6], 1200);
+        icmp.insert(icmp.end(), quoted.begin(), quoted.end());
+        const uint16_t c = static_cast<uint16_t>(~rte_raw_cksum(icmp.data(), icmp.size()));
+        std::memcpy(&icmp[2], &c, 2);
+        Bytes p(20, 0);
+        p[0] = 0x45;
+        p[8] = 64;
+        p[9] = kProtoIcmp;
+        store_be32(&p[12], kPeer);
+        store_be32(&p[16], kGatewayOut);
+        p.insert(p.end(), icmp.begin(), icmp.end());
+        store_be16(&p[2], static_cast<uint16_t>(p.size()));
+        set_ipv4_checksum(p.data());
+        return p;
+    }
+
+    Gateway& gw_;
+    std::mt19937_64 rng_;
+    uint32_t seq_ = 0;
+    Bytes last_esp_;
+};
+
+uint32_t seed() {
+    const char* s = std::getenv("ESPGW_HOSTILE_SEED");
+    return s != nullptr ? static_cast<uint32_t>(std::strtoul(s, nullptr, 0)) : 20261123u;
+}
+
+// The gateway's terminal counters over all lcores: every frame ends in exactly one of them, or
+// in reassembly (merged into a whole packet, or waiting).
+struct Totals {
+    uint64_t tx = 0, punted = 0, drops = 0;
+    std::map<std::string, uint64_t> by_reason;
+    uint64_t sum() const { return tx + punted + drops; }
+
+    // What moved since `before`, for a failure message.
+    std::string since(const Totals& before) const {
+        std::string out = "tx +" + std::to_string(tx - before.tx) + ", punted +" +
+                          std::to_string(punted - before.punted);
+        for (const auto& [label, n] : by_reason) {
+            const auto was = before.by_reason.find(label);
+            const uint64_t d = n - (was == before.by_reason.end() ? 0 : was->second);
+            if (d != 0) out += ", " + label + " +" + std::to_string(d);
+        }
+        return out;
+    }
+};
+
+class HostileRun {
+  public:
+    HostileRun(uint16_t sa_owner, uint32_t seed)
+        : gw_({.sa_owner = sa_owner}), hostile_(gw_, seed) {}
+
+    Totals totals() {
+        Totals t;
+        for (uint16_t i = 0; i < 2; ++i) {
+            const auto* s = gw_.lcore(i).stats;
+            t.tx += s->tx_packets;
+            t.punted += s->punted;
+            for (const auto& info : sadb::kDropReasons) {
+                const uint64_t n = s->drops.count[size_t(info.reason)];
+                if (n == 0) continue;
+                t.drops += n;
+                t.by_reason[std::string(info.label)] += n;
+            }
+        }
+        return t;
+    }
+
+    // Hostile frames one at a time: each is accounted for, and what it produced is checked
+    // against what it was. Every `bystander_every` frames the bystanders cross.
+    void one_by_one(int frames, int bystander_every) {
+        for (int i = 0; i < frames; ++i) {
+            if (i % bystander_every == 0) bystanders();
+            Case c =
+                hostile_.make(static_cast<Kind>(hostile_.uniform(0, size_t(Kind::kCount) - 1)));
+            if (c.kind != Kind::kEspHostileInner || hostile_.chance(4))
+                hostile_.mutate(c.frame, c.kind == Kind::kVlan ? 18 : 14);
+            const Totals before = totals();
+            send(c);
+            poll();
+            const Totals after = totals();
+            // Fragments still waiting end here, as their timeout would end them: a step starts
+            // with an empty reassembly table, so two fragments merge at most once.
+            const uint64_t ended = after.sum() - before.sum() + gw_.flush_reassembly();
+            const uint64_t frames = c.before.empty() ? 1 : 2;
+            SCOPED_TRACE("frame " + std::to_string(i) + " kind " + std::to_string(int(c.kind)) +
+                         " size " + std::to_string(c.frame.size()));
+            const auto hex = [](const Bytes& b) {
+                std::string h;
+                char x[4];
+                for (uint8_t v : b) {
+                    std::snprintf(x, sizeof x, "%02x", v);
+                    h += x;
+                }
+                return h;
+            };
+            SCOPED_TRACE("before " + hex(c.before) + "\nframe " + hex(c.frame));
+            if (frames == 2 || is_fragment(c.frame)) {
+                EXPECT_LE(ended, frames) << after.since(before);
+                EXPECT_GE(ended + 1, frames) << after.since(before);
+                fragments_ += frames;
+            } else {
+                EXPECT_EQ(ended, 1u)
+                    << "a frame must end in exactly one counter: " << after.since(before);
+            }
+            sent_ += frames;
+            check_outputs({&c});
+            if (::testing::Test::HasFailure()) return;
+        }
+        bystanders();
+    }
+
+    // Bursts of hostile frames with one bystander pair each, in random order.
+    void in_bursts(int bursts) {
+        for (int b = 0; b < bursts; ++b) {
+            std::vector<Case> cases(30);
+            for (Case& c : cases) {
+                c = hostile_.make(static_cast<Kind>(hostile_.uniform(0, size_t(Kind::kCount) - 1)));
+                if (c.kind != Kind::kEspHostileInner || hostile_.chance(4))
+                    hostile_.mutate(c.frame, c.kind == Kind::kVlan ? 18 : 14);
+            }
+            const Totals before = totals();
+            uint64_t frags = 0, frames = 2;  // and the bystander pair
+            std::vector<const Case*> all;
+            for (const Case& c : cases) {
+                send(c);
+                frames += c.before.empty() ? 1 : 2;
+                frags += (is_fragment(c.frame) ? 1 : 0) + (c.before.empty() ? 0 : 1);
+                all.push_back(&c);
+            }
+            const auto [in, out] = bystander_frames();
+            gw_.receive(gw_.outside(), in);
+            gw_.receive(gw_.inside(), out);
+            poll();
+            const uint64_t ended = totals().sum() - before.sum() + gw_.flush_reassembly();
+            SCOPED_TRACE("burst " + std::to_string(b));
+            EXPECT_LE(ended, frames);
+            EXPECT_GE(ended + frags, frames) << "frames ended in no counter";
+            sent_ += frames - 2;
+            fragments_ += frags;
+            check_outputs(all, /*bystanders=*/1);
+            if (::testing::Test::HasFailure()) return;
+        }
+    }
+
+    // After the run: the bystanders' SAs counted exactly their packets and no drop; nothing was
+    // lost; the mutations reached deep into the pipeline.
+    void finish() {
+        const Totals t = totals();
+        std::string seen;
+        for (const auto& [label, n] : t.by_reason)
+            seen += " " + label + "=" + std::to_string(n);
+        std::printf("hostile frames: %llu sent, %llu fragments, drops:%s\n",
+                    static_cast<unsigned long long>(sent_),
+                    static_cast<unsigned long long>(fragments_), seen.c_str());
+        for (uint32_t conn : {kTunnels[1].conn_in, kTunnels[1].conn_out}) {
+            EXPECT_EQ(gw_.sa_packets(conn), conn == kTunnels[1].conn_in ? by_in_ : tunnel1_out_)
+                << "bystander SA " << conn;
+            for (const auto& info : sadb::kDropReasons)
+                EXPECT_EQ(gw_.sa_drops(conn, info.reason), 0u) << info.label << " on SA " << conn;
+        }
+        // The mutations must reach every layer, or this test proves little.
+        for (const char* label :
+             {"malformed", "invalid_spi", "icv_mismatch", "replay_duplicate", "inner_malformed",
+              "inner_policy_mismatch", "not_ipsec", "spd_discard", "no_sa", "ipv6_unsupported",
+              "encap_mismatch", "ttl_expired", "martian_address", "bad_padding",
+              "reassembly_failed"})
+            EXPECT_GT(t.by_reason.count(label), 0u) << label << " never counted";
+        EXPECT_GT(decapsulated_, sent_ / 40) << "too few hostile frames got through";
+        EXPECT_GT(encapsulated_, sent_ / 40);
+        EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
+    }
+
+  private:
+    void send(const Case& c) {
+        const Port& p = c.outside ? gw_.outside() : gw_.inside();
+        if (!c.before.empty()) gw_.receive(p, c.before);
+        // One frame in four as a chain of two segments, split anywhere.
+        if (c.frame.size() >= 2 && hostile_.chance(4)) {
+            const size_t cut = hostile_.uniform(1, c.frame.size() - 1);
+            rte_mbuf* head =
+                test_util::mbuf_from(gw_.pool(), Bytes(c.frame.begin(), c.frame.begin() + cut));
+            rte_mbuf* tail =
+                test_util::mbuf_from(gw_.pool(), Bytes(c.frame.begin() + cut, c.frame.end()));
+            ASSERT_EQ(rte_pktmbuf_chain(head, tail), 0);
+            gw_.receive_mbuf(p, head);
+        } else {
+            gw_.receive(p, c.frame);
+        }
+    }
+
+    void poll() {
+        gw_.poll(0);
+        gw_.poll(1);
+        gw_.poll(1);  // what lcore 1 handed back, if anything
+        gw_.poll(0);
+        gw_.to_main(0);
+        gw_.to_main(1);
+    }
+
+    std::pair<Bytes, Bytes> bystander_frames() {
+        ++by_seq_;
+        Bytes payload(12);
+        store_be32(&payload[0], by_seq_);
+        by_inner_in_ = udp4(kRemote2, kHost, 3000, 4000, payload);
+        by_inner_out_ = udp4(kHost, kRemote2, 4000, 3000, payload);
+        return {gw_.from_peer(by_inner_in_, by_seq_, kTunnels[1]), gw_.from_host(by_inner_out_)};
+    }
+
+    void bystanders() {
+        const auto [in, out] = bystander_frames();
+        gw_.receive(gw_.outside(), in);
+        gw_.receive(gw_.inside(), out);
+        poll();
+        check_outputs({}, 1);
+    }
+
+    static Bytes forwarded(Bytes ip) {
+        --ip[8];
+        set_ipv4_checksum(ip.data());
+        return ip;
+    }
+
+    // Checks what the ports transmitted for `cases` (plus `bystanders` bystander pairs, whose
+    // packets must all be there).
+    void check_outputs(const std::vector<const Case*>& cases, int bystanders = 0) {
+        int by_in = 0, by_out = 0;
+        size_t authentic = 0;
+        for (const Case* c : cases)
+            authentic += c->authentic() ? 1 : 0;
+        size_t from_tunnel0 = 0;
+        for (const Bytes& f : gw_.transmitted(gw_.inside())) {
+            const auto at = ipv4_at(f);
+            if (!at) continue;
+            const Bytes ip(f.begin() + long(*at), f.end());
+            const uint32_t src = load_be32(&ip[12]), dst = load_be32(&ip[16]);
+            EXPECT_FALSE(martian(src, dst)) << std::hex << src << " -> " << dst;
+            if (in_net24(src, kTunnels[1].remote_net)) {
+                EXPECT_EQ(ip, forwarded(by_inner_in_)) << "bystander inbound altered";
+                ++by_in;
+                continue;
+            }
+            if (!in_net24(src, kTunnels[0].remote_net)) continue;
+            // Only an authentic ESP packet of tunnel 0 can deliver this, within its selectors.
+            ++from_tunnel0;
+            EXPECT_TRUE(in_net24(dst, kInsideNet)) << "decapsulated packet outside the selectors";
+            // Outer DSCP/ECN may reach the inner header (RFC 6040), and TTL is one less: the
+            // rest must be the packet the peer sent.
+            const Bytes& sent = cases.size() == 1 ? cases[0]->inner : Bytes{};
+            if (!sent.empty()) {
+                EXPECT_TRUE(ip.size() == sent.size() &&
+                            std::equal(ip.begin() + 12, ip.end(), sent.begin() + 12))
+                    << "inner packet altered";
+            }
+        }
+        EXPECT_LE(from_tunnel0, authentic) << "ESP with altered protected bytes was decapsulated";
+        decapsulated_ += from_tunnel0;
+        for (const Bytes& f : gw_.transmitted(gw_.outside())) {
+            const auto at = ipv4_at(f);
+            if (!at) continue;
+            const uint8_t* ip = &f[*at];
+            const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
+            EXPECT_FALSE(martian(src, dst)) << std::hex << src << " -> " << dst;
+            if (ip[9] != kProtoEsp) {
+                EXPECT_FALSE(in_net24(src, kInsideNet) &&
+                             (in_net24(dst, 0xc6120200) || in_net24(dst, 0xc6120300) ||
+                              in_net24(dst, 0xc6120400) || in_net24(dst, 0xc6120900)))
+                    << "protected traffic left in clear";
+                continue;
+            }
+            // ESP of the gateway's outbound SAs; other ESP is transit traffic forwarded as is.
+            const uint32_t spi = load_be32(ip + 20);
+            if (spi != kTunnels[0].spi_out && spi != kTunnels[1].spi_out) continue;
+            const auto inner = gw_.peer_decap(f);
+            ASSERT_TRUE(inner.has_value()) << "ESP the peer cannot decapsulate, SPI " << spi;
+            ASSERT_GE(inner->size(), 20u);
+            const uint32_t isrc = load_be32(&(*inner)[12]), idst = load_be32(&(*inner)[16]);
+            const Tunnel& t = spi == kTunnels[1].spi_out ? kTunnels[1] : kTunnels[0];
+            EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t.remote_net))
+                << "encapsulated packet outside the SA's selectors";
+            if (&t == &kTunnels[1] && *inner == forwarded(by_inner_out_)) {
+                ++by_out;
+                continue;
+            }
+            if (&t == &kTunnels[1]) ++tunnel1_out_;  // a mutation that became tunnel 1 traffic
+            ++encapsulated_;
+        }
+        EXPECT_EQ(by_in, bystanders) << "bystander inbound packet lost";
+        EXPECT_EQ(by_out, bystanders) << "bystander outbound packet lost";
+        by_in_ += by_in;
+        tunnel1_out_ += by_out;
+    }
+
+    Gateway gw_;
+    Hostile hostile_;
+    uint32_t by_seq_ = 0;
+    Bytes by_inner_in_, by_inner_out_;
+    uint64_t by_in_ = 0, tunnel1_out_ = 0;
+    uint64_t sent_ = 0, fragments_ = 0, decapsulated_ = 0, encapsulated_ = 0;
+};
+
+TEST(HostileFrames, OneAtATimeEachEndsInOneCounterAndTheBystanderTunnelPasses) {
+    HostileRun run(0, seed());
+    run.one_by_one(6000, 8);
+    run.finish();
+}
+
+TEST(HostileFrames, InBurstsWithTheTunnelOnAnotherLcore) {
+    HostileRun run(1, seed() + 1);
+    run.in_bursts(200);
+    run.finish();
+}
+
+}  // namespace
+}  // namespace espgw::dataplane
