@@ -430,7 +430,9 @@ class Hostile {
                 break;
             }
         }
-        if (!chance(4)) set_ipv4_checksum(ip);
+        // Only over a header that still fits: the IHL may now claim more than the frame holds.
+        const size_t new_ihl = (ip[0] & 0xf) * 4u;
+        if (new_ihl >= 20 && f.size() >= l3 + new_ihl && !chance(4)) set_ipv4_checksum(ip);
     }
 
     Bytes from_peer_clear(const Bytes& ip) {
