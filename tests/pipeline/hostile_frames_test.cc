@@ -5,7 +5,8 @@
 // messages, IKE on 500/4500, 802.1Q, IPv6) are mutated at random: bit flips, bytes overwritten,
 // truncation, trailing bytes, IPv4 and ESP header fields set to edge values (the header checksum
 // fixed most of the time, so the mutation reaches the layers behind it), and chained mbufs.
-// A second tunnel carries bystander traffic throughout. Checked:
+// A second tunnel carries bystander traffic throughout; a third (AES-CBC + HMAC-SHA1 in UDP 4500,
+// NAT-T) gets its own ESP, hostile ESP, raw ESP (encap mismatch) and cleartext. Checked:
 // - every frame ends in exactly one place: transmitted, punted to the main lcore, or one drop
 //   counter (outer fragments may wait in reassembly);
 // - an ESP packet whose protected bytes changed never reaches the inside, and what a tunnel
@@ -19,6 +20,7 @@
 // The PRNG seed is fixed (a failure reproduces); ESPGW_HOSTILE_SEED picks another.
 #include <gtest/gtest.h>
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -130,39 +132,70 @@ std::vector<Bytes> fragments(const Bytes& frame, size_t first) {
     return out;
 }
 
-// The peer's ESP (RFC 4303 §2, RFC 4106 AES-GCM) built with OpenSSL, not with espgw's engine, so
+// ESP payload encryption and ICV with OpenSSL: AES-128-GCM (RFC 4106: nonce = salt || IV, AAD =
+// SPI || sequence) or AES-128-CBC (RFC 3602: the IV field is the CBC IV) with HMAC-SHA1-96
+// (RFC 2404) over ESP header, IV and ciphertext. `esp` holds the header and IV and has room for
+// `plain` and the ICV.
+bool seal(const Tunnel& t, Bytes& esp, const Bytes& plain, size_t iv_len) {
+    const bool gcm = t.cipher == crypto::Cipher::kAes128Gcm;
+    uint8_t iv[16];
+    std::memcpy(iv, t.key_in + 16, 4);  // GCM salt (RFC 4106 §4)
+    std::memcpy(gcm ? iv + 4 : iv, &esp[8], iv_len);
+    uint8_t* ct = &esp[8 + iv_len];
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int len = 0, fin = 0;
+    bool ok = EVP_EncryptInit_ex(ctx, gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc(), nullptr,
+                                 t.key_in, iv) == 1 &&
+              EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+              (!gcm || EVP_EncryptUpdate(ctx, nullptr, &len, esp.data(), 8) == 1) &&
+              EVP_EncryptUpdate(ctx, ct, &len, plain.data(), int(plain.size())) == 1 &&
+              EVP_EncryptFinal_ex(ctx, ct + len, &fin) == 1;
+    uint8_t* icv = ct + plain.size();
+    if (gcm) {
+        ok = ok && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, icv) == 1;
+    } else {
+        uint8_t mac[EVP_MAX_MD_SIZE];
+        unsigned mac_len = 0;
+        ok = ok && HMAC(EVP_sha1(), t.key_in, 20, esp.data(), 8 + iv_len + plain.size(), mac,
+                        &mac_len) != nullptr;
+        std::memcpy(icv, mac, 12);
+    }
+    EVP_CIPHER_CTX_free(ctx);
+    return ok;
+}
+
+// The peer's ESP (RFC 4303 §2) for tunnel `t`, built with OpenSSL, not with espgw's engine, so
 // that it can carry what the engine never sends: any inner bytes, and trailers with bad padding
 // or any next header. `trailer` 0 is a correct one; 1 breaks a padding byte; 2 claims more
-// padding than there is; 3 gives next header 59 (dummy, §2.6); 4 next header TCP.
+// padding than there is; 3 gives next header 59 (dummy, §2.6); 4 next header TCP. In UDP 4500
+// (RFC 3948) when the tunnel says so.
 Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& inner, int trailer, uint64_t iv) {
+    const bool gcm = t.cipher == crypto::Cipher::kAes128Gcm;
+    const size_t block = gcm ? 4 : 16, iv_len = gcm ? 8 : 16, icv_len = gcm ? 16 : 12;
     Bytes plain = inner;
-    const size_t pad = (4 - (inner.size() + 2) % 4) % 4 + (trailer == 1 ? 4 : 0);
+    const size_t pad = (block - (inner.size() + 2) % block) % block + (trailer == 1 ? block : 0);
     for (size_t i = 1; i <= pad; ++i)
         plain.push_back(static_cast<uint8_t>(i));
     if (trailer == 1) plain[inner.size() + pad / 2] ^= 0x40;
     plain.push_back(static_cast<uint8_t>(trailer == 2 ? plain.size() + 1 : pad));
     plain.push_back(trailer == 3 ? 59 : trailer == 4 ? kProtoTcp : kProtoIpv4);
-    Bytes esp(16 + plain.size() + 16, 0);
+    Bytes esp(8 + iv_len + plain.size() + icv_len, 0);
     store_be32(&esp[0], t.spi_in);
     store_be32(&esp[4], seq);
-    for (int i = 0; i < 8; ++i)
-        esp[8 + i] = static_cast<uint8_t>(iv >> (56 - 8 * i));
-    uint8_t nonce[12];
-    std::memcpy(nonce, t.key_in + 16, 4);  // salt (RFC 4106 §4)
-    std::memcpy(nonce + 4, &esp[8], 8);
-    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-    int len = 0;
-    bool ok = EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, t.key_in, nonce) == 1 &&
-              EVP_EncryptUpdate(ctx, nullptr, &len, esp.data(), 8) == 1 &&  // AAD: SPI, seq
-              EVP_EncryptUpdate(ctx, &esp[16], &len, plain.data(), int(plain.size())) == 1 &&
-              EVP_EncryptFinal_ex(ctx, &esp[16] + len, &len) == 1 &&
-              EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, 16, &esp[16 + plain.size()]) == 1;
-    EVP_CIPHER_CTX_free(ctx);
-    EXPECT_TRUE(ok);
+    for (size_t i = 0; i < iv_len; ++i)
+        esp[8 + i] = static_cast<uint8_t>(iv >> (56 - 8 * (i % 8)));
+    EXPECT_TRUE(seal(t, esp, plain, iv_len));
+    if (t.udp) {
+        Bytes udp(8, 0);
+        store_be16(&udp[0], kNattPort);
+        store_be16(&udp[2], kNattPort);
+        store_be16(&udp[4], static_cast<uint16_t>(8 + esp.size()));
+        esp.insert(esp.begin(), udp.begin(), udp.end());
+    }
     Bytes ip(20, 0);
     ip[0] = 0x45;
     ip[8] = 64;
-    ip[9] = kProtoEsp;
+    ip[9] = t.udp ? kProtoUdp : kProtoEsp;
     store_be32(&ip[12], kPeer);
     store_be32(&ip[16], kGatewayOut);
     ip.insert(ip.end(), esp.begin(), esp.end());
@@ -193,6 +226,10 @@ enum class Kind {
     kPmtu,  // ICMP fragmentation needed quoting tunnel 0's outbound ESP
     kVlan,  // 802.1Q-tagged kClearProtect
     kIpv6,
+    kNatt,              // tunnel 2 (AES-CBC + HMAC-SHA1, UDP 4500) from the peer
+    kNattHostileInner,  // tunnel 2 with a mutated (authentic) inner packet or trailer
+    kNattRaw,           // tunnel 2's ESP without its UDP header
+    kClearProtectNatt,  // host to the tunnel 2 network: encapsulated in UDP
     kCount
 };
 
@@ -201,8 +238,10 @@ struct Case {
     Kind kind = Kind::kEsp;
     Bytes frame;
     bool outside = false;
-    // ESP templates: the IP payload as sent, ESP or (kEspFragment) the fragment's part of it.
-    static constexpr size_t kEspAt = 14 + 20;
+    int tunnel = 0;  // of kTunnels, for ESP from the peer
+    // ESP templates: the protected bytes as sent (from the SPI on, or the fragment's part of
+    // them), at esp_at in the frame.
+    size_t esp_at = 14 + 20;
     Bytes esp;
     Bytes inner;   // the inner packet an authentic kEsp frame carries
     Bytes before;  // kEspFragment: the other fragment, sent first and never mutated
@@ -210,8 +249,8 @@ struct Case {
     // Whether the gateway may decapsulate it: ESP whose protected bytes are all still there
     // (header fields, such as TTL or DSCP, may have changed).
     bool authentic() const {
-        return !esp.empty() && frame.size() >= kEspAt + esp.size() &&
-               std::equal(esp.begin(), esp.end(), frame.begin() + long(kEspAt));
+        return !esp.empty() && frame.size() >= esp_at + esp.size() &&
+               std::equal(esp.begin(), esp.end(), frame.begin() + long(esp_at));
     }
 };
 
@@ -252,6 +291,31 @@ class Hostile {
             case Kind::kEspEcho:
                 c.inner = ipv4(kRemote, kGatewayIn, kProtoIcmp, 16);
                 c.frame = gw_.from_peer(c.inner, ++seq_);
+                break;
+            case Kind::kNatt:
+            case Kind::kNattRaw:
+                c.tunnel = 2;
+                c.inner = udp4(kRemote3, kHost, 1000, 2000, payload);
+                c.frame = gw_.from_peer(c.inner, ++seq2_, kTunnels[2]);
+                if (k == Kind::kNattRaw) {  // the ESP straight after the IP header
+                    c.frame.erase(c.frame.begin() + 34, c.frame.begin() + 42);
+                    c.frame[14 + 9] = kProtoEsp;
+                    store_be16(&c.frame[14 + 2], static_cast<uint16_t>(c.frame.size() - 14));
+                    set_ipv4_checksum(&c.frame[14]);
+                }
+                break;
+            case Kind::kNattHostileInner: {
+                c.tunnel = 2;
+                Bytes inner = udp4(kRemote3, kHost, 1000, 2000, payload);
+                mutate(inner, 0);
+                const int trailer = chance(2) ? 0 : int(uniform(1, 4));
+                c.frame =
+                    from_peer_clear(esp_by_hand(kTunnels[2], ++seq2_, inner, trailer, rng_()));
+                break;
+            }
+            case Kind::kClearProtectNatt:
+                c.frame = gw_.from_host(udp4(kHost, kRemote3, 1000, 2000, payload));
+                c.outside = false;
                 break;
             case Kind::kClearProtect:
             case Kind::kVlan:
@@ -308,9 +372,11 @@ class Hostile {
                 break;
         }
         if (k == Kind::kEsp) last_esp_ = c.frame;
+        if (k == Kind::kNatt || k == Kind::kNattHostileInner) c.esp_at += 8;  // UDP header
         if (k == Kind::kEsp || k == Kind::kEspHostileInner || k == Kind::kEspEcho ||
-            k == Kind::kEspFragment || k == Kind::kEspReplay)
-            c.esp.assign(c.frame.begin() + long(Case::kEspAt), c.frame.end());
+            k == Kind::kEspFragment || k == Kind::kEspReplay || k == Kind::kNatt ||
+            k == Kind::kNattHostileInner)
+            c.esp.assign(c.frame.begin() + long(c.esp_at), c.frame.end());
         return c;
     }
 
@@ -487,7 +553,7 @@ class Hostile {
 
     Gateway& gw_;
     std::mt19937_64 rng_;
-    uint32_t seq_ = 0;
+    uint32_t seq_ = 0, seq2_ = 0;
     Bytes last_esp_;
 };
 
@@ -639,6 +705,12 @@ class HostileRun {
             EXPECT_GT(t.by_reason.count(label), 0u) << label << " never counted";
         EXPECT_GT(decapsulated_, sent_ / 40) << "too few hostile frames got through";
         EXPECT_GT(encapsulated_, sent_ / 40);
+        // The NAT-T tunnel (AES-CBC + HMAC-SHA1 in UDP 4500) carried traffic both ways.
+        EXPECT_GT(gw_.sa_packets(kTunnels[2].conn_in), sent_ / 200);
+        EXPECT_GT(gw_.sa_packets(kTunnels[2].conn_out), sent_ / 200);
+        EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kIcvMismatch), 0u);
+        EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kBadPadding), 0u);
+        EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kEncapMismatch), 0u);
         EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
     }
 
@@ -696,10 +768,9 @@ class HostileRun {
     // packets must all be there).
     void check_outputs(const std::vector<const Case*>& cases, int bystanders = 0) {
         int by_in = 0, by_out = 0;
-        size_t authentic = 0;
+        size_t authentic[3] = {}, delivered[3] = {};
         for (const Case* c : cases)
-            authentic += c->authentic() ? 1 : 0;
-        size_t from_tunnel0 = 0;
+            authentic[c->tunnel] += c->authentic() ? 1 : 0;
         for (const Bytes& f : gw_.transmitted(gw_.inside())) {
             const auto at = ipv4_at(f);
             if (!at) continue;
@@ -711,9 +782,12 @@ class HostileRun {
                 ++by_in;
                 continue;
             }
-            if (!in_net24(src, kTunnels[0].remote_net)) continue;
-            // Only an authentic ESP packet of tunnel 0 can deliver this, within its selectors.
-            ++from_tunnel0;
+            const int t = in_net24(src, kTunnels[0].remote_net)   ? 0
+                          : in_net24(src, kTunnels[2].remote_net) ? 2
+                                                                  : -1;
+            if (t < 0) continue;
+            // Only an authentic ESP packet of tunnel t can deliver this, within its selectors.
+            ++delivered[t];
             EXPECT_TRUE(in_net24(dst, kInsideNet)) << "decapsulated packet outside the selectors";
             // Outer DSCP/ECN may reach the inner header (RFC 6040), and TTL is one less: the
             // rest must be the packet the peer sent.
@@ -724,36 +798,45 @@ class HostileRun {
                     << "inner packet altered";
             }
         }
-        EXPECT_LE(from_tunnel0, authentic) << "ESP with altered protected bytes was decapsulated";
-        decapsulated_ += from_tunnel0;
+        for (const int t : {0, 2})
+            EXPECT_LE(delivered[t], authentic[t])
+                << "ESP with altered protected bytes was decapsulated, tunnel " << t;
+        decapsulated_ += delivered[0] + delivered[2];
         for (const Bytes& f : gw_.transmitted(gw_.outside())) {
             const auto at = ipv4_at(f);
             if (!at) continue;
             const uint8_t* ip = &f[*at];
             const uint32_t src = load_be32(ip + 12), dst = load_be32(ip + 16);
             EXPECT_FALSE(martian(src, dst)) << std::hex << src << " -> " << dst;
-            if (ip[9] != kProtoEsp) {
+            // ESP of the gateway's outbound SAs, raw or in UDP 4500 from the gateway; other ESP
+            // is transit traffic forwarded as is.
+            const bool natt = ip[9] == kProtoUdp && src == kGatewayOut && f.size() >= *at + 36 &&
+                              load_be16(ip + 22) == kNattPort;
+            if (ip[9] != kProtoEsp && !natt) {
                 EXPECT_FALSE(in_net24(src, kInsideNet) &&
                              (in_net24(dst, 0xc6120200) || in_net24(dst, 0xc6120300) ||
-                              in_net24(dst, 0xc6120400) || in_net24(dst, 0xc6120900)))
+                              in_net24(dst, 0xc6120400) || in_net24(dst, 0xc6120500) ||
+                              in_net24(dst, 0xc6120900)))
                     << "protected traffic left in clear";
                 continue;
             }
-            // ESP of the gateway's outbound SAs; other ESP is transit traffic forwarded as is.
-            const uint32_t spi = load_be32(ip + 20);
-            if (spi != kTunnels[0].spi_out && spi != kTunnels[1].spi_out) continue;
+            const uint32_t spi = load_be32(ip + (natt ? 28 : 20));
+            const Tunnel* t = nullptr;
+            for (const Tunnel& k : kTunnels)
+                if (spi == k.spi_out) t = &k;
+            if (t == nullptr) continue;
+            EXPECT_EQ(natt, t->udp) << "SPI " << spi;
             const auto inner = gw_.peer_decap(f);
             ASSERT_TRUE(inner.has_value()) << "ESP the peer cannot decapsulate, SPI " << spi;
             ASSERT_GE(inner->size(), 20u);
             const uint32_t isrc = load_be32(&(*inner)[12]), idst = load_be32(&(*inner)[16]);
-            const Tunnel& t = spi == kTunnels[1].spi_out ? kTunnels[1] : kTunnels[0];
-            EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t.remote_net))
+            EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t->remote_net))
                 << "encapsulated packet outside the SA's selectors";
-            if (&t == &kTunnels[1] && *inner == forwarded(by_inner_out_)) {
+            if (t == &kTunnels[1] && *inner == forwarded(by_inner_out_)) {
                 ++by_out;
                 continue;
             }
-            if (&t == &kTunnels[1]) ++tunnel1_out_;  // a mutation that became tunnel 1 traffic
+            if (t == &kTunnels[1]) ++tunnel1_out_;  // a mutation that became tunnel 1 traffic
             ++encapsulated_;
         }
         EXPECT_EQ(by_in, bystanders) << "bystander inbound packet lost";

@@ -5,10 +5,11 @@
 // (pipeline_drops_test.cc, hostile_frames_test.cc).
 //
 // Topology: host 198.18.1.10 -- inside 198.18.1.1 [gateway] outside 192.0.2.1 -- peer 192.0.2.2.
-// Two tunnels to the peer, AES-128-GCM, tunnel mode: 198.18.1.0/24 <-> 198.18.2.0/24 (SPIs
-// 0x1001 in / 0x2001 out) and 198.18.1.0/24 <-> 198.18.4.0/24 (0x7a3c5e91 / 0x5c0ffee1). SPD, first
-// match: DISCARD to 198.18.9.0/24, PROTECT to each tunnel, PROTECT to 198.18.3.0/24 with an SA
-// that was never installed.
+// Three tunnels to the peer, tunnel mode, from 198.18.1.0/24: AES-128-GCM to 198.18.2.0/24 (SPIs
+// 0x1001 in / 0x2001 out) and to 198.18.4.0/24 (0x7a3c5e91 / 0x5c0ffee1), AES-128-CBC +
+// HMAC-SHA1-96 in UDP 4500 (NAT-T) to 198.18.5.0/24 (0x00c0ffee / 0x0badcafe). SPD, first match:
+// DISCARD to 198.18.9.0/24, PROTECT to 198.18.2.0/24, PROTECT to 198.18.3.0/24 with an SA that
+// was never installed, PROTECT to the other two tunnels.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -69,18 +70,30 @@ constexpr uint8_t kKeyIn2[20] = {40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
 constexpr uint8_t kKeyOut2[20] = {71, 70, 69, 68, 67, 66, 65, 64, 63, 62,
                                   61, 60, 59, 58, 57, 56, 55, 54, 53, 52};
 
-// A tunnel's pair of SAs (AES-128-GCM: 16-byte key and 4-byte salt).
+// A tunnel's pair of SAs. The cipher key is the first bytes of the 20 (AES-128-GCM: 16 and the
+// 4-byte salt; AES-128-CBC: 16); an HMAC-SHA1 key is all 20.
 struct Tunnel {
     uint32_t remote_net;  // /24 behind the peer
     uint32_t spi_in, spi_out;
     uint32_t conn_in, conn_out;
     const uint8_t* key_in;
     const uint8_t* key_out;
+    crypto::Cipher cipher = crypto::Cipher::kAes128Gcm;
+    crypto::Integrity integrity = crypto::Integrity::kNone;
+    bool udp = false;  // RFC 3948 UDP encapsulation, port 4500 both sides
 };
-constexpr Tunnel kTunnels[2] = {
+constexpr Tunnel kTunnels[3] = {
     {0xc6120200, kSpiIn, kSpiOut, kConnIn, kConnOut, kKeyIn, kKeyOut},
     {0xc6120400, 0x7a3c5e91, 0x5c0ffee1, 3, 4, kKeyIn2, kKeyOut2},
+    {0xc6120500, 0x00c0ffee, 0x0badcafe, 5, 6, kKeyOut2, kKeyIn2, crypto::Cipher::kAes128Cbc,
+     crypto::Integrity::kHmacSha1_96, true},
 };
+inline constexpr uint32_t kRemote3 = 0xc612050a;  // 198.18.5.10, behind the NAT-T tunnel
+
+inline size_t cipher_key_len(const Tunnel& t) {
+    const auto& ci = crypto::cipher_info(t.cipher);
+    return ci.key_len + ci.salt_len;
+}
 
 inline Bytes ethernet(const rte_ether_addr& dst, const rte_ether_addr& src, uint16_t type) {
     Bytes b(dst.addr_bytes, dst.addr_bytes + 6);
@@ -288,10 +301,12 @@ class Gateway {
             for (const auto& c : dp_.lcores)
                 total += c->stats->drops.count[size_t(info.reason)];
             EXPECT_EQ(total, info.reason == reason ? n : 0) << info.label;
-            for (uint32_t conn : {kConnIn, kConnOut, kTunnels[1].conn_in, kTunnels[1].conn_out}) {
-                const uint64_t sa =
-                    dp_.stats.sa(dp_.sas->slot_of(conn))->counters.drops[size_t(info.reason)];
-                EXPECT_EQ(sa, 0u) << info.label << " on SA " << conn;
+            for (const Tunnel& t : kTunnels) {
+                for (const uint32_t conn : {t.conn_in, t.conn_out}) {
+                    const uint64_t sa =
+                        dp_.stats.sa(dp_.sas->slot_of(conn))->counters.drops[size_t(info.reason)];
+                    EXPECT_EQ(sa, 0u) << info.label << " on SA " << conn;
+                }
             }
         }
         EXPECT_EQ(rte_mempool_in_use_count(pool_), 0u) << "mbuf leak";
@@ -377,13 +392,20 @@ class Gateway {
             w.pair_conn_id = inbound ? t.conn_out : t.conn_in;
             w.direction = inbound ? wire::Direction::kInbound : wire::Direction::kOutbound;
             w.mode = wire::Mode::kTunnel;
-            w.cipher = static_cast<uint8_t>(crypto::Cipher::kAes128Gcm);
-            w.integrity = static_cast<uint8_t>(crypto::Integrity::kNone);
+            w.cipher = static_cast<uint8_t>(t.cipher);
+            w.integrity = static_cast<uint8_t>(t.integrity);
             w.df = wire::DfPolicy::kCopy;
             w.copy_dscp = 1;
             w.ttl = 64;
-            w.cipher_key_len = 20;
-            std::memcpy(w.cipher_key, inbound ? t.key_in : t.key_out, 20);
+            const uint8_t* key = inbound ? t.key_in : t.key_out;
+            w.cipher_key_len = static_cast<uint8_t>(cipher_key_len(t));
+            std::memcpy(w.cipher_key, key, w.cipher_key_len);
+            if (t.integrity != crypto::Integrity::kNone) {
+                w.auth_key_len = 20;
+                std::memcpy(w.auth_key, key, 20);
+            }
+            w.udp_encap = t.udp;
+            w.udp_local_port = w.udp_peer_port = 4500;
             w.path_mtu = 1500;
             w.port = outside_.id;
             w.replay_window = 64;
@@ -431,14 +453,16 @@ class Gateway {
         policy_.index_addresses();  // as ControlEndpoint::next_policy
         policy_.globals.frag = wire::FragPolicy::kBeforeEncryption;
         policy_.globals.icmp_rate_per_s = 100;
-        constexpr uint32_t kRules = 4;
+        constexpr uint32_t kRules = 5;
         std::vector<wire::SpdRule> rules(kRules);
         const std::pair<wire::SpdAction, uint32_t> what[kRules] = {
             {wire::SpdAction::kDiscard, 0},
             {wire::SpdAction::kProtect, kConnOut},
             {wire::SpdAction::kProtect, kConnMissing},
-            {wire::SpdAction::kProtect, kTunnels[1].conn_out}};
-        const uint32_t dst[kRules] = {0xc6120900, 0xc6120200, 0xc6120300, kTunnels[1].remote_net};
+            {wire::SpdAction::kProtect, kTunnels[1].conn_out},
+            {wire::SpdAction::kProtect, kTunnels[2].conn_out}};
+        const uint32_t dst[kRules] = {0xc6120900, 0xc6120200, 0xc6120300, kTunnels[1].remote_net,
+                                      kTunnels[2].remote_net};
         for (uint32_t k = 0; k < kRules; ++k) {
             rules[k].id = k;
             rules[k].action = what[k].first;
@@ -482,9 +506,12 @@ class Gateway {
         const bool to_gateway = d == sadb::Direction::kOutbound;
         c.spi = to_gateway ? t.spi_in : t.spi_out;
         c.direction = d;
-        c.cipher = crypto::Cipher::kAes128Gcm;
+        c.cipher = t.cipher;
+        c.integrity = t.integrity;
         const uint8_t* key = to_gateway ? t.key_in : t.key_out;
-        c.cipher_key.assign(Bytes(key, key + 20));
+        c.cipher_key.assign(Bytes(key, key + cipher_key_len(t)));
+        if (t.integrity != crypto::Integrity::kNone) c.auth_key.assign(Bytes(key, key + 20));
+        c.udp_encap.enabled = t.udp;
         c.local = *sadb::IpAddr::parse("192.0.2.2");
         c.peer = *sadb::IpAddr::parse("192.0.2.1");
         c.replay_window = 0;
