@@ -16,6 +16,8 @@
 // - nothing is forwarded from or to a martian address (RFC 1812 §5.3.7);
 // - every bystander packet gets through both ways, byte for byte, and the bystander SAs count no
 //   drop;
+// - the main lcore serves what was punted (ARP and echo replies, ICMP errors quoting hostile
+//   packets, PMTU messages) and its replies pass the same checks;
 // - no mbuf is lost; under the sanitize suite, no invalid access.
 // The PRNG seed is fixed (a failure reproduces); ESPGW_HOSTILE_SEED picks another.
 #include <gtest/gtest.h>
@@ -641,6 +643,7 @@ class HostileRun {
                     << "a frame must end in exactly one counter: " << after.since(before);
             }
             sent_ += frames;
+            serve();
             check_outputs({&c});
             if (::testing::Test::HasFailure()) return;
         }
@@ -675,6 +678,7 @@ class HostileRun {
             EXPECT_GE(ended + frags, frames) << "frames ended in no counter";
             sent_ += frames - 2;
             fragments_ += frags;
+            serve();
             check_outputs(all, /*bystanders=*/1);
             if (::testing::Test::HasFailure()) return;
         }
@@ -687,9 +691,17 @@ class HostileRun {
         std::string seen;
         for (const auto& [label, n] : t.by_reason)
             seen += " " + label + "=" + std::to_string(n);
-        std::printf("hostile frames: %llu sent, %llu fragments, drops:%s\n",
-                    static_cast<unsigned long long>(sent_),
-                    static_cast<unsigned long long>(fragments_), seen.c_str());
+        seen += "; main lcore:";
+        for (const auto& info : sadb::kDropReasons)
+            if (main_drops_.count[size_t(info.reason)] != 0)
+                seen += " " + std::string(info.label) + "=" +
+                        std::to_string(main_drops_.count[size_t(info.reason)]);
+        std::printf(
+            "hostile frames: %llu sent, %llu fragments, %llu ARP and %llu ICMP sent by the "
+            "main lcore, drops:%s\n",
+            static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(fragments_),
+            static_cast<unsigned long long>(arp_sent_), static_cast<unsigned long long>(icmp_sent_),
+            seen.c_str());
         for (uint32_t conn : {kTunnels[1].conn_in, kTunnels[1].conn_out}) {
             EXPECT_EQ(gw_.sa_packets(conn), conn == kTunnels[1].conn_in ? by_in_ : tunnel1_out_)
                 << "bystander SA " << conn;
@@ -705,6 +717,9 @@ class HostileRun {
             EXPECT_GT(t.by_reason.count(label), 0u) << label << " never counted";
         EXPECT_GT(decapsulated_, sent_ / 40) << "too few hostile frames got through";
         EXPECT_GT(encapsulated_, sent_ / 40);
+        // The main lcore answered (ARP, echo) and sent ICMP errors about hostile packets.
+        EXPECT_GT(arp_sent_, 0u);
+        EXPECT_GT(icmp_sent_, 0u);
         // The NAT-T tunnel (AES-CBC + HMAC-SHA1 in UDP 4500) carried traffic both ways.
         EXPECT_GT(gw_.sa_packets(kTunnels[2].conn_in), sent_ / 200);
         EXPECT_GT(gw_.sa_packets(kTunnels[2].conn_out), sent_ / 200);
@@ -737,6 +752,16 @@ class HostileRun {
         gw_.poll(1);
         gw_.poll(1);  // what lcore 1 handed back, if anything
         gw_.poll(0);
+    }
+
+    // The main lcore serves what was punted (ARP and echo replies, ICMP errors quoting the
+    // hostile packets, PMTU messages) and the lcores send the replies, until nothing is left.
+    void serve() {
+        for (int round = 0; round < 4; ++round) {
+            const uint32_t n = gw_.serve_main(0, main_drops_) + gw_.serve_main(1, main_drops_);
+            if (n == 0) break;
+            poll();
+        }
         gw_.to_main(0);
         gw_.to_main(1);
     }
@@ -755,6 +780,7 @@ class HostileRun {
         gw_.receive(gw_.outside(), in);
         gw_.receive(gw_.inside(), out);
         poll();
+        serve();
         check_outputs({}, 1);
     }
 
@@ -766,12 +792,22 @@ class HostileRun {
 
     // Checks what the ports transmitted for `cases` (plus `bystanders` bystander pairs, whose
     // packets must all be there).
+    // ARP and ICMP the main lcore sent in clear (its replies and errors).
+    void count_reply(const Bytes& f) {
+        const auto at = ipv4_at(f);
+        if (f.size() >= 14 && load_be16(&f[12]) == RTE_ETHER_TYPE_ARP) ++arp_sent_;
+        if (at && f[*at + 9] == kProtoIcmp &&
+            (load_be32(&f[*at + 12]) == kGatewayIn || load_be32(&f[*at + 12]) == kGatewayOut))
+            ++icmp_sent_;
+    }
+
     void check_outputs(const std::vector<const Case*>& cases, int bystanders = 0) {
         int by_in = 0, by_out = 0;
         size_t authentic[3] = {}, delivered[3] = {};
         for (const Case* c : cases)
             authentic[c->tunnel] += c->authentic() ? 1 : 0;
         for (const Bytes& f : gw_.transmitted(gw_.inside())) {
+            count_reply(f);
             const auto at = ipv4_at(f);
             if (!at) continue;
             const Bytes ip(f.begin() + long(*at), f.end());
@@ -803,6 +839,7 @@ class HostileRun {
                 << "ESP with altered protected bytes was decapsulated, tunnel " << t;
         decapsulated_ += delivered[0] + delivered[2];
         for (const Bytes& f : gw_.transmitted(gw_.outside())) {
+            count_reply(f);
             const auto at = ipv4_at(f);
             if (!at) continue;
             const uint8_t* ip = &f[*at];
@@ -847,10 +884,12 @@ class HostileRun {
 
     Gateway gw_;
     Hostile hostile_;
+    sadb::DropCounters main_drops_{};
     uint32_t by_seq_ = 0;
     Bytes by_inner_in_, by_inner_out_;
     uint64_t by_in_ = 0, tunnel1_out_ = 0;
     uint64_t sent_ = 0, fragments_ = 0, decapsulated_ = 0, encapsulated_ = 0;
+    uint64_t arp_sent_ = 0, icmp_sent_ = 0;
 };
 
 TEST(HostileFrames, OneAtATimeEachEndsInOneCounterAndTheBystanderTunnelPasses) {

@@ -32,6 +32,7 @@
 #include "dataplane/esp_encap.h"
 #include "dataplane/esp_parse.h"
 #include "dataplane/ip_header.h"
+#include "dataplane/services.h"
 #include "dataplane/shm_files.h"
 #include "dataplane/spd_inbound.h"
 #include "dataplane/worker.h"
@@ -236,6 +237,42 @@ class Gateway {
             rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
         }
         return out;
+    }
+
+    // The main lcore's services, as espgw-dataplane's main loop runs them, for what lcore `i`
+    // queued: ARP, ICMP echo, ICMP errors, PMTU messages; IKE goes to a control that frees it.
+    // Replies wait in lcore 0's ring from the main lcore. Drops go to `drops` (the main lcore's
+    // own counters). Returns how many items were served.
+    uint32_t serve_main(uint16_t i, sadb::DropCounters& drops) {
+        svc_.policy = dp_.current();
+        svc_.neighbors = dp_.neighbors.get();
+        svc_.sas = dp_.sas.get();
+        svc_.stats = &dp_.stats;
+        svc_.pool = pool_;
+        svc_.out = dp_.lcores[0]->from_main;
+        svc_.drops = &drops;
+        svc_.punt_to_control = [](rte_mbuf* m) {
+            rte_pktmbuf_free(m);
+            return true;
+        };
+        uint32_t n = 0;
+        ToMain t;
+        while (rte_ring_dequeue_elem(dp_.lcores[i]->to_main, &t, sizeof t) == 0) {
+            ++n;
+            switch (t.kind) {
+                case ToMain::kArp:
+                case ToMain::kLocal:
+                case ToMain::kResolve:
+                case ToMain::kTimeExceeded:
+                case ToMain::kFragNeeded:
+                    service(svc_, t);
+                    break;
+                default:  // events, ACQUIREs, drop samples: control's
+                    if (t.m != nullptr) rte_pktmbuf_free(t.m);
+                    break;
+            }
+        }
+        return n;
     }
 
     // What lcore `i` queued for the main lcore (packets freed).
@@ -529,6 +566,7 @@ class Gateway {
     Dataplane dp_;
     Policy policy_;
     Port inside_, outside_;
+    ServicesCtx svc_;
     std::unique_ptr<sadb::SpiIndex> peer_index_;
     std::vector<sadb::SaRuntimePtr> peer_sas_;
 };
