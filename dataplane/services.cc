@@ -233,14 +233,23 @@ void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
     if (known && !ours) ++s.drops->count[static_cast<size_t>(DropReason::kPmtuMismatch)];
 }
 
+// ICMP for the gateway: echo requests are answered, fragmentation-needed messages read; a
+// message too short or with a bad checksum (RFC 792) is malformed, any other type is counted as
+// unhandled. Nothing is dropped uncounted.
 void handle_icmp(ServicesCtx& s, rte_mbuf* m) {
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    if (m->pkt_len < ihl + 8) return (void)rte_pktmbuf_free(m);
     const uint8_t* icmp = ip + ihl;
-    if (icmp[0] == kIcmpEcho) return echo_reply(s, m);
-    if (icmp[0] == kIcmpUnreach && icmp[1] == kCodeFragNeeded)
+    DropReason why = DropReason::kToSelfUnhandled;
+    if (m->pkt_len < ihl + 8 || icmp_checksum(icmp, m->pkt_len - ihl) != 0) {
+        why = DropReason::kMalformed;
+    } else if (icmp[0] == kIcmpEcho) {
+        return echo_reply(s, m);
+    } else if (icmp[0] == kIcmpUnreach && icmp[1] == kCodeFragNeeded) {
         pmtu_received(s, icmp, m->pkt_len - ihl);
+        return (void)rte_pktmbuf_free(m);
+    }
+    ++s.drops->count[static_cast<size_t>(why)];
     rte_pktmbuf_free(m);
 }
 

@@ -306,17 +306,22 @@ def reassembly_failed(ck: Checks, gw: Gateway) -> None:
 
 
 def to_self_unhandled(ck: Checks, gw: Gateway) -> None:
-    """TCP and UDP (not IKE) to the gateway's addresses: no service takes them."""
+    """TCP and UDP (not IKE) to the gateway's addresses, and ICMP other than echo requests and
+    fragmentation needed (a timestamp request): no service takes them. An echo request with a
+    bad ICMP checksum (RFC 792) is not answered either: malformed, counted on the main lcore."""
     s = Setup("gcm.cfg")
     by = Bystanders(s)
+    bad_sum = IP(src=HOST, dst=INSIDE_GW) / ICMP(type=8, id=7, seq=1, chksum=0x1234) / Raw(b"p")
     extra = {1: [from_inside(s, IP(src=HOST, dst=INSIDE_GW) / TCP(sport=40000, dport=22,
-                                                                  flags="S"))],
+                                                                  flags="S")),
+                 from_inside(s, IP(src=HOST, dst=INSIDE_GW) / ICMP(type=13)),
+                 from_inside(s, bad_sum)],
              0: [l2(port_mac(0), s.mac("192.0.2.2")) +
                  bytes(IP(src="192.0.2.2", dst="192.0.2.1") / UDP(sport=53, dport=53)
                        / Raw(b"dns?"))]}
     run = run_with(gw, s, by, extra)
     check_outputs(ck, s, run, by.want)
-    ck.drops(run, {"to_self_unhandled": 2})
+    ck.drops(run, {"to_self_unhandled": 3, "malformed": 1})
 
 
 def not_forwarding(ck: Checks, gw: Gateway) -> None:
