@@ -624,16 +624,8 @@ class HostileRun {
             const uint64_t frames = c.before.empty() ? 1 : 2;
             SCOPED_TRACE("frame " + std::to_string(i) + " kind " + std::to_string(int(c.kind)) +
                          " size " + std::to_string(c.frame.size()));
-            const auto hex = [](const Bytes& b) {
-                std::string h;
-                char x[4];
-                for (uint8_t v : b) {
-                    std::snprintf(x, sizeof x, "%02x", v);
-                    h += x;
-                }
-                return h;
-            };
-            SCOPED_TRACE("before " + hex(c.before) + "\nframe " + hex(c.frame));
+            SCOPED_TRACE("before " + test_util::hex(c.before) + "\nframe " +
+                         test_util::hex(c.frame));
             if (frames == 2 || is_fragment(c.frame)) {
                 EXPECT_LE(ended, frames) << after.since(before);
                 EXPECT_GE(ended + 1, frames) << after.since(before);

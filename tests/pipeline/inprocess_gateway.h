@@ -38,6 +38,7 @@
 #include "dataplane/worker.h"
 #include "sadb/spi_index.h"
 #include "tests/dataplane/wire_builders.h"
+#include "tests/pipeline/ring_port.h"
 #include "tests/unit/burst_bytes.h"
 
 namespace espgw::dataplane::gw_test {
@@ -143,11 +144,7 @@ struct Spec {
     unsigned outside_tx_ring = 1024;  // the outside port's transmit ring
 };
 
-struct Port {
-    uint16_t id = 0;
-    rte_ring* rx = nullptr;
-    rte_ring* tx = nullptr;
-};
+using Port = test_ports::RingPort;
 
 class Gateway {
   public:
@@ -184,18 +181,10 @@ class Gateway {
 
     ~Gateway() {
         drain_all();
-        for (const Port& p : {inside_, outside_}) {
-            rte_eth_dev_stop(p.id);
-            rte_eth_dev_close(p.id);
-            rte_ring_free(p.rx);
-            rte_ring_free(p.tx);
-        }
-        for (auto& c : dp_.lcores) {
-            rte_ring_free(c->handoff_in);
-            rte_ring_free(c->to_main);
-            rte_ring_free(c->from_main);
-            rte_ip_frag_table_destroy(c->frag_tbl);
-        }
+        for (const Port& p : {inside_, outside_})
+            test_ports::close_ring_port(p);
+        for (auto& c : dp_.lcores)
+            test_ports::free_lcore_rings(*c);
         dp_.lcores.clear();
         policy_.spd.reset();
         dp_.sas.reset();
@@ -229,15 +218,7 @@ class Gateway {
     uint32_t poll(uint16_t lcore) { return worker_poll(*dp_.lcores[lcore], dp_); }
 
     // Frames the port transmitted (freed).
-    std::vector<Bytes> transmitted(const Port& p) {
-        std::vector<Bytes> out;
-        void* m = nullptr;
-        while (rte_ring_dequeue(p.tx, &m) == 0) {
-            out.push_back(test_util::bytes_of(static_cast<rte_mbuf*>(m)));
-            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-        }
-        return out;
-    }
+    std::vector<Bytes> transmitted(const Port& p) { return test_ports::transmitted(p); }
 
     // The main lcore's services, as espgw-dataplane's main loop runs them, for what lcore `i`
     // queued: ARP, ICMP echo, ICMP errors, PMTU messages; IKE goes to a control that frees it.
@@ -367,21 +348,7 @@ class Gateway {
 
   private:
     Port make_port(const std::string& tag, unsigned tx_size) {
-        Port p;
-        p.rx = rte_ring_create((name_ + tag + "rx").c_str(), 1024, SOCKET_ID_ANY,
-                               RING_F_SP_ENQ | RING_F_SC_DEQ);
-        p.tx = rte_ring_create((name_ + tag + "tx").c_str(), tx_size, SOCKET_ID_ANY,
-                               RING_F_SP_ENQ | RING_F_SC_DEQ);
-        EXPECT_TRUE(p.rx && p.tx);
-        const int id = rte_eth_from_rings((name_ + tag).c_str(), &p.rx, 1, &p.tx, 1, 0);
-        EXPECT_GE(id, 0);
-        p.id = static_cast<uint16_t>(id);
-        EXPECT_LT(p.id, kMaxPorts);
-        rte_eth_conf conf{};
-        EXPECT_EQ(rte_eth_dev_configure(p.id, 1, 1, &conf), 0);
-        EXPECT_EQ(rte_eth_rx_queue_setup(p.id, 0, 1024, SOCKET_ID_ANY, nullptr, pool_), 0);
-        EXPECT_EQ(rte_eth_tx_queue_setup(p.id, 0, tx_size, SOCKET_ID_ANY, nullptr), 0);
-        EXPECT_EQ(rte_eth_dev_start(p.id), 0);
+        const Port p = test_ports::open_ring_port(name_ + tag, 1024, tx_size, pool_);
         rte_eth_macaddr_get(p.id, &dp_.macs[p.id]);
         return p;
     }

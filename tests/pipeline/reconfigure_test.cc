@@ -27,6 +27,7 @@
 #include "dataplane/worker.h"
 #include "sadb/wire_text.h"
 #include "tests/control/control_test_util.h"
+#include "tests/pipeline/ring_port.h"
 #include "tests/unit/burst_bytes.h"
 
 namespace espgw::dataplane {
@@ -116,11 +117,7 @@ uint32_t net_addr(int net, uint32_t host) {
     return 0xc6120000u | static_cast<uint32_t>(net) << 8 | host;
 }
 
-struct Port {
-    uint16_t id = 0;
-    rte_ring* rx = nullptr;
-    rte_ring* tx = nullptr;
-};
+using Port = test_ports::RingPort;
 
 class Reconfigure : public ::testing::Test {
   protected:
@@ -154,17 +151,10 @@ class Reconfigure : public ::testing::Test {
         ep_.reset();
         for (const Port& p : ports_) {
             drain(p);
-            rte_eth_dev_stop(p.id);
-            rte_eth_dev_close(p.id);
-            rte_ring_free(p.rx);
-            rte_ring_free(p.tx);
+            test_ports::close_ring_port(p);
         }
-        for (auto& c : dp_.lcores) {
-            rte_ring_free(c->handoff_in);
-            rte_ring_free(c->to_main);
-            rte_ring_free(c->from_main);
-            rte_ip_frag_table_destroy(c->frag_tbl);
-        }
+        for (auto& c : dp_.lcores)
+            test_ports::free_lcore_rings(*c);
         rte_rcu_qsbr_thread_offline(dp_.rcu, 0);
         dp_.lcores.clear();
         dp_.sas.reset();
@@ -391,22 +381,9 @@ class Reconfigure : public ::testing::Test {
 
   private:
     void make_port(uint16_t k) {
-        Port p;
-        const std::string tag = name_ + "e" + std::to_string(k);
-        p.rx = rte_ring_create((tag + "rx").c_str(), 256, SOCKET_ID_ANY,
-                               RING_F_SP_ENQ | RING_F_SC_DEQ);
-        p.tx = rte_ring_create((tag + "tx").c_str(), 256, SOCKET_ID_ANY,
-                               RING_F_SP_ENQ | RING_F_SC_DEQ);
-        ASSERT_TRUE(p.rx && p.tx);
-        const int id = rte_eth_from_rings(tag.c_str(), &p.rx, 1, &p.tx, 1, 0);
-        ASSERT_GE(id, 0);
-        ASSERT_LT(id, kMaxPorts);
-        p.id = static_cast<uint16_t>(id);
-        rte_eth_conf conf{};
-        ASSERT_EQ(rte_eth_dev_configure(p.id, 1, 1, &conf), 0);
-        ASSERT_EQ(rte_eth_rx_queue_setup(p.id, 0, 256, SOCKET_ID_ANY, nullptr, dp_.pool), 0);
-        ASSERT_EQ(rte_eth_tx_queue_setup(p.id, 0, 256, SOCKET_ID_ANY, nullptr), 0);
-        ASSERT_EQ(rte_eth_dev_start(p.id), 0);
+        const Port p =
+            test_ports::open_ring_port(name_ + "e" + std::to_string(k), 256, 256, dp_.pool);
+        ASSERT_FALSE(::testing::Test::HasFailure());
         rte_eth_macaddr_get(p.id, &dp_.macs[p.id]);
         dp_.txq[p.id] = 1;
         dp_.n_ports = std::max<uint16_t>(dp_.n_ports, p.id + 1);
@@ -441,15 +418,7 @@ class Reconfigure : public ::testing::Test {
         rte_rcu_qsbr_thread_online(dp_.rcu, 0);
     }
 
-    std::vector<Bytes> drain(const Port& p) {
-        std::vector<Bytes> out;
-        void* m = nullptr;
-        while (rte_ring_dequeue(p.tx, &m) == 0) {
-            out.push_back(test_util::bytes_of(static_cast<rte_mbuf*>(m)));
-            rte_pktmbuf_free(static_cast<rte_mbuf*>(m));
-        }
-        return out;
-    }
+    std::vector<Bytes> drain(const Port& p) { return test_ports::transmitted(p); }
 
     static inline int counter_ = 0;
     std::string name_;
@@ -550,15 +519,7 @@ TEST_F(Reconfigure, NoKeyLeftInSharedMemory) {
                               0x03, 0xbe, 0x64, 0x9f, 0x28, 0xd1, 0x47, 0xea};
     const Bytes auth = {0x6e, 0x13, 0xa9, 0x52, 0xfd, 0x84, 0x0c, 0x37, 0xc6, 0x71,
                         0x2b, 0xe8, 0x95, 0x40, 0xdf, 0x1a, 0x83, 0x5c, 0xb7, 0x24};
-    auto hex = [](const Bytes& b) {
-        std::string s;
-        char buf[3];
-        for (uint8_t x : b) {
-            std::snprintf(buf, sizeof buf, "%02x", x);
-            s += buf;
-        }
-        return s;
-    };
+    using test_util::hex;
     std::string text = config(port_ids_, -1, 0);
     text = text.substr(0, text.find("crypto ipsec transform-set"));
     text +=

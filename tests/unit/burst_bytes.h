@@ -4,7 +4,9 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <cstring>
+#include <string>
 #include <vector>
 
 #include "dataplane/drop_collect.h"
@@ -20,6 +22,17 @@ inline rte_mbuf* mbuf_from(rte_mempool* pool, const Bytes& b) {
     if (m == nullptr) return nullptr;
     std::memcpy(rte_pktmbuf_append(m, static_cast<uint16_t>(b.size())), b.data(), b.size());
     return m;
+}
+
+// Lower-case hex, for failure messages.
+inline std::string hex(const Bytes& b) {
+    std::string h;
+    char x[3];
+    for (uint8_t v : b) {
+        std::snprintf(x, sizeof x, "%02x", v);
+        h += x;
+    }
+    return h;
 }
 
 inline Bytes bytes_of(const rte_mbuf* m) {
