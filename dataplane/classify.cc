@@ -12,7 +12,11 @@ using sadb::DropReason;
 constexpr uint16_t kUdpIke = 500;
 
 Classified drop(DropReason r) {
-    return {PacketClass::kDrop, r};
+    return {PacketClass::kDrop, r, false};
+}
+
+Classified drop_stripped(DropReason r) {
+    return {PacketClass::kDrop, r, true};
 }
 
 // Ethernet and at most one 802.1Q tag: returns the ethertype and the L2 length (0 if runt).
@@ -82,10 +86,10 @@ Classified classify_frame(rte_mbuf* m, const Policy& policy) {
     if (type != RTE_ETHER_TYPE_IPV4) return drop(DropReason::kUnknownEthertype);
     if (policy.iface(m->port) == nullptr) return drop(DropReason::kNotForwarding);
     rte_pktmbuf_adj(m, l2_len);
-    if (!ipv4_ok(m)) return drop(DropReason::kMalformed);
+    if (!ipv4_ok(m)) return drop_stripped(DropReason::kMalformed);
     const auto* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t dst = load_be32(ip + 16);
-    if (martian_ipv4(load_be32(ip + 12), dst)) return drop(DropReason::kMartian);
+    if (martian_ipv4(load_be32(ip + 12), dst)) return drop_stripped(DropReason::kMartian);
     if (policy.local(dst) == nullptr) return {PacketClass::kOutbound, DropReason::kNone};
     return {local_class(ip, m->pkt_len), DropReason::kNone};
 }

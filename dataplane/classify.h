@@ -25,6 +25,9 @@ enum class PacketClass : uint8_t { kDrop, kOutbound, kInbound, kSlowArp, kSlowLo
 struct Classified {
     PacketClass cls;
     sadb::DropReason drop;
+    // kDrop: whether L2 was already stripped (an IPv4 packet refused after the strip) or the
+    // frame is whole (runts, IPv6, unknown ethertypes): a drop capture records it as it arrived.
+    bool l2_stripped = false;
 };
 
 // Classifies one received frame (rx port in m->port); strips L2 for IPv4.

@@ -34,28 +34,30 @@ uint32_t find_mss_option(const uint8_t* tcp, uint32_t hlen) {
     return 0;
 }
 
-}  // namespace
-
-void ttl_expired(LcoreCtx& c, rte_mbuf* m) {
-    count_drop(c, sadb::DropReason::kTtlExpired);
-    ToMain t{};
-    t.kind = ToMain::kTimeExceeded;
+// The accounting rule of forward_prep.h: the drop, and only the drop, is counted here.
+void refuse_with_icmp(LcoreCtx& c, rte_mbuf* m, sadb::DropReason r, ToMain t) {
+    count_drop(c, r);
+    capture_drop(c, m, r, nullptr, false);
     t.port = m->port;
     t.via = m->hash.usr & (kViaSa | kViaSlotMask);
     t.m = m;
     if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) rte_pktmbuf_free(m);
 }
 
+}  // namespace
+
+void ttl_expired(LcoreCtx& c, rte_mbuf* m) {
+    ToMain t{};
+    t.kind = ToMain::kTimeExceeded;
+    refuse_with_icmp(c, m, sadb::DropReason::kTtlExpired, t);
+}
+
 void frag_needed(LcoreCtx& c, rte_mbuf* m, uint16_t mtu, uint32_t conn_id) {
     ToMain t{};
     t.kind = ToMain::kFragNeeded;
-    t.port = m->port;
     t.param = mtu;
-    t.via = m->hash.usr & (kViaSa | kViaSlotMask);
-    t.m = m;
     t.conn_id = conn_id;
-    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) return (void)rte_pktmbuf_free(m);
-    ++c.stats->punted;
+    refuse_with_icmp(c, m, sadb::DropReason::kDfTooBig, t);
 }
 
 void clamp_mss(rte_mbuf* m, uint16_t mss) {

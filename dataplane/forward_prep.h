@@ -9,8 +9,13 @@
 
 namespace espgw::dataplane {
 
-// The packet's TTL ran out: counted and handed to the main lcore for ICMP time exceeded
-// (RFC 792); the packet is consumed.
+// Packets refused with an ICMP error follow one accounting rule: the lcore counts the drop
+// (ttl_expired, df_too_big) and nothing else, then hands the packet to the main lcore as the
+// error's quote. It is not `punted` too: every packet ends in exactly one terminal counter
+// (tx, punted, or one drop reason), and whether the error leaves is the main lcore's business
+// (rate limit, RFC 1812 §4.3.2.8). A full ring loses the error, never the count.
+
+// The packet's TTL ran out: ICMP time exceeded (RFC 792). The packet is consumed.
 void ttl_expired(LcoreCtx& c, rte_mbuf* m);
 
 // False when the packet must not be forwarded (TTL expired); inline because every forwarded
@@ -27,9 +32,9 @@ inline bool forward_ttl(LcoreCtx& c, rte_mbuf* m) {
     return true;
 }
 
-// Hands the packet to the main lcore for ICMP fragmentation needed with next-hop MTU `mtu`
-// (RFC 1191); `conn_id` is the SA whose #PMTUs sent it counts if the ICMP leaves (0: none). The
-// packet is consumed; the caller counts the drop.
+// DF set and too big: ICMP fragmentation needed with next-hop MTU `mtu` (RFC 1191); `conn_id`
+// is the SA whose #PMTUs sent it counts if the ICMP leaves (0: none; the caller charges the
+// SA's own drop counter). The packet is consumed.
 void frag_needed(LcoreCtx& c, rte_mbuf* m, uint16_t mtu, uint32_t conn_id);
 
 // Lowers the MSS option of a TCP SYN to `mss` if larger (RFC 879/6691); counts nothing.

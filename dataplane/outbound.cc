@@ -58,7 +58,6 @@ bool outer_df(const SaRuntime& s, const rte_mbuf* m) {
 // decides whether the ICMP leaves, so it, not this lcore, counts #PMTUs sent (services.cc).
 void send_frag_needed(LcoreCtx& c, rte_mbuf* m, SaRuntime& s, uint16_t inner_mtu) {
     s.counters->drop(DropReason::kDfTooBig);
-    count_drop(c, DropReason::kDfTooBig);
     frag_needed(c, m, inner_mtu, s.sa_id);
 }
 

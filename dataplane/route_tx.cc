@@ -60,8 +60,8 @@ void egress_oversize(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf* m,
                      PktVec& frags) {
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     if ((ip[6] & 0x40) != 0) {
-        count_drop(c, DropReason::kDfTooBig);
-        if (pol.local(load_be32(ip + 12)) != nullptr) return (void)rte_pktmbuf_free(m);
+        if (pol.local(load_be32(ip + 12)) != nullptr)
+            return drop_packet(c, m, DropReason::kDfTooBig);
         return frag_needed(c, m, mtu, 0);
     }
     rte_mbuf* out[kMaxEgressFragments];

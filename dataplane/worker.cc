@@ -56,10 +56,7 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, uint16_t port, rt
                 punt(c, pkts[k], ToMain::kLocal);
                 break;
             case PacketClass::kDrop:
-                // classify refuses malformed or martian IPv4 after stripping L2; the rest still
-                // has it
-                if (r.drop == sadb::DropReason::kMalformed ||
-                    r.drop == sadb::DropReason::kMartian) {
+                if (r.l2_stripped) {
                     drop_packet(c, pkts[k], r.drop);
                 } else {
                     drop_frame(c, pkts[k], r.drop);

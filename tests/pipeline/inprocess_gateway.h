@@ -331,6 +331,7 @@ class Gateway {
     }
 
     LcoreCtx& lcore(uint16_t i) { return *dp_.lcores[i]; }
+    Dataplane& dataplane() { return dp_; }
     unsigned mbufs_in_use() {
         drain_all();
         return rte_mempool_in_use_count(pool_);

@@ -6,16 +6,22 @@
 // - spd_discard: no configuration line compiles to a DISCARD rule (IOS crypto ACLs only say
 //   permit = PROTECT and deny = BYPASS);
 // - no_sa again, to check the ACQUIRE the lcore queues for control.
+// Also: a drops capture over the gateway, read by tshark (frames kept as they arrived, and
+// packets refused with an ICMP error captured and counted once).
 // The gateway is the in-process one of inprocess_gateway.h. Each scenario asserts that its
 // counter, and only its counter, moved on every lcore and SA, that the bystander traffic got
 // through, and that every mbuf went back to the pool.
 #include <gtest/gtest.h>
+
+#include <stdlib.h>
 
 #include <functional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "dataplane/capture_writer.h"
+#include "tests/dataplane/tshark_run.h"
 #include "tests/pipeline/inprocess_gateway.h"
 
 namespace espgw::dataplane {
@@ -149,6 +155,89 @@ TEST(PipelineDrops, RingsAndPoliciesOnlyATestInsideTheProcessReaches) {
     }
     // pipeline_drops_test.py reads the scenario table above for its coverage check.
     EXPECT_EQ(covered.size(), 5u);
+}
+
+// A drops capture (`monitor capture NAME drops`) records every frame the pipeline drops as it
+// arrived: one refused before classify stripped its Ethernet header (a runt, an unknown
+// ethertype) with its own header, an IPv4 packet refused after the strip (bad header checksum,
+// martian address) behind the synthetic zero-address header of capture.h. Packets refused with
+// an ICMP error (TTL expired, DF and too big) are drops too: captured, counted once, and not
+// also counted as punted. tshark reads the file.
+TEST(PipelineCapture, DroppedFramesAreRecordedAsTheyArrivedAndCountedOnce) {
+    Gateway gw({});
+    CaptureWriter writer(gw.dataplane(), [] {});  // one thread: no lcore to wait for
+    char dir[] = "/tmp/espgw-pipeline-capture-XXXXXX";
+    ASSERT_NE(mkdtemp(dir), nullptr);
+    wire::CaptureStart req{};
+    req.scope = wire::CaptureScope::kDrops;
+    req.dir = wire::kCaptureIn | wire::kCaptureOut;
+    req.snaplen = kDefaultSnaplen;
+    req.limit_packets = 100;
+    req.limit_bytes = kDefaultCaptureBytes;
+    std::snprintf(req.name, sizeof req.name, "DROPS");
+    std::snprintf(req.path, sizeof req.path, "%s/drops.pcapng", dir);
+    const auto started = writer.start(req);
+    ASSERT_EQ(started.size(), 1u);
+    ASSERT_EQ(started[0].result, wire::CaptureResult::kOk) << started[0].error;
+
+    const Bytes good = gw.from_host(ipv4(kHost, kRemote, kProtoUdp, 30));
+    const Bytes runt(good.begin(), good.begin() + 13);
+    const Bytes odd = concat(ethernet(gw.mac(gw.inside()), kHostMac, 0x88b5), Bytes(30, 7));
+    Bytes bad_sum = good;
+    bad_sum[14 + 10] ^= 1;
+    const Bytes martian = gw.from_host(ipv4(0x7f000001, kRemote, kProtoUdp, 30));
+    Bytes ttl1 = ipv4(kHost, kRemote, kProtoUdp, 30);
+    ttl1[8] = 1;
+    set_ipv4_checksum(ttl1.data());
+    Bytes big_df = ipv4(kHost, kRemote, kProtoUdp, 1480);  // 1500 bytes: its ESP does not fit
+    big_df[6] = 0x40;
+    set_ipv4_checksum(big_df.data());
+    for (const Bytes& f : {runt, odd, bad_sum, martian, gw.from_host(ttl1), gw.from_host(big_df)})
+        gw.receive(gw.inside(), f);
+    EXPECT_EQ(gw.poll(0), 6u);
+    EXPECT_EQ(gw.lcore(0).stats->punted, 0u) << "a refused packet counted as punted too";
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kMalformed)], 2u);
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kUnknownEthertype)], 1u);
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kMartian)], 1u);
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kTtlExpired)], 1u);
+    EXPECT_EQ(gw.lcore(0).stats->drops.count[size_t(R::kDfTooBig)], 1u);
+    EXPECT_EQ(gw.sa_drops(kConnOut, R::kDfTooBig), 1u);
+    // Both ICMP errors wait for the main lcore, quoting their packets.
+    const auto items = gw.to_main(0);
+    std::vector<ToMain::Kind> kinds;
+    for (const ToMain& t : items)
+        if (t.kind == ToMain::kTimeExceeded || t.kind == ToMain::kFragNeeded)
+            kinds.push_back(t.kind);
+    EXPECT_EQ(kinds, (std::vector<ToMain::Kind>{ToMain::kTimeExceeded, ToMain::kFragNeeded}));
+
+    std::optional<wire::CaptureStatus> ended;
+    for (int k = 0; k < 4; ++k)
+        writer.poll(&ended);
+    wire::CaptureRef ref{};
+    std::snprintf(ref.name, sizeof ref.name, "DROPS");
+    const auto stopped = writer.stop(ref);
+    ASSERT_EQ(stopped.size(), 1u);
+    EXPECT_EQ(stopped[0].packets, 6u);
+    bool ok = false;
+    const auto rows = test_util::lines(test_util::tshark(
+        std::string("-r ") + req.path +
+            " -T fields -E 'separator=;' -e frame.comment -e frame.len -e eth.type",
+        &ok));
+    ASSERT_TRUE(ok);
+    const auto len = [](const Bytes& b) { return std::to_string(b.size()); };
+    const auto synthetic = [](const Bytes& ip) { return std::to_string(14 + ip.size()); };
+    const std::vector<std::string> want = {
+        "malformed;13;",  // as it arrived: no room for an Ethernet type, no synthetic header
+        "unknown_ethertype;" + len(odd) + ";0x88b5",
+        "malformed;" + len(bad_sum) + ";0x0800",
+        "martian_address;" + len(martian) + ";0x0800",
+        "ttl_expired;" + synthetic(ttl1) + ";0x0800",
+        "df_too_big;" + synthetic(big_df) + ";0x0800",
+    };
+    EXPECT_EQ(rows, want);
+    unlink(req.path);
+    rmdir(dir);
+    EXPECT_EQ(gw.mbufs_in_use(), 0u) << "mbuf leak";
 }
 
 // Only the SA's owner lcore writes its counters (sadb/sa_counters.h). A UDP-encapsulated packet
