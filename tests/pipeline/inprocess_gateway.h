@@ -38,6 +38,7 @@
 #include "dataplane/worker.h"
 #include "sadb/spi_index.h"
 #include "tests/dataplane/wire_builders.h"
+#include "tests/pipeline/frames.h"
 #include "tests/pipeline/ring_port.h"
 #include "tests/unit/burst_bytes.h"
 
@@ -46,6 +47,9 @@ namespace espgw::dataplane::gw_test {
 namespace wire = sadb::wire;
 using sadb::DropReason;
 using test_util::Bytes;
+using test_util::concat;
+using test_util::ethernet;
+using test_util::ipv4;
 using test_util::selector;
 using test_util::v4;
 
@@ -95,45 +99,6 @@ inline constexpr uint32_t kRemote3 = 0xc612050a;  // 198.18.5.10, behind the NAT
 inline size_t cipher_key_len(const Tunnel& t) {
     const auto& ci = crypto::cipher_info(t.cipher);
     return ci.key_len + ci.salt_len;
-}
-
-inline Bytes ethernet(const rte_ether_addr& dst, const rte_ether_addr& src, uint16_t type) {
-    Bytes b(dst.addr_bytes, dst.addr_bytes + 6);
-    b.insert(b.end(), src.addr_bytes, src.addr_bytes + 6);
-    b.push_back(static_cast<uint8_t>(type >> 8));
-    b.push_back(static_cast<uint8_t>(type));
-    return b;
-}
-
-inline Bytes ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t payload_len) {
-    Bytes p(20 + payload_len, 0);
-    p[0] = 0x45;
-    store_be16(&p[2], static_cast<uint16_t>(p.size()));
-    p[8] = 64;
-    p[9] = proto;
-    store_be32(&p[12], src);
-    store_be32(&p[16], dst);
-    for (uint16_t i = 0; i < payload_len; ++i)
-        p[20 + i] = static_cast<uint8_t>(i);
-    if (proto == kProtoUdp) {
-        store_be16(&p[20], 1000);
-        store_be16(&p[22], 2000);
-        store_be16(&p[24], payload_len);
-        p[26] = p[27] = 0;
-    }
-    if (proto == 1) {  // ICMP echo request (RFC 792) with a valid checksum
-        p[20] = 8;
-        p[21] = p[22] = p[23] = 0;
-        const uint16_t c = static_cast<uint16_t>(~rte_raw_cksum(&p[20], payload_len));
-        std::memcpy(&p[22], &c, 2);
-    }
-    set_ipv4_checksum(p.data());
-    return p;
-}
-
-inline Bytes concat(Bytes a, const Bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
 }
 
 // What the gateway's rings may hold, and the size of each (power of two: capacity is size - 1).

@@ -27,6 +27,7 @@
 #include "dataplane/worker.h"
 #include "sadb/wire_text.h"
 #include "tests/control/control_test_util.h"
+#include "tests/pipeline/frames.h"
 #include "tests/pipeline/ring_port.h"
 #include "tests/unit/burst_bytes.h"
 
@@ -36,19 +37,14 @@ namespace {
 namespace wire = sadb::wire;
 using sadb::DropReason;
 using test_util::Bytes;
+using test_util::concat;
+using test_util::ethernet;
+using test_util::ipv4;
 
 constexpr uint16_t kPorts = 4;
 constexpr uint32_t kHost = 0xc612010a;  // 198.18.1.10, inside
 constexpr rte_ether_addr kAsker{{2, 0, 0, 0, 5, 0x10}};
 constexpr uint16_t kArpType = 0x0806, kIpType = 0x0800;
-
-Bytes ethernet(const rte_ether_addr& dst, const rte_ether_addr& src, uint16_t type) {
-    Bytes b(dst.addr_bytes, dst.addr_bytes + 6);
-    b.insert(b.end(), src.addr_bytes, src.addr_bytes + 6);
-    b.push_back(static_cast<uint8_t>(type >> 8));
-    b.push_back(static_cast<uint8_t>(type));
-    return b;
-}
 
 // RFC 826 request from kAsker (sender `sender`) for `target`, broadcast.
 Bytes arp_request(uint32_t sender, uint32_t target) {
@@ -62,33 +58,6 @@ Bytes arp_request(uint32_t sender, uint32_t target) {
     for (int s = 24; s >= 0; s -= 8)
         f.push_back(static_cast<uint8_t>(target >> s));
     return f;
-}
-
-// IPv4 ICMP echo request (RFC 792) or UDP packet, checksums valid.
-Bytes ipv4(uint32_t src, uint32_t dst, uint8_t proto) {
-    Bytes p(20 + 16, 0);
-    p[0] = 0x45;
-    store_be16(&p[2], static_cast<uint16_t>(p.size()));
-    p[8] = 64;
-    p[9] = proto;
-    store_be32(&p[12], src);
-    store_be32(&p[16], dst);
-    if (proto == 1) {
-        p[20] = 8;
-        const uint16_t c = static_cast<uint16_t>(~rte_raw_cksum(&p[20], 16));
-        std::memcpy(&p[22], &c, 2);
-    } else {
-        store_be16(&p[20], 1000);
-        store_be16(&p[22], 2000);
-        store_be16(&p[24], 16);
-    }
-    set_ipv4_checksum(p.data());
-    return p;
-}
-
-Bytes concat(Bytes a, const Bytes& b) {
-    a.insert(a.end(), b.begin(), b.end());
-    return a;
 }
 
 // An outside, an inside and a third interface `port2` on DPDK port `dmz_port` with address
