@@ -24,12 +24,25 @@ constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kIcmpEchoReply = 0, kIcmpUnreach = 3, kIcmpEcho = 8, kIcmpTimeExceeded = 11;
 constexpr uint8_t kCodeFragNeeded = 4;
 
+void count(ServicesCtx& s, DropReason r) {
+    ++s.drops->count[static_cast<size_t>(r)];
+}
+
+// Nothing the main lcore makes is lost uncounted: a full ring to the worker is reply_ring_full,
+// an empty pool no_mbuf.
 void to_worker(ServicesCtx& s, ToWorker::Kind kind, rte_mbuf* m, uint16_t port) {
     ToWorker w{};
     w.kind = kind;
     w.port = port;
     w.m = m;
-    if (rte_ring_enqueue_elem(s.out, &w, sizeof w) != 0) rte_pktmbuf_free(m);
+    if (rte_ring_enqueue_elem(s.out, &w, sizeof w) == 0) return;
+    count(s, DropReason::kReplyRingFull);
+    rte_pktmbuf_free(m);
+}
+
+void send_arp(ServicesCtx& s, rte_mbuf* r, uint16_t port) {
+    if (r == nullptr) return count(s, DropReason::kNoMbuf);
+    to_worker(s, ToWorker::kL2Frame, r, port);
 }
 
 // --- ARP -------------------------------------------------------------------------------------
@@ -63,13 +76,13 @@ void handle_arp(ServicesCtx& s, rte_mbuf* m) {
     const auto* eth = rte_pktmbuf_mtod(m, const rte_ether_hdr*);
     const auto* arp = reinterpret_cast<const rte_arp_hdr*>(eth + 1);
     if (ifc == nullptr) {  // a port no interface is bound to answers nothing, as for IPv4
-        ++s.drops->count[static_cast<size_t>(DropReason::kNotForwarding)];
+        count(s, DropReason::kNotForwarding);
         return (void)rte_pktmbuf_free(m);
     }
     if (m->data_len < sizeof(rte_ether_hdr) + sizeof(rte_arp_hdr) ||
         arp->arp_hardware != rte_cpu_to_be_16(RTE_ARP_HRD_ETHER) ||
         arp->arp_protocol != rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4)) {
-        ++s.drops->count[static_cast<size_t>(DropReason::kMalformed)];
+        count(s, DropReason::kMalformed);
         return (void)rte_pktmbuf_free(m);
     }
     const uint32_t sip = rte_be_to_cpu_32(arp->arp_data.arp_sip);
@@ -83,15 +96,13 @@ void handle_arp(ServicesCtx& s, rte_mbuf* m) {
         s.neighbors->upsert(sip, sha, port, NeighborState::kReachable);
     rte_pktmbuf_free(m);
     if (op != RTE_ARP_OP_REQUEST || tip != ifc->addr) return;
-    if (rte_mbuf* r = arp_frame(s.pool, RTE_ARP_OP_REPLY, ifc->mac, ifc->addr, sha, sip))
-        to_worker(s, ToWorker::kL2Frame, r, port);
+    send_arp(s, arp_frame(s.pool, RTE_ARP_OP_REPLY, ifc->mac, ifc->addr, sha, sip), port);
 }
 
 void resolve(ServicesCtx& s, uint32_t ip, uint16_t port) {
     const Iface* ifc = s.policy->iface(port);
     if (ifc == nullptr || !s.neighbors->mark_incomplete(ip, port)) return;  // 1/s per address
-    if (rte_mbuf* r = arp_frame(s.pool, RTE_ARP_OP_REQUEST, ifc->mac, ifc->addr, {}, ip))
-        to_worker(s, ToWorker::kL2Frame, r, port);
+    send_arp(s, arp_frame(s.pool, RTE_ARP_OP_REQUEST, ifc->mac, ifc->addr, {}, ip), port);
 }
 
 // --- ICMP --------------------------------------------------------------------------------------
@@ -167,12 +178,18 @@ bool icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint
     const Iface* ifc = error_source(s, orig->port, via);
     const uint8_t* oip = rte_pktmbuf_mtod(orig, const uint8_t*);
     const uint32_t quote = std::min<uint32_t>(orig->pkt_len, (oip[0] & 0xf) * 4u + 8);
-    rte_mbuf* m = ifc != nullptr && icmp_allowed(s) ? rte_pktmbuf_alloc(s.pool) : nullptr;
+    if (ifc == nullptr || !icmp_allowed(s)) {  // no interface: unbound since the lcore queued it
+        count(s, ifc == nullptr ? DropReason::kNotForwarding : DropReason::kIcmpRateLimited);
+        rte_pktmbuf_free(orig);
+        return false;
+    }
+    rte_mbuf* m = rte_pktmbuf_alloc(s.pool);
     const uint32_t total = 20 + 8 + quote;
     auto* ip = m != nullptr
                    ? reinterpret_cast<uint8_t*>(rte_pktmbuf_append(m, static_cast<uint16_t>(total)))
                    : nullptr;
     if (ip == nullptr) {
+        count(s, DropReason::kNoMbuf);
         rte_pktmbuf_free(m);
         rte_pktmbuf_free(orig);
         return false;
@@ -230,7 +247,7 @@ void pmtu_received(ServicesCtx& s, const uint8_t* icmp, uint32_t len) {
         }
         ++s.stats->sa(info.slot)->pmtu_rcvd;
     });
-    if (known && !ours) ++s.drops->count[static_cast<size_t>(DropReason::kPmtuMismatch)];
+    if (known && !ours) count(s, DropReason::kPmtuMismatch);
 }
 
 // ICMP for the gateway: echo requests are answered, fragmentation-needed messages read; a
@@ -249,7 +266,7 @@ void handle_icmp(ServicesCtx& s, rte_mbuf* m) {
         pmtu_received(s, icmp, m->pkt_len - ihl);
         return (void)rte_pktmbuf_free(m);
     }
-    ++s.drops->count[static_cast<size_t>(why)];
+    count(s, why);
     rte_pktmbuf_free(m);
 }
 
@@ -265,7 +282,7 @@ void handle_local(ServicesCtx& s, rte_mbuf* m) {
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     if (ip[9] == kProtoIcmp) return handle_icmp(s, m);
     if (is_ike(m) && s.punt_to_control != nullptr && s.punt_to_control(m)) return;
-    ++s.drops->count[static_cast<size_t>(DropReason::kToSelfUnhandled)];
+    count(s, DropReason::kToSelfUnhandled);
     rte_pktmbuf_free(m);
 }
 

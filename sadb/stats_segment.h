@@ -29,7 +29,7 @@ inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
 // 2: the neighbour region. 3: the resource region and the SPD rule table. 4: SaSlot's install
 // time; drop reasons 37 (pmtu_mismatch) and 38 (not_ipsec) widen every drop counter array.
 // 5: drop reason 39 (ecn_ce_not_ect). 6: drop reason 40 (martian_address).
-inline constexpr uint32_t kStatsVersion = 6;
+inline constexpr uint32_t kStatsVersion = 7;
 
 struct StatsHeader {
     uint32_t magic;

@@ -106,6 +106,7 @@ struct Spec {
     uint16_t sa_owner = 0;            // lcore that owns both SAs of the tunnel
     unsigned handoff_ring = 1024;     // lcore 1's handoff ring
     unsigned to_main_ring = 1024;     // lcore 0's ring to the main lcore
+    unsigned from_main_ring = 1024;   // lcore 0's ring from the main lcore (its replies)
     unsigned outside_tx_ring = 1024;  // the outside port's transmit ring
 };
 
@@ -337,7 +338,8 @@ class Gateway {
             ring("h", i, sizeof(Handoff), i == 1 ? spec.handoff_ring : 1024, RING_F_SC_DEQ);
         c->to_main = ring("m", i, sizeof(ToMain), i == 0 ? spec.to_main_ring : 1024,
                           RING_F_SP_ENQ | RING_F_SC_DEQ);
-        c->from_main = ring("w", i, sizeof(ToWorker), 1024, RING_F_SP_ENQ | RING_F_SC_DEQ);
+        c->from_main = ring("w", i, sizeof(ToWorker), i == 0 ? spec.from_main_ring : 1024,
+                            RING_F_SP_ENQ | RING_F_SC_DEQ);
         c->frag_tbl = rte_ip_frag_table_create(16, 4, 64, rte_get_tsc_hz() * 2, SOCKET_ID_ANY);
         c->stats = dp_.stats.lcore(i);
         c->stats->active = 1;

@@ -2,7 +2,7 @@
 // the others and checks that, together with the scenario table below, every kPipeline reason of
 // sadb/drop_reason.def has a test):
 // - a full ring: handoff_full (ring to the lcore that owns the SA), tx_full (a port's transmit
-//   queue), punt_full (ring to the main lcore);
+//   queue), punt_full (ring to the main lcore), reply_ring_full (ring from the main lcore);
 // - spd_discard: no configuration line compiles to a DISCARD rule (IOS crypto ACLs only say
 //   permit = PROTECT and deny = BYPASS);
 // - no_sa again, to check the ACQUIRE the lcore queues for control.
@@ -13,6 +13,7 @@
 // through, and that every mbuf went back to the pool.
 #include <gtest/gtest.h>
 
+#include <rte_arp.h>
 #include <stdlib.h>
 
 #include <functional>
@@ -31,6 +32,16 @@ using namespace gw_test;
 
 using R = DropReason;
 using Scenario = std::function<void()>;
+
+// An RFC 826 request from the host for the gateway's inside address, broadcast.
+Bytes arp_for_gateway() {
+    Bytes arp = ethernet(rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, kHostMac,
+                         RTE_ETHER_TYPE_ARP);
+    const uint8_t body[28] = {0,   1,  8, 0,  6, 4, 0, 1, 2, 0, 0,   0,  1, 0x10,
+                              198, 18, 1, 10, 0, 0, 0, 0, 0, 0, 198, 18, 1, 1};
+    arp.insert(arp.end(), body, body + sizeof body);
+    return arp;
+}
 
 std::vector<std::pair<DropReason, Scenario>> scenarios() {
     return {
@@ -125,11 +136,7 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
              // is punted, the second is not, nor is an echo request that arrives through the
              // tunnel (inbound's own punt path); forwarding goes on.
              Gateway gw({.to_main_ring = 2});
-             Bytes arp = ethernet(rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, kHostMac,
-                                  RTE_ETHER_TYPE_ARP);
-             const uint8_t body[28] = {0,   1,  8, 0,  6, 4, 0, 1, 2, 0, 0,   0,  1, 0x10,
-                                       198, 18, 1, 10, 0, 0, 0, 0, 0, 0, 198, 18, 1, 1};
-             arp.insert(arp.end(), body, body + sizeof body);
+             const Bytes arp = arp_for_gateway();
              gw.receive(gw.inside(), arp);
              gw.receive(gw.inside(), arp);
              gw.receive(gw.inside(), gw.from_host(ipv4(kHost, kRemote, kProtoUdp, 30)));
@@ -141,6 +148,30 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
              EXPECT_EQ(items[0].kind, ToMain::kArp);
              EXPECT_EQ(gw.lcore(0).stats->punted, 1u);
              gw.expect_only(R::kPuntFull, 2);
+         }},
+        {R::kReplyRingFull,
+         [] {
+             // The ring from the main lcore to lcore 0 holds one item: of three ARP replies the
+             // main lcore makes, one leaves and two are counted on the main lcore; forwarding
+             // goes on.
+             Gateway gw({.from_main_ring = 2});
+             for (int k = 0; k < 3; ++k)
+                 gw.receive(gw.inside(), arp_for_gateway());
+             gw.receive(gw.inside(), gw.from_host(ipv4(kHost, kRemote, kProtoUdp, 30)));
+             gw.poll(0);
+             EXPECT_EQ(gw.transmitted(gw.outside()).size(), 1u);
+             sadb::DropCounters main{};
+             EXPECT_EQ(gw.serve_main(0, main), 3u);
+             gw.poll(0);
+             const auto replies = gw.transmitted(gw.inside());
+             ASSERT_EQ(replies.size(), 1u);
+             EXPECT_EQ(load_be16(&replies[0][12]), RTE_ETHER_TYPE_ARP);
+             EXPECT_EQ(load_be16(&replies[0][20]), RTE_ARP_OP_REPLY);
+             for (const auto& info : sadb::kDropReasons)
+                 EXPECT_EQ(main.count[size_t(info.reason)],
+                           info.reason == R::kReplyRingFull ? 2u : 0u)
+                     << "main lcore: " << info.label;
+             gw.expect_only(R::kReplyRingFull, 0);
          }},
     };
 }
@@ -154,7 +185,7 @@ TEST(PipelineDrops, RingsAndPoliciesOnlyATestInsideTheProcessReaches) {
         covered.insert(reason);
     }
     // pipeline_drops_test.py reads the scenario table above for its coverage check.
-    EXPECT_EQ(covered.size(), 5u);
+    EXPECT_EQ(covered.size(), 6u);
 }
 
 // A drops capture (`monitor capture NAME drops`) records every frame the pipeline drops as it

@@ -25,7 +25,7 @@ import sys
 from blackbox import (HERE, HOST, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway, Setup,
                       arp_request, check_outputs, check_postfragmented, check_prefragmented,
                       check_sa_packets, drop_reasons, echo_reply, esp_from_peer, forwarded,
-                      from_inside, icmp_error, l2, port_mac, udp_of_size)
+                      from_inside, icmp_error, l2, match_port, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, fragment
 from scapy.layers.inet6 import IPv6
 from scapy.layers.l2 import ARP, Dot1Q, Ether
@@ -37,6 +37,7 @@ GTEST = {
     "handoff_full": "needs a second forwarding lcore whose handoff ring is full",
     "tx_full": "needs a port whose transmit queue nobody drains",
     "punt_full": "needs the ring to the main lcore full",
+    "reply_ring_full": "needs the ring from the main lcore full",
     "no_sa": "also here (black-box); the gtest checks the ACQUIRE item on the ring",
 }
 
@@ -165,6 +166,33 @@ def ttl_expired(ck: Checks, gw: Gateway) -> None:
     check_outputs(ck, s, run, want)
     ck.drops(run, {"ttl_expired": 2})
     check_sa_packets(ck, run, by.sa_packets)
+
+
+ICMP_RATE = 100  # control's default ICMP error rate per second (compiler_internal.h)
+
+
+def icmp_rate_limited(ck: Checks, gw: Gateway) -> None:
+    """RFC 1812 §4.3.2.8: 150 TTL-1 packets in one burst are each dropped (ttl_expired), but the
+    main lcore sends at most 100 ICMP time exceeded per second; each one it does not send counts
+    icmp_rate_limited on the main lcore, so the two add up. The errors that leave quote the first
+    packets in order; a TTL-2 packet sent after them still crosses the tunnel. (One lcore: the
+    main lcore forwards too and its counters are that lcore's.)"""
+    s = Setup("gcm.cfg")
+    t = s.tunnels[10]
+    n = 150
+    dying = [IP(src=HOST, dst=REMOTE, id=0x900 + k, ttl=1) / UDP(sport=33434, dport=33435 + k)
+             for k in range(n)]
+    last = IP(src=HOST, dst=REMOTE, id=0x9FF, ttl=2) / UDP(sport=33434, dport=40000)
+    run = gw.run(s.name, {1: [from_inside(s, p) for p in dying + [last]]})
+    icmps = run.out.get(1, [])
+    ck.expect(1 <= len(icmps) <= ICMP_RATE, f"{len(icmps)} ICMP messages, limit {ICMP_RATE}")
+    for k, f in enumerate(icmps):
+        ck.same_bytes(f, l2(s.mac(HOST), port_mac(1)) +
+                      icmp_error(INSIDE_GW, HOST, 11, 0, bytes(dying[k])), f"ICMP {k}")
+    want = Expected()
+    want.inner(t, forwarded(last))
+    match_port(ck, s, run.out.get(0, []), want, 0)
+    ck.drops(run, {"ttl_expired": n, "icmp_rate_limited": n - len(icmps)})
 
 
 def no_route(ck: Checks, gw: Gateway) -> None:
@@ -369,6 +397,7 @@ BLACK_BOX = {
     "ipv6_unsupported": ipv6_unsupported,
     "unknown_ethertype": unknown_ethertype,
     "ttl_expired": ttl_expired,
+    "icmp_rate_limited": icmp_rate_limited,
     "no_route": no_route,
     "no_neighbor": no_neighbor,
     "no_sa": no_sa,
