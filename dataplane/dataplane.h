@@ -114,7 +114,20 @@ struct LcoreCtx {
     // The running packet capture, or nullptr (the stages' one test per burst); set by the main
     // lcore, freed only after an RCU grace period (capture_writer.h).
     std::atomic<CaptureSession*> capture{nullptr};
+    // Messages the full ring to the main lcore refused (tell_main); written by this lcore only,
+    // read by the main lcore for the to_main ring's drops (`show capacity`, Prometheus).
+    std::atomic<uint64_t> to_main_lost{0};
 };
+
+// Messages for the main lcore that carry no packet of their own to count (SA events, drop
+// samples, ACQUIREs, ARP resolutions, ICMP error requests): a full ring loses one, counted in
+// to_main_lost. Packets punted for service count punt_full instead (worker.cc, inbound.cc).
+inline bool tell_main(LcoreCtx& c, ToMain& t) {  // non-const: DPDK 22.11 rings take void*
+    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) == 0) return true;
+    c.to_main_lost.store(c.to_main_lost.load(std::memory_order_relaxed) + 1,
+                         std::memory_order_relaxed);
+    return false;
+}
 
 inline constexpr uint32_t kDropSamplesPerSecond = 100;
 

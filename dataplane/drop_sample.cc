@@ -57,7 +57,7 @@ void sample_drop(void* user, const rte_mbuf* m, sadb::DropReason r, const sadb::
         t.spi = load_be32(esp);  // e.g. an unknown SPI: the packet says which
         t.seq = load_be32(esp + 4);
     }
-    rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
+    tell_main(c, t);
 }
 
 }  // namespace espgw::dataplane

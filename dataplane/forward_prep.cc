@@ -41,7 +41,7 @@ void refuse_with_icmp(LcoreCtx& c, rte_mbuf* m, sadb::DropReason r, ToMain t) {
     t.port = m->port;
     t.via = m->hash.usr & (kViaSa | kViaSlotMask);
     t.m = m;
-    if (rte_ring_enqueue_elem(c.to_main, &t, sizeof t) != 0) rte_pktmbuf_free(m);
+    if (!tell_main(c, t)) rte_pktmbuf_free(m);
 }
 
 }  // namespace

@@ -222,7 +222,7 @@ void acquire(LcoreCtx& c, uint32_t rule, const rte_mbuf* m) {
         t.sport = load_be16(ip + ihl);
         t.dport = load_be16(ip + ihl + 2);
     }
-    rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
+    tell_main(c, t);
 }
 
 }  // namespace

@@ -34,7 +34,10 @@ uint32_t fill_rings(sadb::ResourceRegion& r, const Dataplane& dp, const sadb::Ri
         if (n + 3 > sadb::kMaxRingStats) break;
         const auto id = static_cast<int32_t>(c->lcore_id);
         set_ring(r.rings[n++], "handoff", id, c->handoff_in);
-        set_ring(r.rings[n++], "to_main", id, c->to_main);
+        sadb::RingStats& to_main = r.rings[n++];
+        set_ring(to_main, "to_main", id, c->to_main);
+        to_main.has_drops = 1;
+        to_main.drops = c->to_main_lost.load(std::memory_order_relaxed);
         set_ring(r.rings[n++], "from_main", id, c->from_main);
     }
     return n;

@@ -20,7 +20,7 @@ void ask_resolve(LcoreCtx& c, uint32_t ip, uint16_t port) {
     t.kind = ToMain::kResolve;
     t.port = port;
     t.param = ip;
-    rte_ring_enqueue_elem(c.to_main, &t, sizeof t);  // a lost request is retried by traffic
+    tell_main(c, t);  // a lost request is retried by traffic
 }
 
 void add_ethernet(rte_mbuf* m, const rte_ether_addr& src, const rte_ether_addr& dst) {

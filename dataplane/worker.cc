@@ -141,7 +141,7 @@ void forward_events(LcoreCtx& c) {
         t.spi = e.spi;
         t.conn_id = e.sa_id;
         t.port = static_cast<uint16_t>(e.direction);
-        rte_ring_enqueue_elem(c.to_main, &t, sizeof t);
+        tell_main(c, t);
     }
     c.esp.events.clear();
 }

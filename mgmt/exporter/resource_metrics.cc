@@ -26,8 +26,10 @@ void ring_metrics(Exposition& e, const sadb::ResourceRegion& res) {
     for (uint32_t k = 0; k < n; ++k)
         e.sample(labels[k], uint64_t{res.rings[k].capacity});
     e.family("espgw_ring_drops_total", MetricType::kCounter,
-             "messages lost because the ring was full (full handoff and punt rings count as the "
-             "lcore drop reasons handoff_full and punt_full)");
+             "messages lost because the ring was full: control's event ring; to_main for SA "
+             "events, drop samples, ACQUIREs, ARP resolutions and ICMP error requests (packets "
+             "refused by full handoff and punt rings count as the lcore drop reasons "
+             "handoff_full and punt_full)");
     for (uint32_t k = 0; k < n; ++k)
         if (res.rings[k].has_drops) e.sample(labels[k], res.rings[k].drops);
 }

@@ -131,13 +131,18 @@ def test_up(prom, exporter_port):
           prom.wait_value("espgw_up", 1.0, 5) == 1.0)
     check("1. espgw_tunnels == 2", prom.wait_value("espgw_tunnels", 2.0, 5) == 2.0)
     resources = {q: prom.scalar(q) for q in ('espgw_ring_capacity{ring="command"}',
-                                             'espgw_mbuf_pool_size', 'espgw_mbuf_pool_in_use')}
+                                             'espgw_mbuf_pool_size', 'espgw_mbuf_pool_in_use',
+                                             'count(espgw_ring_drops_total{ring="to_main"})',
+                                             'sum(espgw_ring_drops_total{ring="to_main"})')}
     check("1. the dataplane publishes rings and the mbuf pool",
           resources['espgw_ring_capacity{ring="command"}'] == 1023 and
           resources["espgw_mbuf_pool_size"] == 16383 and
           # idle af_packet ports hold no buffers: in use may be 0
           resources["espgw_mbuf_pool_in_use"] is not None and
-          0 <= resources["espgw_mbuf_pool_in_use"] <= 16383, f"{resources}")
+          0 <= resources["espgw_mbuf_pool_in_use"] <= 16383 and
+          # each forwarding lcore's ring to the main lcore, nothing lost in the lab
+          (resources['count(espgw_ring_drops_total{ring="to_main"})'] or 0) >= 1 and
+          resources['sum(espgw_ring_drops_total{ring="to_main"})'] == 0, f"{resources}")
     page = http_get(f"http://127.0.0.1:{exporter_port}/")
     check("1. / links to /metrics", 'href="/metrics"' in page)
 

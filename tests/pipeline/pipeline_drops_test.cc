@@ -134,7 +134,8 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
          [] {
              // The ring to the main lcore holds one item: the first ARP request for the gateway
              // is punted, the second is not, nor is an echo request that arrives through the
-             // tunnel (inbound's own punt path); forwarding goes on.
+             // tunnel (inbound's own punt path); forwarding goes on. Messages without a packet
+             // of their own that the ring refuses are counted as lost (to_main_lost).
              Gateway gw({.to_main_ring = 2});
              const Bytes arp = arp_for_gateway();
              gw.receive(gw.inside(), arp);
@@ -147,6 +148,8 @@ std::vector<std::pair<DropReason, Scenario>> scenarios() {
              ASSERT_EQ(items.size(), 1u);
              EXPECT_EQ(items[0].kind, ToMain::kArp);
              EXPECT_EQ(gw.lcore(0).stats->punted, 1u);
+             // The echo's drop sample found the ring full too: a lost message, not a drop.
+             EXPECT_EQ(gw.lcore(0).to_main_lost.load(), 1u);
              gw.expect_only(R::kPuntFull, 2);
          }},
         {R::kReplyRingFull,
