@@ -28,7 +28,8 @@ namespace espgw::sadb {
 inline constexpr uint32_t kStatsMagic = 0x45535053;  // "ESPS"
 // 2: the neighbour region. 3: the resource region and the SPD rule table. 4: SaSlot's install
 // time; drop reasons 37 (pmtu_mismatch) and 38 (not_ipsec) widen every drop counter array.
-// 5: drop reason 39 (ecn_ce_not_ect). 6: drop reason 40 (martian_address).
+// 5: drop reason 39 (ecn_ce_not_ect). 6: drop reason 40 (martian_address). 7: drop reasons 41
+// (icmp_rate_limited) and 42 (reply_ring_full).
 inline constexpr uint32_t kStatsVersion = 7;
 
 struct StatsHeader {

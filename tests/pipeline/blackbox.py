@@ -416,6 +416,7 @@ OUTER_TTL = 64  # kDefaultTtl of the compiler: the tunnel header's TTL
 HOST = "198.18.1.10"    # inside host with a static ARP entry in every config
 REMOTE = "198.18.2.10"  # behind the peer 192.0.2.2
 INSIDE_GW = "198.18.1.1"
+ICMP_RATE = 100  # control's default ICMP error rate per second (compiler_internal.h)
 
 
 class Setup:

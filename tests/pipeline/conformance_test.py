@@ -31,10 +31,10 @@ import argparse
 import struct
 import sys
 
-from blackbox import (HOST, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      arp_request, check_outputs, check_postfragmented, check_prefragmented,
-                      check_sa_packets, echo_reply, esp_from_peer, forwarded, from_inside,
-                      icmp_error, l2, match_port, port_mac, udp_of_size)
+from blackbox import (HOST, ICMP_RATE, INSIDE_GW, IP, NATT_PORT, REMOTE, UDP, Checks, Expected,
+                      Gateway, Setup, arp_request, check_outputs, check_postfragmented,
+                      check_prefragmented, check_sa_packets, echo_reply, esp_from_peer, forwarded,
+                      from_inside, icmp_error, l2, match_port, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, IPOption_Router_Alert
 from scapy.layers.l2 import ARP, Dot1Q, Ether
 from scapy.packet import Raw
@@ -191,9 +191,6 @@ def services_scenario(ck: Checks, gw: Gateway) -> None:
     ck.expect(sa["path_mtu"] == 1400 and sa["pmtu_rcvd"] == 1,
               f"SA {t.spi_out:#x}: path MTU {sa['path_mtu']}, #PMTUs rcvd {sa['pmtu_rcvd']}")
     ck.expect(run.sa(t.spi_in)["pmtu_rcvd"] == 0, "the inbound SA took the PMTU message")
-
-
-ICMP_RATE = 100  # control's default ICMP error rate per second (compiler_internal.h)
 
 
 def frag_needed_rate_scenario(ck: Checks, gw: Gateway) -> None:

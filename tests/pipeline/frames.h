@@ -1,5 +1,6 @@
 // Frame builders shared by the in-process pipeline tests (inprocess_gateway.h and the tests on
-// it, reconfigure_test.cc): Ethernet headers and small IPv4 packets with valid checksums.
+// it, reconfigure_test.cc): Ethernet headers, ARP messages and small IPv4 packets with valid
+// checksums.
 #pragma once
 
 #include <rte_ether.h>
@@ -49,6 +50,24 @@ inline Bytes ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t payload_le
     dataplane::set_ipv4_checksum(p.data());
     return p;
 }
+
+// An RFC 826 message from `mac` (protocol address `sender`) about `target`, Ethernet and IPv4,
+// target hardware address zero; `op` 1 request, 2 reply; the frame goes to `eth_dst`.
+inline Bytes arp(uint16_t op, const rte_ether_addr& eth_dst, const rte_ether_addr& mac,
+                 uint32_t sender, uint32_t target) {
+    Bytes f = ethernet(eth_dst, mac, RTE_ETHER_TYPE_ARP);
+    const uint8_t fixed[] = {0, 1, 8, 0, 6, 4, 0, static_cast<uint8_t>(op)};
+    f.insert(f.end(), fixed, fixed + sizeof fixed);
+    f.insert(f.end(), mac.addr_bytes, mac.addr_bytes + 6);
+    for (int s = 24; s >= 0; s -= 8)
+        f.push_back(static_cast<uint8_t>(sender >> s));
+    f.insert(f.end(), 6, 0);
+    for (int s = 24; s >= 0; s -= 8)
+        f.push_back(static_cast<uint8_t>(target >> s));
+    return f;
+}
+
+inline constexpr rte_ether_addr kBroadcast{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}};
 
 inline Bytes concat(Bytes a, const Bytes& b) {
     a.insert(a.end(), b.begin(), b.end());

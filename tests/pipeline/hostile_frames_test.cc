@@ -386,7 +386,7 @@ class Hostile {
                 break;
             case Kind::kArpRequest:
             case Kind::kArpReply:
-                c.frame = arp(k == Kind::kArpRequest);
+                c.frame = arp_to_gateway(k == Kind::kArpRequest);
                 c.outside = false;
                 break;
             case Kind::kEchoOutside:
@@ -559,17 +559,9 @@ class Hostile {
     }
 
     // ARP for the gateway's inside address (RFC 826): who-has, or an unsolicited reply.
-    Bytes arp(bool request) {
-        Bytes f = ethernet(
-            request ? rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}} : gw_.mac(gw_.inside()),
-            kHostMac, RTE_ETHER_TYPE_ARP);
-        const uint8_t body[28] = {
-            0,   1,  8, 0, 6, 4,    0,   static_cast<uint8_t>(request ? 1 : 2),
-            2,   0,  0, 0, 1, 0x10, 198, 18,
-            1,   10, 0, 0, 0, 0,    0,   0,
-            198, 18, 1, 1};
-        f.insert(f.end(), body, body + sizeof body);
-        return f;
+    Bytes arp_to_gateway(bool request) {
+        return arp(request ? 1 : 2, request ? test_util::kBroadcast : gw_.mac(gw_.inside()),
+                   kHostMac, kHost, kGatewayIn);
     }
 
     // RFC 1191: fragmentation needed, next-hop MTU 1200, quoting an outbound ESP packet of

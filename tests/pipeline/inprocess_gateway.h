@@ -46,6 +46,7 @@ namespace espgw::dataplane::gw_test {
 
 namespace wire = sadb::wire;
 using sadb::DropReason;
+using test_util::arp;
 using test_util::Bytes;
 using test_util::concat;
 using test_util::ethernet;

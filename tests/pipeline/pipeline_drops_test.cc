@@ -35,12 +35,7 @@ using Scenario = std::function<void()>;
 
 // An RFC 826 request from the host for the gateway's inside address, broadcast.
 Bytes arp_for_gateway() {
-    Bytes arp = ethernet(rte_ether_addr{{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, kHostMac,
-                         RTE_ETHER_TYPE_ARP);
-    const uint8_t body[28] = {0,   1,  8, 0,  6, 4, 0, 1, 2, 0, 0,   0,  1, 0x10,
-                              198, 18, 1, 10, 0, 0, 0, 0, 0, 0, 198, 18, 1, 1};
-    arp.insert(arp.end(), body, body + sizeof body);
-    return arp;
+    return arp(RTE_ARP_OP_REQUEST, test_util::kBroadcast, kHostMac, kHost, kGatewayIn);
 }
 
 std::vector<std::pair<DropReason, Scenario>> scenarios() {

@@ -22,8 +22,8 @@ import re
 import struct
 import sys
 
-from blackbox import (HERE, HOST, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway, Setup,
-                      arp_request, check_outputs, check_postfragmented, check_prefragmented,
+from blackbox import (HERE, HOST, ICMP_RATE, INSIDE_GW, IP, REMOTE, UDP, Checks, Expected, Gateway,
+                      Setup, arp_request, check_outputs, check_postfragmented, check_prefragmented,
                       check_sa_packets, drop_reasons, echo_reply, esp_from_peer, forwarded,
                       from_inside, icmp_error, l2, match_port, port_mac, udp_of_size)
 from scapy.layers.inet import ICMP, TCP, fragment
@@ -166,9 +166,6 @@ def ttl_expired(ck: Checks, gw: Gateway) -> None:
     check_outputs(ck, s, run, want)
     ck.drops(run, {"ttl_expired": 2})
     check_sa_packets(ck, run, by.sa_packets)
-
-
-ICMP_RATE = 100  # control's default ICMP error rate per second (compiler_internal.h)
 
 
 def icmp_rate_limited(ck: Checks, gw: Gateway) -> None:

@@ -48,16 +48,7 @@ constexpr uint16_t kArpType = 0x0806, kIpType = 0x0800;
 
 // RFC 826 request from kAsker (sender `sender`) for `target`, broadcast.
 Bytes arp_request(uint32_t sender, uint32_t target) {
-    Bytes f = ethernet({{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}}, kAsker, kArpType);
-    const uint8_t fixed[] = {0, 1, 8, 0, 6, 4, 0, 1};
-    f.insert(f.end(), fixed, fixed + sizeof fixed);
-    f.insert(f.end(), kAsker.addr_bytes, kAsker.addr_bytes + 6);
-    for (int s = 24; s >= 0; s -= 8)
-        f.push_back(static_cast<uint8_t>(sender >> s));
-    f.insert(f.end(), 6, 0);
-    for (int s = 24; s >= 0; s -= 8)
-        f.push_back(static_cast<uint8_t>(target >> s));
-    return f;
+    return test_util::arp(1, test_util::kBroadcast, kAsker, sender, target);
 }
 
 // An outside, an inside and a third interface `port2` on DPDK port `dmz_port` with address
