@@ -43,13 +43,14 @@ void ControlEndpoint::Txn::wipe() {
 }
 
 ControlEndpoint::ControlEndpoint(Dataplane& dp, void* base, crypto::MbManager& mgr,
-                                 bool main_forwards)
+                                 bool main_forwards, ServicesCtx& services)
     : dp_(dp),
       hdr_(static_cast<sadb::RingRegionHeader*>(base)),
       cmd_(reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(base) + hdr_->cmd_off)),
       evt_(reinterpret_cast<rte_ring*>(static_cast<uint8_t*>(base) + hdr_->evt_off)),
       mgr_(mgr),
       main_forwards_(main_forwards),
+      services_(services),
       capture_(dp, [this] { synchronize(); }) {
     acquire_retry_ = rte_get_tsc_hz() * 30;
 }
@@ -87,7 +88,7 @@ void ControlEndpoint::handle(wire::Msg& m) {
         case wire::MsgType::kConfigCommit:
             return commit(m.body.commit.generation);
         case wire::MsgType::kSendPacket:
-            return send_packet(m.body.packet);
+            return send_frame(services_, m.body.packet, dp_.n_ports);
         case wire::MsgType::kResyncRequest:
             return resync();
         case wire::MsgType::kSaExpire:
@@ -484,15 +485,6 @@ void ControlEndpoint::send_capture_status(const wire::CaptureStatus& s) {
     wire::set_header<wire::CaptureStatus>(m, wire::MsgType::kCaptureStatus, generation_);
     m.body.capture_status = s;
     send(m);
-}
-
-void ControlEndpoint::send_packet(const wire::Packet& p) {
-    if (p.port >= dp_.n_ports || p.len == 0 || p.len > wire::kMaxPacket) return;
-    rte_mbuf* m = rte_pktmbuf_alloc(dp_.pool);
-    if (m == nullptr) return;
-    std::memcpy(rte_pktmbuf_append(m, p.len), p.bytes, p.len);
-    ToWorker w{ToWorker::kL2Frame, 0, p.port, 0, m};
-    if (rte_ring_enqueue_elem(dp_.worker(0).from_main, &w, sizeof w) != 0) rte_pktmbuf_free(m);
 }
 
 void ControlEndpoint::resync() {

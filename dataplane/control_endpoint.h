@@ -15,14 +15,16 @@
 #include "crypto/mb_manager.h"
 #include "dataplane/capture_writer.h"
 #include "dataplane/dataplane.h"
+#include "dataplane/services.h"
 #include "sadb/ring_region.h"
 
 namespace espgw::dataplane {
 
 class ControlEndpoint {
   public:
+    // services: the main lcore's, through which frames control sends leave (send_frame).
     ControlEndpoint(Dataplane& dp, void* ring_region_base, crypto::MbManager& mgr,
-                    bool main_forwards);
+                    bool main_forwards, ServicesCtx& services);
     ~ControlEndpoint();
 
     // Handles pending commands; returns how many.
@@ -68,7 +70,6 @@ class ControlEndpoint {
     void publish_interfaces();
     void ack(uint64_t generation, uint32_t refused, const std::string& error);
     void resync();
-    void send_packet(const sadb::wire::Packet& p);
     void expire_sa(const sadb::wire::SaRef& r);
     void forward_drop_sample(const ToMain& t);
     void forward_acquire(const ToMain& t);
@@ -83,6 +84,7 @@ class ControlEndpoint {
     rte_ring* evt_;
     crypto::MbManager& mgr_;
     bool main_forwards_;
+    ServicesCtx& services_;
     Txn txn_;
     std::unique_ptr<Policy> current_;
     uint64_t generation_ = 0;

@@ -324,7 +324,6 @@ int run(int argc, char** argv) {
     }
     const bool main_forwards = dp.lcores.size() == 1 && dp.worker(0).is_main;
     crypto::MbManager main_mgr;
-    ControlEndpoint ep(dp, ring.base(), main_mgr, main_forwards);
     ServicesCtx svc;
     svc.neighbors = dp.neighbors.get();
     svc.sas = dp.sas.get();
@@ -332,6 +331,7 @@ int run(int argc, char** argv) {
     svc.pool = dp.pool;
     svc.out = dp.worker(0).from_main;
     svc.drops = &(main_forwards ? dp.worker(0).stats : dp.stats.lcore(dp.lcores.size()))->drops;
+    ControlEndpoint ep(dp, ring.base(), main_mgr, main_forwards, svc);
     svc.punt_to_control = [&ep](rte_mbuf* m) { return ep.punt_packet(m); };
     svc.pmtu_age_tsc = rte_get_tsc_hz() * 600;  // RFC 1191 §6.3: 10 minutes
     std::fprintf(stderr,

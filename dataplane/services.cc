@@ -40,7 +40,7 @@ void to_worker(ServicesCtx& s, ToWorker::Kind kind, rte_mbuf* m, uint16_t port) 
     rte_pktmbuf_free(m);
 }
 
-void send_arp(ServicesCtx& s, rte_mbuf* r, uint16_t port) {
+void send_l2(ServicesCtx& s, rte_mbuf* r, uint16_t port) {
     if (r == nullptr) return count(s, DropReason::kNoMbuf);
     to_worker(s, ToWorker::kL2Frame, r, port);
 }
@@ -96,13 +96,13 @@ void handle_arp(ServicesCtx& s, rte_mbuf* m) {
         s.neighbors->upsert(sip, sha, port, NeighborState::kReachable);
     rte_pktmbuf_free(m);
     if (op != RTE_ARP_OP_REQUEST || tip != ifc->addr) return;
-    send_arp(s, arp_frame(s.pool, RTE_ARP_OP_REPLY, ifc->mac, ifc->addr, sha, sip), port);
+    send_l2(s, arp_frame(s.pool, RTE_ARP_OP_REPLY, ifc->mac, ifc->addr, sha, sip), port);
 }
 
 void resolve(ServicesCtx& s, uint32_t ip, uint16_t port) {
     const Iface* ifc = s.policy->iface(port);
     if (ifc == nullptr || !s.neighbors->mark_incomplete(ip, port)) return;  // 1/s per address
-    send_arp(s, arp_frame(s.pool, RTE_ARP_OP_REQUEST, ifc->mac, ifc->addr, {}, ip), port);
+    send_l2(s, arp_frame(s.pool, RTE_ARP_OP_REQUEST, ifc->mac, ifc->addr, {}, ip), port);
 }
 
 // --- ICMP --------------------------------------------------------------------------------------
@@ -305,6 +305,14 @@ void service(ServicesCtx& s, const ToMain& t) {
         case ToMain::kDropSample:
             break;  // handled by the control endpoint
     }
+}
+
+void send_frame(ServicesCtx& s, const sadb::wire::Packet& p, uint16_t n_ports) {
+    if (p.port >= n_ports || p.len < sizeof(rte_ether_hdr) || p.len > sadb::wire::kMaxPacket)
+        return count(s, DropReason::kMalformed);
+    rte_mbuf* m = rte_pktmbuf_alloc(s.pool);
+    if (m != nullptr) std::memcpy(rte_pktmbuf_append(m, p.len), p.bytes, p.len);
+    send_l2(s, m, p.port);
 }
 
 void age_path_mtus(ServicesCtx& s, uint64_t now_tsc) {

@@ -4,6 +4,7 @@
 #include <functional>
 
 #include "dataplane/dataplane.h"
+#include "sadb/wire.h"
 
 namespace espgw::dataplane {
 
@@ -26,6 +27,12 @@ struct ServicesCtx {
 
 // Handles one item a worker passed to the main lcore (packets are consumed).
 void service(ServicesCtx& s, const ToMain& t);
+
+// A frame control asks the dataplane to transmit (kSendPacket: IKE, ARP, ICMP), copied into an
+// mbuf for the lcore that transmits for the main lcore. Never lost uncounted: a port the
+// dataplane does not have (of n_ports) or a length out of range counts malformed, an empty pool
+// no_mbuf, a full ring reply_ring_full.
+void send_frame(ServicesCtx& s, const sadb::wire::Packet& p, uint16_t n_ports);
 
 // RFC 4301 §8.2.2 and RFC 1191 §6.3: a learnt path MTU ages. An SA whose PMTU was last lowered
 // pmtu_age_tsc ago goes back to the MTU it was installed with, so a path that got better is used

@@ -98,7 +98,7 @@ class Reconfigure : public ::testing::Test {
         for (uint16_t k = 0; k < kPorts; ++k)
             make_port(k);
         add_lcore();
-        ep_ = std::make_unique<ControlEndpoint>(dp_, ring_.base(), mgr_, true);
+        ep_ = std::make_unique<ControlEndpoint>(dp_, ring_.base(), mgr_, true, svc_);
         svc_.neighbors = dp_.neighbors.get();
         svc_.sas = dp_.sas.get();
         svc_.stats = &dp_.stats;
@@ -272,6 +272,43 @@ class Reconfigure : public ::testing::Test {
         while (sadb::ring_get(region_ring(false), &m))
             if (m.hdr.type == wire::MsgType::kStateSa) out.push_back(m);
         return out;
+    }
+
+    // Control asks the dataplane to transmit `frame` on port `port` (kSendPacket, as IKE will);
+    // returns what each port then transmitted.
+    std::vector<std::vector<Bytes>> send_from_control(uint16_t port, const Bytes& frame) {
+        wire::Msg m{};
+        wire::set_header<wire::Packet>(m, wire::MsgType::kSendPacket, 0);
+        m.body.packet.port = port;
+        m.body.packet.len = static_cast<uint16_t>(frame.size());
+        std::copy(frame.begin(), frame.end(), m.body.packet.bytes);
+        EXPECT_TRUE(sadb::ring_put(region_ring(true), m));
+        ep_->poll();
+        std::vector<std::vector<Bytes>> out(ports_.size());
+        while (rte_ring_count(dp_.worker(0).from_main) != 0) {
+            worker_poll(dp_.worker(0), dp_);
+            for (size_t k = 0; k < ports_.size(); ++k)
+                for (Bytes& f : drain(ports_[k]))
+                    out[k].push_back(std::move(f));
+        }
+        return out;
+    }
+    // Fills the ring from the main lcore to the transmitting lcore with copies of `frame`;
+    // returns how many it took.
+    size_t fill_from_main(const Bytes& frame, uint16_t port) {
+        for (;;) {
+            ToWorker w{ToWorker::kL2Frame, 0, port, 0, test_util::mbuf_from(dp_.pool, frame)};
+            if (rte_ring_enqueue_elem(dp_.worker(0).from_main, &w, sizeof w) == 0) continue;
+            rte_pktmbuf_free(w.m);
+            return rte_ring_count(dp_.worker(0).from_main);
+        }
+    }
+    unsigned pool_free() const { return rte_mempool_avail_count(dp_.pool); }
+    uint16_t n_ports() const { return dp_.n_ports; }
+    // A UDP packet 192.0.2.1 -> 192.0.2.2 in a frame from port k to kAsker.
+    Bytes outside_frame(uint16_t k) {
+        return concat(ethernet(kAsker, dp_.macs[ports_[k].id], kIpType),
+                      ipv4(0xc0000201, 0xc0000202, kProtoUdp));
     }
 
     static Bytes arp_to(int net) { return arp_request(net_addr(net, 10), net_addr(net, 1)); }
@@ -522,6 +559,33 @@ TEST_F(Reconfigure, LearntPathMtuAges) {
     EXPECT_EQ(outbound_path_mtu(), P(1500, 1500)) << "not aged";
     exchange(0, pmtu_message(1300));
     EXPECT_EQ(outbound_path_mtu(), P(1300, 1300));
+}
+
+// Frames control sends (kSendPacket: IKE's, once it exists) leave on the port control named, byte
+// for byte. One the dataplane cannot send is counted on the main lcore, never lost silently, and
+// its mbuf goes back to the pool: a port it does not have or a runt is malformed, a full ring to
+// the transmitting lcore reply_ring_full.
+TEST_F(Reconfigure, FramesControlSendsLeaveOrAreCounted) {
+    load(config(port_ids_, -1, 0));
+    const unsigned pool_full = pool_free();
+    const Bytes frame = outside_frame(0);
+    auto out = send_from_control(port_ids_[0], frame);
+    ASSERT_EQ(out[0].size(), 1u);
+    EXPECT_EQ(out[0][0], frame);
+    EXPECT_EQ(total(out), 1u);
+
+    const uint64_t malformed = drops(DropReason::kMalformed);
+    EXPECT_EQ(total(send_from_control(n_ports(), frame)), 0u);
+    EXPECT_EQ(total(send_from_control(port_ids_[0], Bytes(frame.begin(), frame.begin() + 13))), 0u);
+    EXPECT_EQ(drops(DropReason::kMalformed), malformed + 2);
+
+    const size_t queued = fill_from_main(frame, port_ids_[1]);
+    const uint64_t full = drops(DropReason::kReplyRingFull);
+    out = send_from_control(port_ids_[0], frame);
+    EXPECT_EQ(drops(DropReason::kReplyRingFull), full + 1);
+    EXPECT_EQ(out[0].size(), 0u);
+    EXPECT_EQ(out[1].size(), queued);
+    EXPECT_EQ(pool_free(), pool_full);
 }
 
 }  // namespace
