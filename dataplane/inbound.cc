@@ -15,6 +15,7 @@
 #include "dataplane/esp_parse.h"
 #include "dataplane/ip_header.h"
 #include "dataplane/outbound.h"
+#include "dataplane/spd_inbound.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -162,7 +163,7 @@ void inbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in) {
             m = reassemble(c, m);
             if (m == nullptr) continue;  // held, or freed as part of a failed reassembly
             if (!still_esp(m, pol)) {
-                to_slow_path(c, m);
+                if (!drop_unprotected_local(c, pol, m)) to_slow_path(c, m);
                 continue;
             }
         }

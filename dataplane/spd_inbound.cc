@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dataplane/drops.h"
+#include "dataplane/ip_header.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -58,6 +59,18 @@ bool unchecked(const Policy& pol, const rte_mbuf* m) {
            ((pol.spd_in_ports >> m->port) & 1u) == 0;
 }
 
+constexpr uint16_t kIkePort = 500, kIkeNattPort = 4500;
+
+// UDP to an IKE port; only a first fragment (or a whole packet) shows its ports.
+bool is_ike(const rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    const uint32_t ihl = (ip[0] & 0xf) * 4u;
+    if (ip[9] != kProtoUdp || (load_be16(ip + 6) & 0x1fff) != 0 || m->data_len < ihl + 4)
+        return false;
+    const uint16_t dport = load_be16(ip + ihl + 2);
+    return dport == kIkePort || dport == kIkeNattPort;
+}
+
 }  // namespace
 
 bool build_inbound_spd(Policy& p, const std::string& tag, std::string* error) {
@@ -100,6 +113,14 @@ void drop_unprotected(LcoreCtx& c, const Policy& pol, PktVec& in) {
     for (uint16_t k = 0; k < in.n; ++k)
         if (in.pkts[k] != nullptr) in.pkts[kept++] = in.pkts[k];
     in.n = kept;
+}
+
+bool drop_unprotected_local(LcoreCtx& c, const Policy& pol, rte_mbuf* m) {
+    if (unchecked(pol, m) || is_ike(m)) return false;
+    PktVec one;
+    one.push(m);
+    drop_unprotected(c, pol, one);
+    return one.n == 0;
 }
 
 }  // namespace espgw::dataplane

@@ -15,6 +15,7 @@
 #include "dataplane/inbound.h"
 #include "dataplane/outbound.h"
 #include "dataplane/route_tx.h"
+#include "dataplane/spd_inbound.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -53,7 +54,8 @@ void process_rx(LcoreCtx& c, Dataplane& dp, const Policy& pol, uint16_t port, rt
                 punt(c, pkts[k], ToMain::kArp);
                 break;
             case PacketClass::kSlowLocal:
-                punt(c, pkts[k], ToMain::kLocal);
+                pkts[k]->hash.usr = 0;  // our flags, not the NIC's RSS hash: not via an SA
+                if (!drop_unprotected_local(c, pol, pkts[k])) punt(c, pkts[k], ToMain::kLocal);
                 break;
             case PacketClass::kDrop:
                 if (r.l2_stripped) {

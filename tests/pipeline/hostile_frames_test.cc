@@ -7,7 +7,9 @@
 // truncation, trailing bytes, IPv4 and ESP header fields set to edge values (the header checksum
 // fixed most of the time, so the mutation reaches the layers behind it), and chained mbufs.
 // A second tunnel carries bystander traffic throughout; a third (AES-CBC + HMAC-SHA1 in UDP 4500,
-// NAT-T) gets its own ESP, hostile ESP, raw ESP (encap mismatch) and cleartext. Checked:
+// NAT-T) gets its own ESP, hostile ESP, raw ESP (encap mismatch) and cleartext; a host-to-host
+// SA pair in transport mode with a second peer gets echo requests to the gateway, authentic ESP
+// whose payload and next header are hostile, and cleartext its policy refuses. Checked:
 // - every frame ends in exactly one place: transmitted, punted to the main lcore, or one drop
 //   counter (outer fragments may wait in reassembly; a big packet without DF may leave as
 //   several fragments);
@@ -157,6 +159,10 @@ std::vector<Bytes> fragments(const Bytes& frame, size_t first) {
     return out;
 }
 
+constexpr size_t kNTunnels = std::size(kTunnels);
+constexpr int kTransport = 3;  // kTunnels[3]: host to host, transport mode
+static_assert(kTunnels[kTransport].transport);
+
 // ESP payload encryption and ICV with OpenSSL: AES-128-GCM (RFC 4106: nonce = salt || IV, AAD =
 // SPI || sequence) or AES-128-CBC (RFC 3602: the IV field is the CBC IV) with HMAC-SHA1-96
 // (RFC 2404) over ESP header, IV and ciphertext. `esp` holds the header and IV and has room for
@@ -189,25 +195,29 @@ bool seal(const Tunnel& t, Bytes& esp, const Bytes& plain, size_t iv_len) {
     return ok;
 }
 
+// Next header of a tunnel-mode trailer kind (esp_by_hand): 3 dummy (59, RFC 4303 §2.6), 4 TCP,
+// 5 IPv6 (a correct trailer for an IPv6 inner packet), else IPv4.
+uint8_t tunnel_next_header(int trailer) {
+    return trailer == 3 ? 59 : trailer == 4 ? kProtoTcp : trailer == 5 ? kProtoIpv6 : kProtoIpv4;
+}
+
 // The peer's ESP (RFC 4303 §2) for tunnel `t`, built with OpenSSL, not with espgw's engine, so
-// that it can carry what the engine never sends: any inner bytes, and trailers with bad padding
-// or any next header. `trailer` 0 is a correct one; 1 breaks a padding byte; 2 claims more
-// padding than there is; 3 gives next header 59 (dummy, §2.6); 4 next header TCP; 5 next header
-// IPv6 (a correct trailer for an IPv6 inner packet). In UDP 4500
-// (RFC 3948) when the tunnel says so.
-Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& inner, int trailer, uint64_t iv) {
+// that it can carry what the engine never sends: any payload, and trailers with bad padding or
+// any next header. `trailer` 0 is a correct one; 1 breaks a padding byte; 2 claims more padding
+// than there is; 3 to 5 as tunnel_next_header(). `nh` overrides the next header. In UDP 4500
+// (RFC 3948) when the tunnel says so. In transport mode `payload` is what follows the peer's IP
+// header (RFC 4303 §3.1.1).
+Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& payload, int trailer, uint64_t iv,
+                  std::optional<uint8_t> nh = std::nullopt) {
     const bool gcm = t.cipher == crypto::Cipher::kAes128Gcm;
     const size_t block = gcm ? 4 : 16, iv_len = gcm ? 8 : 16, icv_len = gcm ? 16 : 12;
-    Bytes plain = inner;
-    const size_t pad = (block - (inner.size() + 2) % block) % block + (trailer == 1 ? block : 0);
+    Bytes plain = payload;
+    const size_t pad = (block - (payload.size() + 2) % block) % block + (trailer == 1 ? block : 0);
     for (size_t i = 1; i <= pad; ++i)
         plain.push_back(static_cast<uint8_t>(i));
-    if (trailer == 1) plain[inner.size() + pad / 2] ^= 0x40;
+    if (trailer == 1) plain[payload.size() + pad / 2] ^= 0x40;
     plain.push_back(static_cast<uint8_t>(trailer == 2 ? plain.size() + 1 : pad));
-    plain.push_back(trailer == 3   ? 59
-                    : trailer == 4 ? kProtoTcp
-                    : trailer == 5 ? kProtoIpv6
-                                   : kProtoIpv4);
+    plain.push_back(nh.value_or(tunnel_next_header(trailer)));
     Bytes esp(8 + iv_len + plain.size() + icv_len, 0);
     store_be32(&esp[0], t.spi_in);
     store_be32(&esp[4], seq);
@@ -225,7 +235,7 @@ Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& inner, int trailer
     ip[0] = 0x45;
     ip[8] = 64;
     ip[9] = t.udp ? kProtoUdp : kProtoEsp;
-    store_be32(&ip[12], kPeer);
+    store_be32(&ip[12], t.peer);
     store_be32(&ip[16], kGatewayOut);
     ip.insert(ip.end(), esp.begin(), esp.end());
     store_be16(&ip[2], static_cast<uint16_t>(ip.size()));
@@ -263,6 +273,9 @@ enum class Kind {
     kClearBig,          // 1328-1588 bytes from the host to tunnel 0 or the peer (bypass), DF one
                         // time in two: pre-fragmented, fragmented on egress, or refused with
                         // ICMP fragmentation needed
+    kTransportEcho,     // transport-mode ESP from the second peer: echo request to the gateway
+    kTransportHostile,  // the same SA, authentic, payload mutated and any next header
+    kTransportClear,    // cleartext from the second peer to the gateway: its policy says ESP
     kCount
 };
 
@@ -336,6 +349,20 @@ class Hostile {
             case Kind::kNattHostileInner:
                 c.tunnel = 2;
                 c.frame = hostile_esp(kTunnels[2], ++seq2_, kRemote3, payload);
+                break;
+            case Kind::kTransportEcho:
+                c.tunnel = kTransport;
+                c.inner = ipv4(kPeerHost, kGatewayOut, kProtoIcmp, uint16_t(uniform(8, 64)));
+                c.frame = gw_.from_peer(c.inner, ++seq3_, kTunnels[kTransport]);
+                break;
+            case Kind::kTransportHostile:
+                c.tunnel = kTransport;
+                c.frame = hostile_transport(++seq3_, payload);
+                break;
+            case Kind::kTransportClear:
+                c.frame =
+                    concat(ethernet(gw_.mac(gw_.outside()), kPeerHostMac, RTE_ETHER_TYPE_IPV4),
+                           ipv4(kPeerHost, kGatewayOut, kProtoIcmp, 24));
                 break;
             case Kind::kEspSpoofedInner:  // RFC 4301 §5.2: dropped after decryption
                 c.inner = udp4(kSpoofed, kHost, 1000, 2000, payload);
@@ -416,7 +443,8 @@ class Hostile {
         if (k == Kind::kNatt || k == Kind::kNattHostileInner) c.esp_at += 8;  // UDP header
         if (k == Kind::kEsp || k == Kind::kEspHostileInner || k == Kind::kEspEcho ||
             k == Kind::kEspSpoofedInner || k == Kind::kEspFragment || k == Kind::kEspReplay ||
-            k == Kind::kNatt || k == Kind::kNattHostileInner)
+            k == Kind::kNatt || k == Kind::kNattHostileInner || k == Kind::kTransportEcho ||
+            k == Kind::kTransportHostile)
             c.esp.assign(c.frame.begin() + long(c.esp_at), c.frame.end());
         return c;
     }
@@ -431,6 +459,42 @@ class Hostile {
         int trailer = chance(2) ? 0 : int(uniform(1, 4));
         if (v6 && trailer == 0) trailer = 5;
         return from_peer_clear(esp_by_hand(t, seq, inner, trailer, rng_()));
+    }
+
+    // Authentic transport-mode ESP from the second peer to the gateway whose payload is an echo
+    // request, a UDP datagram (IKE's port one time in 4) or random bytes, mutated, behind any
+    // next header (ICMP, TCP, UDP, IPv4, IPv6, ESP, none, or random). Its trailer is broken one
+    // time in 4.
+    Bytes hostile_transport(uint32_t seq, const Bytes& payload) {
+        static constexpr uint8_t kNext[] = {kProtoIcmp, kProtoTcp, kProtoUdp, kProtoIpv4,
+                                            kProtoIpv6, kProtoEsp, 59};
+        Bytes l4;
+        uint8_t nh = kProtoIcmp;
+        switch (uniform(0, 2)) {
+            case 0: {
+                const Bytes echo = ipv4(kPeerHost, kGatewayOut, kProtoIcmp, 16);
+                l4.assign(echo.begin() + 20, echo.end());
+                break;
+            }
+            case 1: {
+                const uint16_t port = chance(4) ? 500 : 2000;
+                const Bytes udp = udp4(kPeerHost, kGatewayOut, port, port, payload);
+                l4.assign(udp.begin() + 20, udp.end());
+                nh = kProtoUdp;
+                break;
+            }
+            default:
+                l4 = payload;
+                nh = kNext[uniform(0, std::size(kNext) - 1)];
+                break;
+        }
+        if (!l4.empty()) mutate(l4, l4.size());  // no IPv4 header: bytes, truncation, tails
+        if (chance(4))
+            nh = chance(2) ? kNext[uniform(0, std::size(kNext) - 1)]
+                           : static_cast<uint8_t>(uniform(0, 255));
+        const int trailer = chance(4) ? int(uniform(1, 2)) : 0;
+        return concat(ethernet(gw_.mac(gw_.outside()), kPeerHostMac, RTE_ETHER_TYPE_IPV4),
+                      esp_by_hand(kTunnels[kTransport], seq, l4, trailer, rng_(), nh));
     }
 
     // Applies one mutation at random (one time in 16 none: the frame as made).
@@ -598,7 +662,7 @@ class Hostile {
 
     Gateway& gw_;
     std::mt19937_64 rng_;
-    uint32_t seq_ = 0, seq2_ = 0;
+    uint32_t seq_ = 0, seq2_ = 0, seq3_ = 0;
     Bytes last_esp_;
 };
 
@@ -735,12 +799,15 @@ class HostileRun {
             if (main_drops_.count[size_t(info.reason)] != 0)
                 seen += " " + std::string(info.label) + "=" +
                         std::to_string(main_drops_.count[size_t(info.reason)]);
+        const Tunnel& tr = kTunnels[kTransport];
         std::printf(
             "hostile frames: %llu sent, %llu fragments, %llu ARP and %llu ICMP sent by the "
-            "main lcore, drops:%s\n",
+            "main lcore, transport mode %llu in / %llu out (%llu echo replies), drops:%s\n",
             static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(fragments_),
             static_cast<unsigned long long>(arp_sent_), static_cast<unsigned long long>(icmp_sent_),
-            seen.c_str());
+            static_cast<unsigned long long>(gw_.sa_packets(tr.conn_in)),
+            static_cast<unsigned long long>(gw_.sa_packets(tr.conn_out)),
+            static_cast<unsigned long long>(transport_replies_), seen.c_str());
         for (uint32_t conn : {kTunnels[1].conn_in, kTunnels[1].conn_out}) {
             EXPECT_EQ(gw_.sa_packets(conn), conn == kTunnels[1].conn_in ? by_in_ : tunnel1_out_)
                 << "bystander SA " << conn;
@@ -773,6 +840,12 @@ class HostileRun {
         EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kIcvMismatch), 0u);
         EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kBadPadding), 0u);
         EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kEncapMismatch), 0u);
+        // The transport-mode SAs: echo requests in, echo replies out, hostile ESP refused.
+        EXPECT_GT(gw_.sa_packets(tr.conn_in), sent_ / 200);
+        EXPECT_GT(transport_replies_, sent_ / 400) << "no echo reply in transport mode";
+        EXPECT_GE(gw_.sa_packets(tr.conn_out), transport_replies_);
+        EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kIcvMismatch), 0u);
+        EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kBadPadding), 0u);
         EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
     }
 
@@ -861,9 +934,14 @@ class HostileRun {
 
     void check_outputs(const std::vector<const Case*>& cases, int bystanders = 0) {
         int by_in = 0, by_out = 0;
-        size_t authentic[3] = {}, delivered[3] = {};
+        size_t authentic[kNTunnels] = {}, delivered[kNTunnels] = {};
         for (const Case* c : cases)
             authentic[c->tunnel] += c->authentic() ? 1 : 0;
+        // Transport mode delivers to the gateway itself: its inbound SA's packet count says what
+        // got through.
+        const uint64_t transport_in = gw_.sa_packets(kTunnels[kTransport].conn_in);
+        delivered[kTransport] = transport_in - transport_in_;
+        transport_in_ = transport_in;
         for (const Bytes& f : gw_.transmitted(gw_.inside())) {
             expect_ipv4_or_arp(f);
             count_reply(f);
@@ -897,10 +975,11 @@ class HostileRun {
                     << "inner packet altered";
             }
         }
-        for (const int t : {0, 2})
+        for (const int t : {0, 2, kTransport})
             EXPECT_LE(delivered[t], authentic[t])
                 << "ESP with altered protected bytes was decapsulated, tunnel " << t;
         decapsulated_ += delivered[0] + delivered[2];
+        uint64_t replies = 0;  // echo replies to the transport-mode peer
         for (const Bytes& f : gw_.transmitted(gw_.outside())) {
             expect_ipv4_or_arp(f);
             count_reply(f);
@@ -919,6 +998,8 @@ class HostileRun {
                               in_net24(dst, 0xc6120400) || in_net24(dst, 0xc6120500) ||
                               in_net24(dst, 0xc6120900)))
                     << "protected traffic left in clear";
+                EXPECT_FALSE(src == kGatewayOut && dst == kPeerHost)
+                    << "the gateway's own traffic to the transport-mode peer left in clear";
                 continue;
             }
             const uint32_t spi = load_be32(ip + (natt ? 28 : 20));
@@ -931,6 +1012,13 @@ class HostileRun {
             ASSERT_TRUE(inner.has_value()) << "ESP the peer cannot decapsulate, SPI " << spi;
             ASSERT_GE(inner->size(), 20u);
             const uint32_t isrc = load_be32(&(*inner)[12]), idst = load_be32(&(*inner)[16]);
+            if (t->transport) {
+                EXPECT_TRUE(isrc == kGatewayOut && idst == kPeerHost)
+                    << "transport-mode packet outside the SA's selectors";
+                const Bytes& p = *inner;
+                if (p.size() >= 28 && p[9] == kProtoIcmp && p[20] == 0) ++replies;
+                continue;
+            }
             EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t->remote_net))
                 << "encapsulated packet outside the SA's selectors";
             if (t == &kTunnels[1] && *inner == forwarded(by_inner_out_)) {
@@ -940,6 +1028,10 @@ class HostileRun {
             if (t == &kTunnels[1]) ++tunnel1_out_;  // a mutation that became tunnel 1 traffic
             ++encapsulated_;
         }
+        // RFC 4301 §5.2: only an echo request that came in ESP gets a reply; the transport-mode
+        // peer's cleartext is refused (not_ipsec), not answered.
+        EXPECT_LE(replies, delivered[kTransport]) << "echo reply to a request that came in clear";
+        transport_replies_ += replies;
         EXPECT_EQ(by_in, bystanders) << "bystander inbound packet lost";
         EXPECT_EQ(by_out, bystanders) << "bystander outbound packet lost";
         by_in_ += by_in;
@@ -955,7 +1047,9 @@ class HostileRun {
     uint64_t sent_ = 0, fragments_ = 0, decapsulated_ = 0, encapsulated_ = 0;
     uint64_t arp_sent_ = 0, icmp_sent_ = 0;
     bool bursts_ = false;
-    uint64_t tunnel1_too_big_ = 0;  // DF frames too big for tunnel 1, a mutation's work
+    uint64_t tunnel1_too_big_ = 0;    // DF frames too big for tunnel 1, a mutation's work
+    uint64_t transport_in_ = 0;       // the transport-mode inbound SA's packets, last seen
+    uint64_t transport_replies_ = 0;  // echo replies the peer decrypted from that SA pair
 };
 
 TEST(HostileFrames, OneAtATimeEachEndsInOneCounterAndTheBystanderTunnelPasses) {

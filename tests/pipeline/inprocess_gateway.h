@@ -4,12 +4,15 @@
 // port's rx ring and come out of its tx ring. Shared by the in-process pipeline tests
 // (pipeline_drops_test.cc, hostile_frames_test.cc).
 //
-// Topology: host 198.18.1.10 -- inside 198.18.1.1 [gateway] outside 192.0.2.1 -- peer 192.0.2.2.
+// Topology: host 198.18.1.10 -- inside 198.18.1.1 [gateway] outside 192.0.2.1 -- peer 192.0.2.2
+// (and a second peer, 192.0.2.3, on the outside network).
 // Three tunnels to the peer, tunnel mode, from 198.18.1.0/24: AES-128-GCM to 198.18.2.0/24 (SPIs
 // 0x1001 in / 0x2001 out) and to 198.18.4.0/24 (0x7a3c5e91 / 0x5c0ffee1), AES-128-CBC +
-// HMAC-SHA1-96 in UDP 4500 (NAT-T) to 198.18.5.0/24 (0x00c0ffee / 0x0badcafe). SPD, first match:
-// DISCARD to 198.18.9.0/24, PROTECT to 198.18.2.0/24, PROTECT to 198.18.3.0/24 with an SA that
-// was never installed, PROTECT to the other two tunnels.
+// HMAC-SHA1-96 in UDP 4500 (NAT-T) to 198.18.5.0/24 (0x00c0ffee / 0x0badcafe). A fourth SA pair
+// is host to host in transport mode (RFC 4303 §3.1.1) between 192.0.2.1 and 192.0.2.3, AES-128-CBC
+// + HMAC-SHA1-96 (0x3e5a0001 / 0x3e5a0002). SPD, first match: DISCARD to 198.18.9.0/24, PROTECT
+// to 198.18.2.0/24, PROTECT to 198.18.3.0/24 with an SA that was never installed, PROTECT to the
+// other two tunnels, PROTECT 192.0.2.1 to 192.0.2.3.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -56,6 +59,7 @@ using test_util::v4;
 
 constexpr uint32_t kGatewayOut = 0xc0000201;  // 192.0.2.1, outside
 constexpr uint32_t kPeer = 0xc0000202;        // 192.0.2.2
+constexpr uint32_t kPeerHost = 0xc0000203;    // 192.0.2.3, transport-mode peer
 constexpr uint32_t kGatewayIn = 0xc6120101;   // 198.18.1.1, inside
 constexpr uint32_t kHost = 0xc612010a;        // 198.18.1.10
 constexpr uint32_t kRemote = 0xc612020a;      // 198.18.2.10, behind the peer
@@ -68,6 +72,7 @@ constexpr uint32_t kConnIn = 1, kConnOut = 2, kConnMissing = 99;
 constexpr uint32_t kRuleDiscard = 0, kRuleProtect = 1, kRuleNoSa = 2, kRuleProtect2 = 3;
 constexpr rte_ether_addr kHostMac{{2, 0, 0, 0, 1, 0x10}};
 constexpr rte_ether_addr kPeerMac{{2, 0, 0, 0, 0, 2}};
+constexpr rte_ether_addr kPeerHostMac{{2, 0, 0, 0, 0, 3}};
 constexpr uint8_t kKeyIn[20] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,
                                 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
 constexpr uint8_t kKeyOut[20] = {31, 30, 29, 28, 27, 26, 25, 24, 23, 22,
@@ -80,7 +85,7 @@ constexpr uint8_t kKeyOut2[20] = {71, 70, 69, 68, 67, 66, 65, 64, 63, 62,
 // A tunnel's pair of SAs. The cipher key is the first bytes of the 20 (AES-128-GCM: 16 and the
 // 4-byte salt; AES-128-CBC: 16); an HMAC-SHA1 key is all 20.
 struct Tunnel {
-    uint32_t remote_net;  // /24 behind the peer
+    uint32_t remote_net;  // /24 behind the peer; in transport mode the peer itself
     uint32_t spi_in, spi_out;
     uint32_t conn_in, conn_out;
     const uint8_t* key_in;
@@ -88,12 +93,16 @@ struct Tunnel {
     crypto::Cipher cipher = crypto::Cipher::kAes128Gcm;
     crypto::Integrity integrity = crypto::Integrity::kNone;
     bool udp = false;  // RFC 3948 UDP encapsulation, port 4500 both sides
+    uint32_t peer = kPeer;
+    bool transport = false;  // host to host: the gateway's outside address and `peer`
 };
-constexpr Tunnel kTunnels[3] = {
+constexpr Tunnel kTunnels[4] = {
     {0xc6120200, kSpiIn, kSpiOut, kConnIn, kConnOut, kKeyIn, kKeyOut},
     {0xc6120400, 0x7a3c5e91, 0x5c0ffee1, 3, 4, kKeyIn2, kKeyOut2},
     {0xc6120500, 0x00c0ffee, 0x0badcafe, 5, 6, kKeyOut2, kKeyIn2, crypto::Cipher::kAes128Cbc,
      crypto::Integrity::kHmacSha1_96, true},
+    {kPeerHost, 0x3e5a0001, 0x3e5a0002, 7, 8, kKeyIn2, kKeyOut, crypto::Cipher::kAes128Cbc,
+     crypto::Integrity::kHmacSha1_96, false, kPeerHost, true},
 };
 inline constexpr uint32_t kRemote3 = 0xc612050a;  // 198.18.5.10, behind the NAT-T tunnel
 
@@ -235,7 +244,8 @@ class Gateway {
     }
 
     // An ESP packet the peer sends on the tunnel (gateway's inbound SA), framed for the outside
-    // port: the engine encapsulates `inner` with a runtime SA of the peer's side.
+    // port: the engine encapsulates `inner` with a runtime SA of the peer's side (in transport
+    // mode `inner` is the peer's own packet, ESP goes behind its header).
     Bytes from_peer(const Bytes& inner, uint32_t seq, const Tunnel& t = kTunnels[0]) {
         auto sa = peer_sa(t, sadb::Direction::kOutbound);
         sa->seq = seq - 1;
@@ -248,7 +258,8 @@ class Gateway {
         sadb::DropCounters d{};
         const auto out = test_util::drain(b, d);
         EXPECT_EQ(out.size(), 1u);
-        return concat(ethernet(dp_.macs[outside_.id], kPeerMac, RTE_ETHER_TYPE_IPV4),
+        return concat(ethernet(dp_.macs[outside_.id], t.transport ? kPeerHostMac : kPeerMac,
+                               RTE_ETHER_TYPE_IPV4),
                       out.empty() ? Bytes{} : out[0]);
     }
     // What the peer gets out of an ESP frame the gateway sent it: the inner packet, or nothing if
@@ -364,7 +375,7 @@ class Gateway {
             w.conn_id = inbound ? t.conn_in : t.conn_out;
             w.pair_conn_id = inbound ? t.conn_out : t.conn_in;
             w.direction = inbound ? wire::Direction::kInbound : wire::Direction::kOutbound;
-            w.mode = wire::Mode::kTunnel;
+            w.mode = t.transport ? wire::Mode::kTransport : wire::Mode::kTunnel;
             w.cipher = static_cast<uint8_t>(t.cipher);
             w.integrity = static_cast<uint8_t>(t.integrity);
             w.df = wire::DfPolicy::kCopy;
@@ -383,8 +394,9 @@ class Gateway {
             w.port = outside_.id;
             w.replay_window = 64;
             w.local = v4(kGatewayOut);
-            w.peer = v4(kPeer);
-            w.selector = selector(0xc6120100, 24, t.remote_net, 24);
+            w.peer = v4(t.peer);
+            w.selector = t.transport ? selector(kGatewayOut, 32, t.peer, 32)
+                                     : selector(0xc6120100, 24, t.remote_net, 24);
             std::string err;
             EXPECT_TRUE(dp_.sas->install(w, owner, mgr_.get(), &err)) << err;
         }
@@ -400,7 +412,8 @@ class Gateway {
             EXPECT_EQ(dp_.routes->add(r), RouteStatus::kOk);
         }
         for (const auto& [ip, mac, port] :
-             {std::tuple{kHost, kHostMac, inside_.id}, std::tuple{kPeer, kPeerMac, outside_.id}}) {
+             {std::tuple{kHost, kHostMac, inside_.id}, std::tuple{kPeer, kPeerMac, outside_.id},
+              std::tuple{kPeerHost, kPeerHostMac, outside_.id}}) {
             wire::Neighbor n{};
             n.addr = v4(ip);
             std::memcpy(n.mac, mac.addr_bytes, 6);
@@ -411,7 +424,8 @@ class Gateway {
     }
 
     // Interfaces as control compiles them; the SPD: DISCARD to 198.18.9.0/24, PROTECT to
-    // 198.18.2.0/24 (the tunnel), PROTECT to 198.18.3.0/24 with an SA that was never installed.
+    // 198.18.2.0/24 (the tunnel), PROTECT to 198.18.3.0/24 with an SA that was never installed,
+    // PROTECT to the other tunnels' networks and from the gateway to the transport-mode peer.
     void install_policy() {
         for (const auto& [p, addr, outside] : {std::tuple{inside_.id, kGatewayIn, false},
                                                std::tuple{outside_.id, kGatewayOut, true}}) {
@@ -426,21 +440,24 @@ class Gateway {
         policy_.index_addresses();  // as ControlEndpoint::next_policy
         policy_.globals.frag = wire::FragPolicy::kBeforeEncryption;
         policy_.globals.icmp_rate_per_s = 100;
-        constexpr uint32_t kRules = 5;
+        constexpr uint32_t kRules = 6;
         std::vector<wire::SpdRule> rules(kRules);
         const std::pair<wire::SpdAction, uint32_t> what[kRules] = {
             {wire::SpdAction::kDiscard, 0},
             {wire::SpdAction::kProtect, kConnOut},
             {wire::SpdAction::kProtect, kConnMissing},
             {wire::SpdAction::kProtect, kTunnels[1].conn_out},
-            {wire::SpdAction::kProtect, kTunnels[2].conn_out}};
-        const uint32_t dst[kRules] = {0xc6120900, 0xc6120200, 0xc6120300, kTunnels[1].remote_net,
-                                      kTunnels[2].remote_net};
+            {wire::SpdAction::kProtect, kTunnels[2].conn_out},
+            {wire::SpdAction::kProtect, kTunnels[3].conn_out}};
+        const uint32_t dst[kRules] = {
+            0xc6120900, 0xc6120200, 0xc6120300, kTunnels[1].remote_net, kTunnels[2].remote_net,
+            kPeerHost};
         for (uint32_t k = 0; k < kRules; ++k) {
             rules[k].id = k;
             rules[k].action = what[k].first;
             rules[k].sa_conn_id = what[k].second;
-            rules[k].sel = selector(0xc6120100, 24, dst[k], 24);
+            rules[k].sel = dst[k] == kPeerHost ? selector(kGatewayOut, 32, kPeerHost, 32)
+                                               : selector(0xc6120100, 24, dst[k], 24);
             rules[k].port = outside_.id;
         }
         std::string err;
@@ -485,8 +502,9 @@ class Gateway {
         c.cipher_key.assign(Bytes(key, key + cipher_key_len(t)));
         if (t.integrity != crypto::Integrity::kNone) c.auth_key.assign(Bytes(key, key + 20));
         c.udp_encap.enabled = t.udp;
-        c.local = *sadb::IpAddr::parse("192.0.2.2");
-        c.peer = *sadb::IpAddr::parse("192.0.2.1");
+        if (t.transport) c.mode = sadb::Mode::kTransport;
+        c.local = sadb::IpAddr::v4(t.peer);
+        c.peer = sadb::IpAddr::v4(kGatewayOut);
         c.replay_window = 0;
         std::string err;
         auto sa = sadb::build_sa_runtime(c, mgr_.get(), &err);

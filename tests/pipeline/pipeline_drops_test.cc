@@ -290,5 +290,56 @@ TEST(PipelineHandoff, EncapMismatchIsCountedByTheSaOwnerNotTheReceiver) {
     EXPECT_EQ(gw.mbufs_in_use(), 0u) << "mbuf leak";
 }
 
+// RFC 4301 §5.2 for traffic the gateway terminates: the host-to-host transport-mode policy
+// (192.0.2.1 <-> 192.0.2.3) says that peer's packets to the gateway come in ESP, and a tunnel's
+// policy says the same of its remote network's packets to the inside address. Cleartext echo
+// requests of both, arriving on the outside, are refused (not_ipsec), not answered. IKE from the
+// transport-mode peer (UDP 500, UDP 4500 with the non-ESP marker) still reaches the slow path,
+// and its echo request in transport-mode ESP gets the reply in ESP.
+TEST(PipelineLocal, CleartextThePolicyWantsInEspIsRefusedIkePasses) {
+    Gateway gw({});
+    const auto from = [&](const rte_ether_addr& mac, const Bytes& ip) {
+        return concat(ethernet(gw.mac(gw.outside()), mac, RTE_ETHER_TYPE_IPV4), ip);
+    };
+    const auto local_items = [&] {
+        size_t n = 0;
+        for (const ToMain& t : gw.to_main(0))
+            n += t.kind == ToMain::kLocal ? 1 : 0;
+        return n;
+    };
+    const Bytes echo = ipv4(kPeerHost, kGatewayOut, 1, 16);
+    gw.receive(gw.outside(), from(kPeerHostMac, echo));
+    gw.receive(gw.outside(), from(kPeerMac, ipv4(kRemote, kGatewayIn, 1, 16)));
+    gw.poll(0);
+    EXPECT_EQ(local_items(), 0u) << "cleartext the policy wants in ESP reached the slow path";
+    EXPECT_EQ(gw.lcore(0).stats->punted, 0u);
+
+    for (const uint16_t port : {500, 4500}) {
+        Bytes ike = ipv4(kPeerHost, kGatewayOut, kProtoUdp, 40);
+        store_be16(&ike[20], port);
+        store_be16(&ike[22], port);
+        if (port == 4500) std::memset(&ike[28], 0, 4);  // RFC 3948 §2.2 non-ESP marker
+        gw.receive(gw.outside(), from(kPeerHostMac, ike));
+    }
+    gw.poll(0);
+    EXPECT_EQ(local_items(), 2u) << "IKE from the transport-mode peer refused";
+
+    gw.receive(gw.outside(), gw.from_peer(echo, 1, kTunnels[3]));
+    gw.poll(0);
+    sadb::DropCounters main{};
+    EXPECT_EQ(gw.serve_main(0, main), 1u);
+    gw.poll(0);
+    const auto out = gw.transmitted(gw.outside());
+    ASSERT_EQ(out.size(), 1u);
+    const auto reply = gw.peer_decap(out[0]);
+    ASSERT_TRUE(reply.has_value()) << "the echo reply did not leave in the transport-mode SA";
+    ASSERT_GE(reply->size(), 28u);
+    EXPECT_EQ(load_be32(&(*reply)[12]), kGatewayOut);
+    EXPECT_EQ(load_be32(&(*reply)[16]), kPeerHost);
+    EXPECT_EQ((*reply)[9], 1);
+    EXPECT_EQ((*reply)[20], 0);  // echo reply
+    gw.expect_only(R::kNotIpsec, 2);
+}
+
 }  // namespace
 }  // namespace espgw::dataplane

@@ -108,14 +108,17 @@ def martian_address(ck: Checks, gw: Gateway) -> None:
 def not_ipsec(ck: Checks, gw: Gateway) -> None:
     """RFC 4301 §5.2: cleartext arriving on the crypto map interface that matches the mirror of
     a PROTECT rule should have come in ESP: dropped (IOS RECVD_PKT_NOT_IPSEC), for either crypto
-    map and for TCP too. Cleartext matching the mirror of the deny line (198.18.2.128/25, a
-    BYPASS) and cleartext matching no rule are forwarded as before (split tunnelling)."""
+    map and for TCP too, and also when it is for the gateway itself (an echo request from the
+    remote network to the inside address gets no reply in clear). Cleartext matching the mirror
+    of the deny line (198.18.2.128/25, a BYPASS) and cleartext matching no rule are forwarded as
+    before (split tunnelling)."""
     s = Setup("multi.cfg")
     by = Bystanders(s)
     transit = "02:00:00:00:00:fe"  # the upstream router 192.0.2.254
     spoofed = [IP(src=REMOTE, dst=HOST, id=0x501) / UDP(sport=1, dport=2) / Raw(b"inject"),
                IP(src="198.18.3.9", dst=HOST, id=0x502) / TCP(sport=80, dport=1024, flags="S"),
-               IP(src=REMOTE, dst="198.18.7.7", id=0x503) / ICMP(type=8)]
+               IP(src=REMOTE, dst="198.18.7.7", id=0x503) / ICMP(type=8),
+               IP(src=REMOTE, dst=INSIDE_GW, id=0x506) / ICMP(type=8, id=6, seq=1)]
     allowed = [IP(src="198.18.2.200", dst=HOST, id=0x504) / UDP(sport=3, dport=4) / Raw(b"deny"),
                IP(src="203.0.113.5", dst=HOST, id=0x505) / UDP(sport=5, dport=6) / Raw(b"web")]
     extra = [l2(port_mac(0), transit) + bytes(p) for p in spoofed + allowed]
