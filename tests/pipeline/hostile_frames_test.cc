@@ -91,10 +91,66 @@ bool too_big_for_tunnel1(const Bytes& f) {
 
 // A packet without DF that may not fit its egress (kClearBig; a kPmtu message may have lowered
 // tunnel 0's path MTU to as little as 576, RFC 1191) may leave as several fragments, each
-// counted as transmitted. A big packet with DF still ends in one counter.
-bool may_split(const Bytes& f) {
+// counted as transmitted. A big packet with DF ends in one counter, unless `df_clear` (`crypto
+// ipsec df-bit clear`): then its ESP packet may be fragmented after encryption.
+bool may_split(const Bytes& f, bool df_clear) {
     const auto at = ipv4_at(f);
-    return at && f.size() - *at > 480 && (f[*at + 6] & 0x40) == 0;
+    return at && f.size() - *at > 480 && ((f[*at + 6] & 0x40) == 0 || df_clear);
+}
+
+// Transmitted frames with the fragments of each IPv4 packet put back together (RFC 791), as the
+// peer would before decapsulating: the gateway fragments ESP packets after encryption (RFC 4459
+// §3) and forwarded cleartext on egress. Fragments of a packet that is not complete stay as
+// they are. `esp_merged` counts the gateway's own ESP packets (an outbound SPI from its outside
+// address; transit ESP is forwarded and fragmented as any packet) put together.
+std::vector<Bytes> reassembled(std::vector<Bytes> frames, uint64_t& esp_merged) {
+    using Key = std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>;
+    std::map<Key, std::vector<size_t>> groups;
+    for (size_t k = 0; k < frames.size(); ++k)
+        if (is_fragment(frames[k]) && ipv4_at(frames[k]) == 14u) {
+            const uint8_t* ip = &frames[k][14];
+            groups[{load_be32(ip + 12), load_be32(ip + 16), load_be16(ip + 4), ip[9]}].push_back(k);
+        }
+    std::vector<bool> used(frames.size(), false);
+    std::vector<Bytes> out;
+    for (const auto& [key, idx] : groups) {
+        std::map<size_t, Bytes> parts;  // by offset
+        bool last_seen = false;
+        for (const size_t k : idx) {
+            const Bytes& f = frames[k];
+            const size_t hl = (f[14] & 0xf) * 4u, off = (load_be16(&f[20]) & 0x1fff) * 8u;
+            parts[off] = Bytes(f.begin() + long(14 + hl), f.begin() + 14 + load_be16(&f[16]));
+            last_seen |= (f[20] & 0x20) == 0;
+        }
+        size_t next = 0;
+        Bytes payload;
+        for (const auto& [off, data] : parts) {
+            if (off != next) break;
+            payload.insert(payload.end(), data.begin(), data.end());
+            next += data.size();
+        }
+        if (!last_seen || next != payload.size() || parts.begin()->first != 0 ||
+            next != parts.rbegin()->first + parts.rbegin()->second.size())
+            continue;
+        const Bytes& first = frames[idx.front()];
+        Bytes f(first.begin(), first.begin() + 14 + 20);
+        f[14] = 0x45;
+        f.insert(f.end(), payload.begin(), payload.end());
+        store_be16(&f[16], static_cast<uint16_t>(f.size() - 14));
+        store_be16(&f[20], static_cast<uint16_t>(load_be16(&f[20]) & 0x4000));
+        set_ipv4_checksum(&f[14]);
+        const bool ours =
+            f[14 + 9] == kProtoEsp && load_be32(&f[14 + 12]) == kGatewayOut &&
+            std::any_of(std::begin(kTunnels), std::end(kTunnels),
+                        [&](const Tunnel& t) { return load_be32(&f[14 + 20]) == t.spi_out; });
+        esp_merged += ours ? 1 : 0;
+        out.push_back(std::move(f));
+        for (const size_t k : idx)
+            used[k] = true;
+    }
+    for (size_t k = 0; k < frames.size(); ++k)
+        if (!used[k]) out.push_back(std::move(frames[k]));
+    return out;
 }
 
 // UDP checksum 0: the header checksum does not cover the payload, so it can be replaced.
@@ -693,8 +749,8 @@ struct Totals {
 
 class HostileRun {
   public:
-    HostileRun(uint16_t sa_owner, uint32_t seed)
-        : gw_({.sa_owner = sa_owner}), hostile_(gw_, seed) {}
+    HostileRun(const Spec& spec, uint32_t seed)
+        : gw_(spec), hostile_(gw_, seed), df_clear_(spec.df == wire::DfPolicy::kClear) {}
 
     Totals totals() {
         Totals t;
@@ -736,7 +792,7 @@ class HostileRun {
             // Two fragments may merge into one packet; a big packet may leave in fragments.
             const bool merging = frames == 2 || is_fragment(c.frame);
             const uint64_t lo = merging ? frames - 1 : frames;
-            const uint64_t hi = frames + (may_split(c.frame) ? kMaxSplit - 1 : 0);
+            const uint64_t hi = frames + (may_split(c.frame, df_clear_) ? kMaxSplit - 1 : 0);
             EXPECT_GE(ended, lo) << "a frame must end in exactly one counter: "
                                  << after.since(before);
             EXPECT_LE(ended, hi) << "a frame must end in exactly one counter: "
@@ -767,7 +823,7 @@ class HostileRun {
             for (const Case& c : cases) {
                 send(c);
                 frames += c.before.empty() ? 1 : 2;
-                splits += may_split(c.frame) ? kMaxSplit - 1 : 0;
+                splits += may_split(c.frame, df_clear_) ? kMaxSplit - 1 : 0;
                 frags += (is_fragment(c.frame) ? 1 : 0) + (c.before.empty() ? 0 : 1);
                 all.push_back(&c);
             }
@@ -802,12 +858,14 @@ class HostileRun {
         const Tunnel& tr = kTunnels[kTransport];
         std::printf(
             "hostile frames: %llu sent, %llu fragments, %llu ARP and %llu ICMP sent by the "
-            "main lcore, transport mode %llu in / %llu out (%llu echo replies), drops:%s\n",
+            "main lcore, transport mode %llu in / %llu out (%llu echo replies), %llu ESP packets "
+            "in fragments, drops:%s\n",
             static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(fragments_),
             static_cast<unsigned long long>(arp_sent_), static_cast<unsigned long long>(icmp_sent_),
             static_cast<unsigned long long>(gw_.sa_packets(tr.conn_in)),
             static_cast<unsigned long long>(gw_.sa_packets(tr.conn_out)),
-            static_cast<unsigned long long>(transport_replies_), seen.c_str());
+            static_cast<unsigned long long>(transport_replies_),
+            static_cast<unsigned long long>(esp_merged_), seen.c_str());
         for (uint32_t conn : {kTunnels[1].conn_in, kTunnels[1].conn_out}) {
             EXPECT_EQ(gw_.sa_packets(conn), conn == kTunnels[1].conn_in ? by_in_ : tunnel1_out_)
                 << "bystander SA " << conn;
@@ -846,6 +904,12 @@ class HostileRun {
         EXPECT_GE(gw_.sa_packets(tr.conn_out), transport_replies_);
         EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kIcvMismatch), 0u);
         EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kBadPadding), 0u);
+        // Fragmentation after encryption happened, and only when the outer header may lose DF.
+        if (df_clear_) {
+            EXPECT_GT(esp_merged_, 0u) << "no ESP packet was fragmented after encryption";
+        } else {
+            EXPECT_EQ(esp_merged_, 0u) << "ESP fragmented although its packets keep DF";
+        }
         EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
     }
 
@@ -980,7 +1044,7 @@ class HostileRun {
                 << "ESP with altered protected bytes was decapsulated, tunnel " << t;
         decapsulated_ += delivered[0] + delivered[2];
         uint64_t replies = 0;  // echo replies to the transport-mode peer
-        for (const Bytes& f : gw_.transmitted(gw_.outside())) {
+        for (const Bytes& f : reassembled(gw_.transmitted(gw_.outside()), esp_merged_)) {
             expect_ipv4_or_arp(f);
             count_reply(f);
             const auto at = ipv4_at(f);
@@ -1048,19 +1112,31 @@ class HostileRun {
     uint64_t arp_sent_ = 0, icmp_sent_ = 0;
     bool bursts_ = false;
     uint64_t tunnel1_too_big_ = 0;    // DF frames too big for tunnel 1, a mutation's work
+    const bool df_clear_;             // crypto ipsec df-bit clear
+    uint64_t esp_merged_ = 0;         // ESP packets the gateway sent in fragments
     uint64_t transport_in_ = 0;       // the transport-mode inbound SA's packets, last seen
     uint64_t transport_replies_ = 0;  // echo replies the peer decrypted from that SA pair
 };
 
 TEST(HostileFrames, OneAtATimeEachEndsInOneCounterAndTheBystanderTunnelPasses) {
-    HostileRun run(0, seed());
+    HostileRun run({}, seed());
     run.one_by_one(6000, 8);
     run.finish();
 }
 
 TEST(HostileFrames, InBurstsWithTheTunnelOnAnotherLcore) {
-    HostileRun run(1, seed() + 1);
+    HostileRun run({.sa_owner = 1}, seed() + 1);
     run.in_bursts(200);
+    run.finish();
+}
+
+// `crypto ipsec fragmentation after-encryption` with `crypto ipsec df-bit clear`: packets too big
+// for a tunnel leave as fragments of their ESP packet (RFC 4459 §3), which the peer reassembles
+// before it decapsulates them.
+TEST(HostileFrames, FragmentedAfterEncryptionWithDfClear) {
+    HostileRun run({.frag = wire::FragPolicy::kAfterEncryption, .df = wire::DfPolicy::kClear},
+                   seed() + 2);
+    run.one_by_one(3000, 8);
     run.finish();
 }
 

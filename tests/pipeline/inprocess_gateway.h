@@ -118,6 +118,9 @@ struct Spec {
     unsigned to_main_ring = 1024;     // lcore 0's ring to the main lcore
     unsigned from_main_ring = 1024;   // lcore 0's ring from the main lcore (its replies)
     unsigned outside_tx_ring = 1024;  // the outside port's transmit ring
+    // `crypto ipsec fragmentation` and `crypto ipsec df-bit` (every SA).
+    wire::FragPolicy frag = wire::FragPolicy::kBeforeEncryption;
+    wire::DfPolicy df = wire::DfPolicy::kCopy;
 };
 
 using Port = test_ports::RingPort;
@@ -148,9 +151,9 @@ class Gateway {
         }
         for (uint16_t i = 0; i < 2; ++i)
             add_lcore(i, spec);
-        install_sas(spec.sa_owner);
+        install_sas(spec.sa_owner, spec.df);
         install_topology();
-        install_policy();
+        install_policy(spec.frag);
         dp_.policy.store(&policy_);
         dp_.forwarding = true;
     }
@@ -362,13 +365,13 @@ class Gateway {
         dp_.lcores.push_back(std::move(c));
     }
 
-    void install_sas(uint16_t owner) {
+    void install_sas(uint16_t owner, wire::DfPolicy df) {
         for (const Tunnel& t : kTunnels)
             for (const bool inbound : {true, false})
-                install_sa(t, inbound, owner);
+                install_sa(t, inbound, owner, df);
     }
 
-    void install_sa(const Tunnel& t, bool inbound, uint16_t owner) {
+    void install_sa(const Tunnel& t, bool inbound, uint16_t owner, wire::DfPolicy df) {
         {
             wire::Sa w{};
             w.spi = inbound ? t.spi_in : t.spi_out;
@@ -378,7 +381,7 @@ class Gateway {
             w.mode = t.transport ? wire::Mode::kTransport : wire::Mode::kTunnel;
             w.cipher = static_cast<uint8_t>(t.cipher);
             w.integrity = static_cast<uint8_t>(t.integrity);
-            w.df = wire::DfPolicy::kCopy;
+            w.df = df;
             w.copy_dscp = 1;
             w.ttl = 64;
             const uint8_t* key = inbound ? t.key_in : t.key_out;
@@ -426,7 +429,7 @@ class Gateway {
     // Interfaces as control compiles them; the SPD: DISCARD to 198.18.9.0/24, PROTECT to
     // 198.18.2.0/24 (the tunnel), PROTECT to 198.18.3.0/24 with an SA that was never installed,
     // PROTECT to the other tunnels' networks and from the gateway to the transport-mode peer.
-    void install_policy() {
+    void install_policy(wire::FragPolicy frag) {
         for (const auto& [p, addr, outside] : {std::tuple{inside_.id, kGatewayIn, false},
                                                std::tuple{outside_.id, kGatewayOut, true}}) {
             Iface& i = policy_.ifaces[p];
@@ -438,7 +441,7 @@ class Gateway {
             i.mac = dp_.macs[p];
         }
         policy_.index_addresses();  // as ControlEndpoint::next_policy
-        policy_.globals.frag = wire::FragPolicy::kBeforeEncryption;
+        policy_.globals.frag = frag;
         policy_.globals.icmp_rate_per_s = 100;
         constexpr uint32_t kRules = 6;
         std::vector<wire::SpdRule> rules(kRules);
