@@ -7,9 +7,10 @@
 // truncation, trailing bytes, IPv4 and ESP header fields set to edge values (the header checksum
 // fixed most of the time, so the mutation reaches the layers behind it), and chained mbufs.
 // A second tunnel carries bystander traffic throughout; a third (AES-CBC + HMAC-SHA1 in UDP 4500,
-// NAT-T) gets its own ESP, hostile ESP, raw ESP (encap mismatch) and cleartext; a host-to-host
-// SA pair in transport mode with a second peer gets echo requests to the gateway, authentic ESP
-// whose payload and next header are hostile, and cleartext its policy refuses. Checked:
+// NAT-T) gets its own ESP, hostile ESP, raw ESP (encap mismatch) and cleartext; two host-to-host
+// SA pairs in transport mode with two more peers (one in UDP 4500) get echo requests to the
+// gateway, authentic ESP whose payload and next header are hostile, and cleartext their policy
+// refuses. Checked:
 // - every frame ends in exactly one place: transmitted, punted to the main lcore, or one drop
 //   counter (outer fragments may wait in reassembly; a big packet without DF may leave as
 //   several fragments);
@@ -216,8 +217,8 @@ std::vector<Bytes> fragments(const Bytes& frame, size_t first) {
 }
 
 constexpr size_t kNTunnels = std::size(kTunnels);
-constexpr int kTransport = 3;  // kTunnels[3]: host to host, transport mode
-static_assert(kTunnels[kTransport].transport);
+constexpr int kTransport[2] = {3, 4};  // host to host, transport mode (4: in UDP 4500)
+static_assert(kTunnels[3].transport && kTunnels[4].transport && kTunnels[4].udp);
 
 // ESP payload encryption and ICV with OpenSSL: AES-128-GCM (RFC 4106: nonce = salt || IV, AAD =
 // SPI || sequence) or AES-128-CBC (RFC 3602: the IV field is the CBC IV) with HMAC-SHA1-96
@@ -329,9 +330,9 @@ enum class Kind {
     kClearBig,          // 1328-1588 bytes from the host to tunnel 0 or the peer (bypass), DF one
                         // time in two: pre-fragmented, fragmented on egress, or refused with
                         // ICMP fragmentation needed
-    kTransportEcho,     // transport-mode ESP from the second peer: echo request to the gateway
-    kTransportHostile,  // the same SA, authentic, payload mutated and any next header
-    kTransportClear,    // cleartext from the second peer to the gateway: its policy says ESP
+    kTransportEcho,     // transport-mode ESP from a host peer: echo request to the gateway
+    kTransportHostile,  // the same SAs, authentic, payload mutated and any next header
+    kTransportClear,    // cleartext from a host peer to the gateway: its policy says ESP
     kCount
 };
 
@@ -407,19 +408,26 @@ class Hostile {
                 c.frame = hostile_esp(kTunnels[2], ++seq2_, kRemote3, payload);
                 break;
             case Kind::kTransportEcho:
-                c.tunnel = kTransport;
-                c.inner = ipv4(kPeerHost, kGatewayOut, kProtoIcmp, uint16_t(uniform(8, 64)));
-                c.frame = gw_.from_peer(c.inner, ++seq3_, kTunnels[kTransport]);
-                break;
             case Kind::kTransportHostile:
-                c.tunnel = kTransport;
-                c.frame = hostile_transport(++seq3_, payload);
+            case Kind::kTransportClear: {
+                const int which = int(uniform(0, 1));
+                const Tunnel& t = kTunnels[kTransport[which]];
+                if (k == Kind::kTransportClear) {
+                    c.frame =
+                        concat(ethernet(gw_.mac(gw_.outside()), peer_mac(t), RTE_ETHER_TYPE_IPV4),
+                               ipv4(t.peer, kGatewayOut, kProtoIcmp, 24));
+                    break;
+                }
+                c.tunnel = kTransport[which];
+                if (t.udp) c.esp_at += 8;  // UDP header
+                if (k == Kind::kTransportHostile) {
+                    c.frame = hostile_transport(t, ++transport_seq_[which], payload);
+                    break;
+                }
+                c.inner = ipv4(t.peer, kGatewayOut, kProtoIcmp, uint16_t(uniform(8, 64)));
+                c.frame = gw_.from_peer(c.inner, ++transport_seq_[which], t);
                 break;
-            case Kind::kTransportClear:
-                c.frame =
-                    concat(ethernet(gw_.mac(gw_.outside()), kPeerHostMac, RTE_ETHER_TYPE_IPV4),
-                           ipv4(kPeerHost, kGatewayOut, kProtoIcmp, 24));
-                break;
+            }
             case Kind::kEspSpoofedInner:  // RFC 4301 §5.2: dropped after decryption
                 c.inner = udp4(kSpoofed, kHost, 1000, 2000, payload);
                 c.frame = gw_.from_peer(c.inner, ++seq_);
@@ -517,24 +525,24 @@ class Hostile {
         return from_peer_clear(esp_by_hand(t, seq, inner, trailer, rng_()));
     }
 
-    // Authentic transport-mode ESP from the second peer to the gateway whose payload is an echo
+    // Authentic transport-mode ESP from the peer of `t` to the gateway whose payload is an echo
     // request, a UDP datagram (IKE's port one time in 4) or random bytes, mutated, behind any
     // next header (ICMP, TCP, UDP, IPv4, IPv6, ESP, none, or random). Its trailer is broken one
     // time in 4.
-    Bytes hostile_transport(uint32_t seq, const Bytes& payload) {
+    Bytes hostile_transport(const Tunnel& t, uint32_t seq, const Bytes& payload) {
         static constexpr uint8_t kNext[] = {kProtoIcmp, kProtoTcp, kProtoUdp, kProtoIpv4,
                                             kProtoIpv6, kProtoEsp, 59};
         Bytes l4;
         uint8_t nh = kProtoIcmp;
         switch (uniform(0, 2)) {
             case 0: {
-                const Bytes echo = ipv4(kPeerHost, kGatewayOut, kProtoIcmp, 16);
+                const Bytes echo = ipv4(t.peer, kGatewayOut, kProtoIcmp, 16);
                 l4.assign(echo.begin() + 20, echo.end());
                 break;
             }
             case 1: {
                 const uint16_t port = chance(4) ? 500 : 2000;
-                const Bytes udp = udp4(kPeerHost, kGatewayOut, port, port, payload);
+                const Bytes udp = udp4(t.peer, kGatewayOut, port, port, payload);
                 l4.assign(udp.begin() + 20, udp.end());
                 nh = kProtoUdp;
                 break;
@@ -549,8 +557,16 @@ class Hostile {
             nh = chance(2) ? kNext[uniform(0, std::size(kNext) - 1)]
                            : static_cast<uint8_t>(uniform(0, 255));
         const int trailer = chance(4) ? int(uniform(1, 2)) : 0;
-        return concat(ethernet(gw_.mac(gw_.outside()), kPeerHostMac, RTE_ETHER_TYPE_IPV4),
-                      esp_by_hand(kTunnels[kTransport], seq, l4, trailer, rng_(), nh));
+        return concat(ethernet(gw_.mac(gw_.outside()), peer_mac(t), RTE_ETHER_TYPE_IPV4),
+                      esp_by_hand(t, seq, l4, trailer, rng_(), nh));
+    }
+
+    // Mutates a case's frame as it travels: always, except authentic ESP made hostile inside
+    // (kEspHostileInner, kTransportHostile), which keeps its protected bytes three times in four
+    // so that its inner packet and trailer reach the checks behind the ICV.
+    void mutate_outer(Case& c) {
+        const bool inside = c.kind == Kind::kEspHostileInner || c.kind == Kind::kTransportHostile;
+        if (!inside || chance(4)) mutate(c.frame, c.kind == Kind::kVlan ? 18 : 14);
     }
 
     // Applies one mutation at random (one time in 16 none: the frame as made).
@@ -718,7 +734,7 @@ class Hostile {
 
     Gateway& gw_;
     std::mt19937_64 rng_;
-    uint32_t seq_ = 0, seq2_ = 0, seq3_ = 0;
+    uint32_t seq_ = 0, seq2_ = 0, transport_seq_[2] = {};
     Bytes last_esp_;
 };
 
@@ -775,8 +791,7 @@ class HostileRun {
             if (i % bystander_every == 0) bystanders();
             Case c =
                 hostile_.make(static_cast<Kind>(hostile_.uniform(0, size_t(Kind::kCount) - 1)));
-            if (c.kind != Kind::kEspHostileInner || hostile_.chance(4))
-                hostile_.mutate(c.frame, c.kind == Kind::kVlan ? 18 : 14);
+            hostile_.mutate_outer(c);
             const Totals before = totals();
             send(c);
             poll();
@@ -813,8 +828,7 @@ class HostileRun {
             std::vector<Case> cases(30);
             for (Case& c : cases) {
                 c = hostile_.make(static_cast<Kind>(hostile_.uniform(0, size_t(Kind::kCount) - 1)));
-                if (c.kind != Kind::kEspHostileInner || hostile_.chance(4))
-                    hostile_.mutate(c.frame, c.kind == Kind::kVlan ? 18 : 14);
+                hostile_.mutate_outer(c);
             }
             const Totals before = totals();
             uint64_t frags = 0, frames = 2;  // and the bystander pair
@@ -855,17 +869,19 @@ class HostileRun {
             if (main_drops_.count[size_t(info.reason)] != 0)
                 seen += " " + std::string(info.label) + "=" +
                         std::to_string(main_drops_.count[size_t(info.reason)]);
-        const Tunnel& tr = kTunnels[kTransport];
+        std::string transport;
+        for (int w = 0; w < 2; ++w) {
+            const Tunnel& tr = kTunnels[kTransport[w]];
+            transport += " " + std::to_string(gw_.sa_packets(tr.conn_in)) + " in / " +
+                         std::to_string(gw_.sa_packets(tr.conn_out)) + " out (" +
+                         std::to_string(transport_replies_[w]) + " echo replies)";
+        }
         std::printf(
             "hostile frames: %llu sent, %llu fragments, %llu ARP and %llu ICMP sent by the "
-            "main lcore, transport mode %llu in / %llu out (%llu echo replies), %llu ESP packets "
-            "in fragments, drops:%s\n",
+            "main lcore, transport mode%s, %llu ESP packets in fragments, drops:%s\n",
             static_cast<unsigned long long>(sent_), static_cast<unsigned long long>(fragments_),
             static_cast<unsigned long long>(arp_sent_), static_cast<unsigned long long>(icmp_sent_),
-            static_cast<unsigned long long>(gw_.sa_packets(tr.conn_in)),
-            static_cast<unsigned long long>(gw_.sa_packets(tr.conn_out)),
-            static_cast<unsigned long long>(transport_replies_),
-            static_cast<unsigned long long>(esp_merged_), seen.c_str());
+            transport.c_str(), static_cast<unsigned long long>(esp_merged_), seen.c_str());
         for (uint32_t conn : {kTunnels[1].conn_in, kTunnels[1].conn_out}) {
             EXPECT_EQ(gw_.sa_packets(conn), conn == kTunnels[1].conn_in ? by_in_ : tunnel1_out_)
                 << "bystander SA " << conn;
@@ -899,11 +915,15 @@ class HostileRun {
         EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kBadPadding), 0u);
         EXPECT_GT(gw_.sa_drops(kTunnels[2].conn_in, R::kEncapMismatch), 0u);
         // The transport-mode SAs: echo requests in, echo replies out, hostile ESP refused.
-        EXPECT_GT(gw_.sa_packets(tr.conn_in), sent_ / 200);
-        EXPECT_GT(transport_replies_, sent_ / 400) << "no echo reply in transport mode";
-        EXPECT_GE(gw_.sa_packets(tr.conn_out), transport_replies_);
-        EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kIcvMismatch), 0u);
-        EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kBadPadding), 0u);
+        for (int w = 0; w < 2; ++w) {
+            const Tunnel& tr = kTunnels[kTransport[w]];
+            SCOPED_TRACE("transport-mode SA pair " + std::to_string(kTransport[w]));
+            EXPECT_GT(gw_.sa_packets(tr.conn_in), sent_ / 400);
+            EXPECT_GT(transport_replies_[w], sent_ / 800) << "no echo reply in transport mode";
+            EXPECT_GE(gw_.sa_packets(tr.conn_out), transport_replies_[w]);
+            EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kIcvMismatch), 0u);
+            EXPECT_GT(gw_.sa_drops(tr.conn_in, R::kBadPadding), 0u);
+        }
         // Fragmentation after encryption happened, and only when the outer header may lose DF.
         if (df_clear_) {
             EXPECT_GT(esp_merged_, 0u) << "no ESP packet was fragmented after encryption";
@@ -1001,11 +1021,13 @@ class HostileRun {
         size_t authentic[kNTunnels] = {}, delivered[kNTunnels] = {};
         for (const Case* c : cases)
             authentic[c->tunnel] += c->authentic() ? 1 : 0;
-        // Transport mode delivers to the gateway itself: its inbound SA's packet count says what
+        // Transport mode delivers to the gateway itself: the inbound SA's packet count says what
         // got through.
-        const uint64_t transport_in = gw_.sa_packets(kTunnels[kTransport].conn_in);
-        delivered[kTransport] = transport_in - transport_in_;
-        transport_in_ = transport_in;
+        for (int w = 0; w < 2; ++w) {
+            const uint64_t now = gw_.sa_packets(kTunnels[kTransport[w]].conn_in);
+            delivered[kTransport[w]] = now - transport_in_[w];
+            transport_in_[w] = now;
+        }
         for (const Bytes& f : gw_.transmitted(gw_.inside())) {
             expect_ipv4_or_arp(f);
             count_reply(f);
@@ -1039,11 +1061,11 @@ class HostileRun {
                     << "inner packet altered";
             }
         }
-        for (const int t : {0, 2, kTransport})
+        for (const int t : {0, 2, kTransport[0], kTransport[1]})
             EXPECT_LE(delivered[t], authentic[t])
                 << "ESP with altered protected bytes was decapsulated, tunnel " << t;
         decapsulated_ += delivered[0] + delivered[2];
-        uint64_t replies = 0;  // echo replies to the transport-mode peer
+        uint64_t replies[2] = {};  // echo replies to each transport-mode peer
         for (const Bytes& f : reassembled(gw_.transmitted(gw_.outside()), esp_merged_)) {
             expect_ipv4_or_arp(f);
             count_reply(f);
@@ -1062,8 +1084,8 @@ class HostileRun {
                               in_net24(dst, 0xc6120400) || in_net24(dst, 0xc6120500) ||
                               in_net24(dst, 0xc6120900)))
                     << "protected traffic left in clear";
-                EXPECT_FALSE(src == kGatewayOut && dst == kPeerHost)
-                    << "the gateway's own traffic to the transport-mode peer left in clear";
+                EXPECT_FALSE(src == kGatewayOut && (dst == kPeerHost || dst == kPeerHost2))
+                    << "the gateway's own traffic to a transport-mode peer left in clear";
                 continue;
             }
             const uint32_t spi = load_be32(ip + (natt ? 28 : 20));
@@ -1077,10 +1099,11 @@ class HostileRun {
             ASSERT_GE(inner->size(), 20u);
             const uint32_t isrc = load_be32(&(*inner)[12]), idst = load_be32(&(*inner)[16]);
             if (t->transport) {
-                EXPECT_TRUE(isrc == kGatewayOut && idst == kPeerHost)
+                EXPECT_TRUE(isrc == kGatewayOut && idst == t->peer)
                     << "transport-mode packet outside the SA's selectors";
                 const Bytes& p = *inner;
-                if (p.size() >= 28 && p[9] == kProtoIcmp && p[20] == 0) ++replies;
+                if (p.size() >= 28 && p[9] == kProtoIcmp && p[20] == 0)
+                    ++replies[t == &kTunnels[kTransport[0]] ? 0 : 1];
                 continue;
             }
             EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t->remote_net))
@@ -1094,8 +1117,11 @@ class HostileRun {
         }
         // RFC 4301 §5.2: only an echo request that came in ESP gets a reply; the transport-mode
         // peer's cleartext is refused (not_ipsec), not answered.
-        EXPECT_LE(replies, delivered[kTransport]) << "echo reply to a request that came in clear";
-        transport_replies_ += replies;
+        for (int w = 0; w < 2; ++w) {
+            EXPECT_LE(replies[w], delivered[kTransport[w]])
+                << "echo reply to a request that came in clear, SA pair " << kTransport[w];
+            transport_replies_[w] += replies[w];
+        }
         EXPECT_EQ(by_in, bystanders) << "bystander inbound packet lost";
         EXPECT_EQ(by_out, bystanders) << "bystander outbound packet lost";
         by_in_ += by_in;
@@ -1111,11 +1137,11 @@ class HostileRun {
     uint64_t sent_ = 0, fragments_ = 0, decapsulated_ = 0, encapsulated_ = 0;
     uint64_t arp_sent_ = 0, icmp_sent_ = 0;
     bool bursts_ = false;
-    uint64_t tunnel1_too_big_ = 0;    // DF frames too big for tunnel 1, a mutation's work
-    const bool df_clear_;             // crypto ipsec df-bit clear
-    uint64_t esp_merged_ = 0;         // ESP packets the gateway sent in fragments
-    uint64_t transport_in_ = 0;       // the transport-mode inbound SA's packets, last seen
-    uint64_t transport_replies_ = 0;  // echo replies the peer decrypted from that SA pair
+    uint64_t tunnel1_too_big_ = 0;        // DF frames too big for tunnel 1, a mutation's work
+    const bool df_clear_;                 // crypto ipsec df-bit clear
+    uint64_t esp_merged_ = 0;             // ESP packets the gateway sent in fragments
+    uint64_t transport_in_[2] = {};       // the transport-mode inbound SAs' packets, last seen
+    uint64_t transport_replies_[2] = {};  // echo replies each peer decrypted from its SA pair
 };
 
 TEST(HostileFrames, OneAtATimeEachEndsInOneCounterAndTheBystanderTunnelPasses) {

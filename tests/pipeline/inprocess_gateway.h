@@ -5,14 +5,15 @@
 // (pipeline_drops_test.cc, hostile_frames_test.cc).
 //
 // Topology: host 198.18.1.10 -- inside 198.18.1.1 [gateway] outside 192.0.2.1 -- peer 192.0.2.2
-// (and a second peer, 192.0.2.3, on the outside network).
+// (and two more peers, 192.0.2.3 and 192.0.2.4, on the outside network).
 // Three tunnels to the peer, tunnel mode, from 198.18.1.0/24: AES-128-GCM to 198.18.2.0/24 (SPIs
 // 0x1001 in / 0x2001 out) and to 198.18.4.0/24 (0x7a3c5e91 / 0x5c0ffee1), AES-128-CBC +
-// HMAC-SHA1-96 in UDP 4500 (NAT-T) to 198.18.5.0/24 (0x00c0ffee / 0x0badcafe). A fourth SA pair
-// is host to host in transport mode (RFC 4303 §3.1.1) between 192.0.2.1 and 192.0.2.3, AES-128-CBC
-// + HMAC-SHA1-96 (0x3e5a0001 / 0x3e5a0002). SPD, first match: DISCARD to 198.18.9.0/24, PROTECT
+// HMAC-SHA1-96 in UDP 4500 (NAT-T) to 198.18.5.0/24 (0x00c0ffee / 0x0badcafe). Two more SA pairs
+// are host to host in transport mode (RFC 4303 §3.1.1) from 192.0.2.1: to 192.0.2.3, AES-128-CBC
+// + HMAC-SHA1-96 (0x3e5a0001 / 0x3e5a0002), and to 192.0.2.4, AES-128-GCM in UDP 4500 (RFC 3948
+// transport mode; 0x3e5a0003 / 0x3e5a0004). SPD, first match: DISCARD to 198.18.9.0/24, PROTECT
 // to 198.18.2.0/24, PROTECT to 198.18.3.0/24 with an SA that was never installed, PROTECT to the
-// other two tunnels, PROTECT 192.0.2.1 to 192.0.2.3.
+// other two tunnels, PROTECT 192.0.2.1 to each transport-mode peer.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -60,6 +61,7 @@ using test_util::v4;
 constexpr uint32_t kGatewayOut = 0xc0000201;  // 192.0.2.1, outside
 constexpr uint32_t kPeer = 0xc0000202;        // 192.0.2.2
 constexpr uint32_t kPeerHost = 0xc0000203;    // 192.0.2.3, transport-mode peer
+constexpr uint32_t kPeerHost2 = 0xc0000204;   // 192.0.2.4, transport-mode peer behind a NAT
 constexpr uint32_t kGatewayIn = 0xc6120101;   // 198.18.1.1, inside
 constexpr uint32_t kHost = 0xc612010a;        // 198.18.1.10
 constexpr uint32_t kRemote = 0xc612020a;      // 198.18.2.10, behind the peer
@@ -73,6 +75,7 @@ constexpr uint32_t kRuleDiscard = 0, kRuleProtect = 1, kRuleNoSa = 2, kRuleProte
 constexpr rte_ether_addr kHostMac{{2, 0, 0, 0, 1, 0x10}};
 constexpr rte_ether_addr kPeerMac{{2, 0, 0, 0, 0, 2}};
 constexpr rte_ether_addr kPeerHostMac{{2, 0, 0, 0, 0, 3}};
+constexpr rte_ether_addr kPeerHost2Mac{{2, 0, 0, 0, 0, 4}};
 constexpr uint8_t kKeyIn[20] = {0,  1,  2,  3,  4,  5,  6,  7,  8,  9,
                                 10, 11, 12, 13, 14, 15, 16, 17, 18, 19};
 constexpr uint8_t kKeyOut[20] = {31, 30, 29, 28, 27, 26, 25, 24, 23, 22,
@@ -81,6 +84,10 @@ constexpr uint8_t kKeyIn2[20] = {40, 41, 42, 43, 44, 45, 46, 47, 48, 49,
                                  50, 51, 52, 53, 54, 55, 56, 57, 58, 59};
 constexpr uint8_t kKeyOut2[20] = {71, 70, 69, 68, 67, 66, 65, 64, 63, 62,
                                   61, 60, 59, 58, 57, 56, 55, 54, 53, 52};
+constexpr uint8_t kKeyIn3[20] = {80, 81, 82, 83, 84, 85, 86, 87, 88, 89,
+                                 90, 91, 92, 93, 94, 95, 96, 97, 98, 99};
+constexpr uint8_t kKeyOut3[20] = {111, 110, 109, 108, 107, 106, 105, 104, 103, 102,
+                                  101, 100, 99,  98,  97,  96,  95,  94,  93,  92};
 
 // A tunnel's pair of SAs. The cipher key is the first bytes of the 20 (AES-128-GCM: 16 and the
 // 4-byte salt; AES-128-CBC: 16); an HMAC-SHA1 key is all 20.
@@ -96,14 +103,21 @@ struct Tunnel {
     uint32_t peer = kPeer;
     bool transport = false;  // host to host: the gateway's outside address and `peer`
 };
-constexpr Tunnel kTunnels[4] = {
+constexpr Tunnel kTunnels[5] = {
     {0xc6120200, kSpiIn, kSpiOut, kConnIn, kConnOut, kKeyIn, kKeyOut},
     {0xc6120400, 0x7a3c5e91, 0x5c0ffee1, 3, 4, kKeyIn2, kKeyOut2},
     {0xc6120500, 0x00c0ffee, 0x0badcafe, 5, 6, kKeyOut2, kKeyIn2, crypto::Cipher::kAes128Cbc,
      crypto::Integrity::kHmacSha1_96, true},
     {kPeerHost, 0x3e5a0001, 0x3e5a0002, 7, 8, kKeyIn2, kKeyOut, crypto::Cipher::kAes128Cbc,
      crypto::Integrity::kHmacSha1_96, false, kPeerHost, true},
+    {kPeerHost2, 0x3e5a0003, 0x3e5a0004, 9, 10, kKeyIn3, kKeyOut3, crypto::Cipher::kAes128Gcm,
+     crypto::Integrity::kNone, true, kPeerHost2, true},
 };
+
+// The MAC address of the peer at the far end of `t`'s SAs.
+inline const rte_ether_addr& peer_mac(const Tunnel& t) {
+    return t.peer == kPeerHost ? kPeerHostMac : t.peer == kPeerHost2 ? kPeerHost2Mac : kPeerMac;
+}
 inline constexpr uint32_t kRemote3 = 0xc612050a;  // 198.18.5.10, behind the NAT-T tunnel
 
 inline size_t cipher_key_len(const Tunnel& t) {
@@ -261,8 +275,7 @@ class Gateway {
         sadb::DropCounters d{};
         const auto out = test_util::drain(b, d);
         EXPECT_EQ(out.size(), 1u);
-        return concat(ethernet(dp_.macs[outside_.id], t.transport ? kPeerHostMac : kPeerMac,
-                               RTE_ETHER_TYPE_IPV4),
+        return concat(ethernet(dp_.macs[outside_.id], peer_mac(t), RTE_ETHER_TYPE_IPV4),
                       out.empty() ? Bytes{} : out[0]);
     }
     // What the peer gets out of an ESP frame the gateway sent it: the inner packet, or nothing if
@@ -416,7 +429,8 @@ class Gateway {
         }
         for (const auto& [ip, mac, port] :
              {std::tuple{kHost, kHostMac, inside_.id}, std::tuple{kPeer, kPeerMac, outside_.id},
-              std::tuple{kPeerHost, kPeerHostMac, outside_.id}}) {
+              std::tuple{kPeerHost, kPeerHostMac, outside_.id},
+              std::tuple{kPeerHost2, kPeerHost2Mac, outside_.id}}) {
             wire::Neighbor n{};
             n.addr = v4(ip);
             std::memcpy(n.mac, mac.addr_bytes, 6);
@@ -428,7 +442,7 @@ class Gateway {
 
     // Interfaces as control compiles them; the SPD: DISCARD to 198.18.9.0/24, PROTECT to
     // 198.18.2.0/24 (the tunnel), PROTECT to 198.18.3.0/24 with an SA that was never installed,
-    // PROTECT to the other tunnels' networks and from the gateway to the transport-mode peer.
+    // PROTECT to the other tunnels' networks and from the gateway to the transport-mode peers.
     void install_policy(wire::FragPolicy frag) {
         for (const auto& [p, addr, outside] : {std::tuple{inside_.id, kGatewayIn, false},
                                                std::tuple{outside_.id, kGatewayOut, true}}) {
@@ -443,7 +457,7 @@ class Gateway {
         policy_.index_addresses();  // as ControlEndpoint::next_policy
         policy_.globals.frag = frag;
         policy_.globals.icmp_rate_per_s = 100;
-        constexpr uint32_t kRules = 6;
+        constexpr uint32_t kRules = 7;
         std::vector<wire::SpdRule> rules(kRules);
         const std::pair<wire::SpdAction, uint32_t> what[kRules] = {
             {wire::SpdAction::kDiscard, 0},
@@ -451,16 +465,18 @@ class Gateway {
             {wire::SpdAction::kProtect, kConnMissing},
             {wire::SpdAction::kProtect, kTunnels[1].conn_out},
             {wire::SpdAction::kProtect, kTunnels[2].conn_out},
-            {wire::SpdAction::kProtect, kTunnels[3].conn_out}};
+            {wire::SpdAction::kProtect, kTunnels[3].conn_out},
+            {wire::SpdAction::kProtect, kTunnels[4].conn_out}};
         const uint32_t dst[kRules] = {
             0xc6120900, 0xc6120200, 0xc6120300, kTunnels[1].remote_net, kTunnels[2].remote_net,
-            kPeerHost};
+            kPeerHost,  kPeerHost2};
         for (uint32_t k = 0; k < kRules; ++k) {
             rules[k].id = k;
             rules[k].action = what[k].first;
             rules[k].sa_conn_id = what[k].second;
-            rules[k].sel = dst[k] == kPeerHost ? selector(kGatewayOut, 32, kPeerHost, 32)
-                                               : selector(0xc6120100, 24, dst[k], 24);
+            const bool host = dst[k] == kPeerHost || dst[k] == kPeerHost2;
+            rules[k].sel =
+                host ? selector(kGatewayOut, 32, dst[k], 32) : selector(0xc6120100, 24, dst[k], 24);
             rules[k].port = outside_.id;
         }
         std::string err;
