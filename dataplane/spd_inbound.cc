@@ -60,15 +60,24 @@ bool unchecked(const Policy& pol, const rte_mbuf* m) {
 }
 
 constexpr uint16_t kIkePort = 500, kIkeNattPort = 4500;
+constexpr uint8_t kProtoIcmp = 1;
+constexpr uint8_t kIcmpUnreachable = 3, kIcmpTimeExceeded = 11, kIcmpParamProblem = 12;
 
-// UDP to an IKE port; only a first fragment (or a whole packet) shows its ports.
-bool is_ike(const rte_mbuf* m) {
+// What reaches a gateway address in clear whatever the policy says: IKE (UDP to port 500 or
+// 4500), which negotiates the SAs (RFC 7296 §2.23, RFC 3948 §2.2), and ICMP error messages, which
+// report on packets the gateway sent, such as its ESP (RFC 4301 §6.1.1; a PMTU message from a
+// router on the path, RFC 4301 §8.2, whose quote services.cc checks). Only a first fragment (or
+// a whole packet) shows ports and ICMP types.
+bool exempt_local(const rte_mbuf* m) {
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    if (ip[9] != kProtoUdp || (load_be16(ip + 6) & 0x1fff) != 0 || m->data_len < ihl + 4)
-        return false;
-    const uint16_t dport = load_be16(ip + ihl + 2);
-    return dport == kIkePort || dport == kIkeNattPort;
+    if ((load_be16(ip + 6) & 0x1fff) != 0 || m->data_len < ihl + 4) return false;
+    const uint8_t* l4 = ip + ihl;
+    if (ip[9] == kProtoIcmp)
+        return l4[0] == kIcmpUnreachable || l4[0] == kIcmpTimeExceeded ||
+               l4[0] == kIcmpParamProblem;
+    const uint16_t dport = load_be16(l4 + 2);
+    return ip[9] == kProtoUdp && (dport == kIkePort || dport == kIkeNattPort);
 }
 
 }  // namespace
@@ -116,7 +125,7 @@ void drop_unprotected(LcoreCtx& c, const Policy& pol, PktVec& in) {
 }
 
 bool drop_unprotected_local(LcoreCtx& c, const Policy& pol, rte_mbuf* m) {
-    if (unchecked(pol, m) || is_ike(m)) return false;
+    if (unchecked(pol, m) || exempt_local(m)) return false;
     PktVec one;
     one.push(m);
     drop_unprotected(c, pol, one);

@@ -294,8 +294,9 @@ TEST(PipelineHandoff, EncapMismatchIsCountedByTheSaOwnerNotTheReceiver) {
 // (192.0.2.1 <-> 192.0.2.3) says that peer's packets to the gateway come in ESP, and a tunnel's
 // policy says the same of its remote network's packets to the inside address. Cleartext echo
 // requests of both, arriving on the outside, are refused (not_ipsec), not answered. IKE from the
-// transport-mode peer (UDP 500, UDP 4500 with the non-ESP marker) still reaches the slow path,
-// and its echo request in transport-mode ESP gets the reply in ESP.
+// transport-mode peer (UDP 500, UDP 4500 with the non-ESP marker) and its ICMP errors (here
+// fragmentation needed, RFC 1191) still reach the slow path, and its echo request in
+// transport-mode ESP gets the reply in ESP.
 TEST(PipelineLocal, CleartextThePolicyWantsInEspIsRefusedIkePasses) {
     Gateway gw({});
     const auto from = [&](const rte_ether_addr& mac, const Bytes& ip) {
@@ -321,8 +322,12 @@ TEST(PipelineLocal, CleartextThePolicyWantsInEspIsRefusedIkePasses) {
         if (port == 4500) std::memset(&ike[28], 0, 4);  // RFC 3948 §2.2 non-ESP marker
         gw.receive(gw.outside(), from(kPeerHostMac, ike));
     }
+    Bytes frag_needed = ipv4(kPeerHost, kGatewayOut, 1, 36);
+    frag_needed[20] = 3;  // destination unreachable, fragmentation needed; its checksum is
+    frag_needed[21] = 4;  // not what this test is about
+    gw.receive(gw.outside(), from(kPeerHostMac, frag_needed));
     gw.poll(0);
-    EXPECT_EQ(local_items(), 2u) << "IKE from the transport-mode peer refused";
+    EXPECT_EQ(local_items(), 3u) << "IKE or an ICMP error from the transport-mode peer refused";
 
     gw.receive(gw.outside(), gw.from_peer(echo, 1, kTunnels[3]));
     gw.poll(0);
