@@ -99,6 +99,27 @@ bool may_split(const Bytes& f, bool df_clear) {
     return at && f.size() - *at > 480 && ((f[*at + 6] & 0x40) == 0 || df_clear);
 }
 
+// The MSS option (RFC 9293 §3.2) of a TCP SYN in the IPv4 packet `ip`, if it has one that lies
+// within the TCP header.
+std::optional<uint16_t> syn_mss(const Bytes& ip) {
+    if (ip.size() < 20 || ip[9] != kProtoTcp || (load_be16(&ip[6]) & 0x1fff) != 0)
+        return std::nullopt;
+    const size_t ihl = (ip[0] & 0xf) * 4u;
+    if (ip.size() < ihl + 20 || (ip[ihl + 13] & 0x02) == 0) return std::nullopt;
+    const size_t end = ihl + (ip[ihl + 12] >> 4) * 4u;
+    for (size_t at = ihl + 20; at < end && end <= ip.size();) {
+        if (ip[at] == 0) break;
+        if (ip[at] == 1) {
+            ++at;
+            continue;
+        }
+        if (at + 1 >= end || ip[at + 1] < 2) break;
+        if (ip[at] == 2 && ip[at + 1] == 4 && at + 4 <= end) return load_be16(&ip[at + 2]);
+        at += ip[at + 1];
+    }
+    return std::nullopt;
+}
+
 // Transmitted frames with the fragments of each IPv4 packet put back together (RFC 791), as the
 // peer would before decapsulating: the gateway fragments ESP packets after encryption (RFC 4459
 // §3) and forwarded cleartext on egress. Fragments of a packet that is not complete stay as
@@ -766,7 +787,10 @@ struct Totals {
 class HostileRun {
   public:
     HostileRun(const Spec& spec, uint32_t seed)
-        : gw_(spec), hostile_(gw_, seed), df_clear_(spec.df == wire::DfPolicy::kClear) {}
+        : gw_(spec),
+          hostile_(gw_, seed),
+          df_clear_(spec.df == wire::DfPolicy::kClear),
+          mss_clamp_(spec.mss_clamp) {}
 
     Totals totals() {
         Totals t;
@@ -930,6 +954,7 @@ class HostileRun {
         } else {
             EXPECT_EQ(esp_merged_, 0u) << "ESP fragmented although its packets keep DF";
         }
+        if (mss_clamp_ != 0) EXPECT_GT(syns_seen_, 0u) << "no SYN with an MSS option left";
         EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
     }
 
@@ -1108,6 +1133,11 @@ class HostileRun {
             }
             EXPECT_TRUE(in_net24(isrc, kInsideNet) && in_net24(idst, t->remote_net))
                 << "encapsulated packet outside the SA's selectors";
+            // `ip tcp adjust-mss`: no SYN leaves offering more than the clamp (RFC 6691).
+            if (const auto mss = syn_mss(*inner); mss && mss_clamp_ != 0) {
+                EXPECT_LE(*mss, mss_clamp_) << "SYN not clamped";
+                ++syns_seen_;
+            }
             if (t == &kTunnels[1] && *inner == forwarded(by_inner_out_)) {
                 ++by_out;
                 continue;
@@ -1139,6 +1169,8 @@ class HostileRun {
     bool bursts_ = false;
     uint64_t tunnel1_too_big_ = 0;        // DF frames too big for tunnel 1, a mutation's work
     const bool df_clear_;                 // crypto ipsec df-bit clear
+    const uint16_t mss_clamp_;            // ip tcp adjust-mss, 0 if none
+    uint64_t syns_seen_ = 0;              // SYNs with an MSS option that left in ESP
     uint64_t esp_merged_ = 0;             // ESP packets the gateway sent in fragments
     uint64_t transport_in_[2] = {};       // the transport-mode inbound SAs' packets, last seen
     uint64_t transport_replies_[2] = {};  // echo replies each peer decrypted from its SA pair
@@ -1158,9 +1190,12 @@ TEST(HostileFrames, InBurstsWithTheTunnelOnAnotherLcore) {
 
 // `crypto ipsec fragmentation after-encryption` with `crypto ipsec df-bit clear`: packets too big
 // for a tunnel leave as fragments of their ESP packet (RFC 4459 §3), which the peer reassembles
-// before it decapsulates them.
+// before it decapsulates them. Both interfaces clamp the MSS of TCP SYNs (`ip tcp adjust-mss`),
+// so mutated TCP headers and options reach that parser too.
 TEST(HostileFrames, FragmentedAfterEncryptionWithDfClear) {
-    HostileRun run({.frag = wire::FragPolicy::kAfterEncryption, .df = wire::DfPolicy::kClear},
+    HostileRun run({.frag = wire::FragPolicy::kAfterEncryption,
+                    .df = wire::DfPolicy::kClear,
+                    .mss_clamp = 1300},
                    seed() + 2);
     run.one_by_one(3000, 8);
     run.finish();

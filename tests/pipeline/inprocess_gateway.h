@@ -135,6 +135,7 @@ struct Spec {
     // `crypto ipsec fragmentation` and `crypto ipsec df-bit` (every SA).
     wire::FragPolicy frag = wire::FragPolicy::kBeforeEncryption;
     wire::DfPolicy df = wire::DfPolicy::kCopy;
+    uint16_t mss_clamp = 0;  // `ip tcp adjust-mss` on both interfaces (0: none)
 };
 
 using Port = test_ports::RingPort;
@@ -167,7 +168,7 @@ class Gateway {
             add_lcore(i, spec);
         install_sas(spec.sa_owner, spec.df);
         install_topology();
-        install_policy(spec.frag);
+        install_policy(spec.frag, spec.mss_clamp);
         dp_.policy.store(&policy_);
         dp_.forwarding = true;
     }
@@ -443,7 +444,7 @@ class Gateway {
     // Interfaces as control compiles them; the SPD: DISCARD to 198.18.9.0/24, PROTECT to
     // 198.18.2.0/24 (the tunnel), PROTECT to 198.18.3.0/24 with an SA that was never installed,
     // PROTECT to the other tunnels' networks and from the gateway to the transport-mode peers.
-    void install_policy(wire::FragPolicy frag) {
+    void install_policy(wire::FragPolicy frag, uint16_t mss_clamp) {
         for (const auto& [p, addr, outside] : {std::tuple{inside_.id, kGatewayIn, false},
                                                std::tuple{outside_.id, kGatewayOut, true}}) {
             Iface& i = policy_.ifaces[p];
@@ -453,6 +454,7 @@ class Gateway {
             i.addr = addr;
             i.prefix = 24;
             i.mac = dp_.macs[p];
+            i.mss_clamp = mss_clamp;
         }
         policy_.index_addresses();  // as ControlEndpoint::next_policy
         policy_.globals.frag = frag;
