@@ -244,19 +244,24 @@ static_assert(kTunnels[3].transport && kTunnels[4].transport && kTunnels[4].udp)
 // ESP payload encryption and ICV with OpenSSL: AES-128-GCM (RFC 4106: nonce = salt || IV, AAD =
 // SPI || sequence) or AES-128-CBC (RFC 3602: the IV field is the CBC IV) with HMAC-SHA1-96
 // (RFC 2404) over ESP header, IV and ciphertext. `esp` holds the header and IV and has room for
-// `plain` and the ICV.
-bool seal(const Tunnel& t, Bytes& esp, const Bytes& plain, size_t iv_len) {
+// `plain` and the ICV. With `esn` the sequence number's high half (0 here: the peer never sends
+// 2^32 packets) is authenticated but not sent: in the AAD between SPI and sequence (RFC 4106 §5),
+// or hashed after the ciphertext (RFC 4303 §2.2.1).
+bool seal(const Tunnel& t, Bytes& esp, const Bytes& plain, size_t iv_len, bool esn) {
     const bool gcm = t.cipher == crypto::Cipher::kAes128Gcm;
     uint8_t iv[16];
     std::memcpy(iv, t.key_in + 16, 4);  // GCM salt (RFC 4106 §4)
     std::memcpy(gcm ? iv + 4 : iv, &esp[8], iv_len);
     uint8_t* ct = &esp[8 + iv_len];
+    uint8_t aad[12] = {};
+    std::memcpy(aad, esp.data(), 4);
+    std::memcpy(aad + (esn ? 8 : 4), &esp[4], 4);
     EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
     int len = 0, fin = 0;
     bool ok = EVP_EncryptInit_ex(ctx, gcm ? EVP_aes_128_gcm() : EVP_aes_128_cbc(), nullptr,
                                  t.key_in, iv) == 1 &&
               EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-              (!gcm || EVP_EncryptUpdate(ctx, nullptr, &len, esp.data(), 8) == 1) &&
+              (!gcm || EVP_EncryptUpdate(ctx, nullptr, &len, aad, esn ? 12 : 8) == 1) &&
               EVP_EncryptUpdate(ctx, ct, &len, plain.data(), int(plain.size())) == 1 &&
               EVP_EncryptFinal_ex(ctx, ct + len, &fin) == 1;
     uint8_t* icv = ct + plain.size();
@@ -265,8 +270,10 @@ bool seal(const Tunnel& t, Bytes& esp, const Bytes& plain, size_t iv_len) {
     } else {
         uint8_t mac[EVP_MAX_MD_SIZE];
         unsigned mac_len = 0;
-        ok = ok && HMAC(EVP_sha1(), t.key_in, 20, esp.data(), 8 + iv_len + plain.size(), mac,
-                        &mac_len) != nullptr;
+        Bytes covered(esp.begin(), esp.begin() + long(8 + iv_len + plain.size()));
+        if (esn) covered.insert(covered.end(), 4, 0);
+        ok = ok && HMAC(EVP_sha1(), t.key_in, 20, covered.data(), covered.size(), mac, &mac_len) !=
+                       nullptr;
         std::memcpy(icv, mac, 12);
     }
     EVP_CIPHER_CTX_free(ctx);
@@ -285,8 +292,8 @@ uint8_t tunnel_next_header(int trailer) {
 // than there is; 3 to 5 as tunnel_next_header(). `nh` overrides the next header. In UDP 4500
 // (RFC 3948) when the tunnel says so. In transport mode `payload` is what follows the peer's IP
 // header (RFC 4303 §3.1.1).
-Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& payload, int trailer, uint64_t iv,
-                  std::optional<uint8_t> nh = std::nullopt) {
+Bytes esp_by_hand(const Tunnel& t, bool esn, uint32_t seq, const Bytes& payload, int trailer,
+                  uint64_t iv, std::optional<uint8_t> nh = std::nullopt) {
     const bool gcm = t.cipher == crypto::Cipher::kAes128Gcm;
     const size_t block = gcm ? 4 : 16, iv_len = gcm ? 8 : 16, icv_len = gcm ? 16 : 12;
     Bytes plain = payload;
@@ -301,7 +308,7 @@ Bytes esp_by_hand(const Tunnel& t, uint32_t seq, const Bytes& payload, int trail
     store_be32(&esp[4], seq);
     for (size_t i = 0; i < iv_len; ++i)
         esp[8 + i] = static_cast<uint8_t>(iv >> (56 - 8 * (i % 8)));
-    EXPECT_TRUE(seal(t, esp, plain, iv_len));
+    EXPECT_TRUE(seal(t, esp, plain, iv_len, esn));
     if (t.udp) {
         Bytes udp(8, 0);
         store_be16(&udp[0], kNattPort);
@@ -543,7 +550,7 @@ class Hostile {
         mutate(inner, 0);
         int trailer = chance(2) ? 0 : int(uniform(1, 4));
         if (v6 && trailer == 0) trailer = 5;
-        return from_peer_clear(esp_by_hand(t, seq, inner, trailer, rng_()));
+        return from_peer_clear(esp_by_hand(t, gw_.esn(t), seq, inner, trailer, rng_()));
     }
 
     // Authentic transport-mode ESP from the peer of `t` to the gateway whose payload is an echo
@@ -579,7 +586,7 @@ class Hostile {
                            : static_cast<uint8_t>(uniform(0, 255));
         const int trailer = chance(4) ? int(uniform(1, 2)) : 0;
         return concat(ethernet(gw_.mac(gw_.outside()), peer_mac(t), RTE_ETHER_TYPE_IPV4),
-                      esp_by_hand(t, seq, l4, trailer, rng_(), nh));
+                      esp_by_hand(t, gw_.esn(t), seq, l4, trailer, rng_(), nh));
     }
 
     // Mutates a case's frame as it travels: always, except authentic ESP made hostile inside
@@ -787,7 +794,8 @@ struct Totals {
 class HostileRun {
   public:
     HostileRun(const Spec& spec, uint32_t seed)
-        : gw_(spec),
+        : spec_(spec),
+          gw_(spec),
           hostile_(gw_, seed),
           df_clear_(spec.df == wire::DfPolicy::kClear),
           mss_clamp_(spec.mss_clamp) {}
@@ -955,6 +963,14 @@ class HostileRun {
             EXPECT_EQ(esp_merged_, 0u) << "ESP fragmented although its packets keep DF";
         }
         if (mss_clamp_ != 0) EXPECT_GT(syns_seen_, 0u) << "no SYN with an MSS option left";
+        // A hard packet lifetime stops tunnel 0's SAs at exactly that many packets; what comes
+        // after is refused (sa_hard_expired).
+        if (const uint64_t hard = spec_.tunnel0_hard_packets; hard != 0) {
+            EXPECT_EQ(gw_.sa_packets(kConnIn), hard);
+            EXPECT_EQ(gw_.sa_packets(kConnOut), hard);
+            EXPECT_GT(gw_.sa_drops(kConnIn, R::kSaHardExpired), 0u);
+            EXPECT_GT(gw_.sa_drops(kConnOut, R::kSaHardExpired), 0u);
+        }
         EXPECT_EQ(gw_.mbufs_in_use(), 0u) << "mbuf leak";
     }
 
@@ -1158,6 +1174,7 @@ class HostileRun {
         tunnel1_out_ += by_out;
     }
 
+    const Spec spec_;
     Gateway gw_;
     Hostile hostile_;
     sadb::DropCounters main_drops_{};
@@ -1197,6 +1214,20 @@ TEST(HostileFrames, FragmentedAfterEncryptionWithDfClear) {
                     .df = wire::DfPolicy::kClear,
                     .mss_clamp = 1300},
                    seed() + 2);
+    run.one_by_one(3000, 8);
+    run.finish();
+}
+
+// Other SA settings, with the SAs on the other lcore: tunnel 0 with extended sequence numbers
+// (RFC 4303 §2.2.1, the high half in the ICV and the window's inference, App. A) and a hard
+// lifetime of 100 packets each way that runs out during the run; the NAT-T tunnel without
+// anti-replay.
+TEST(HostileFrames, EsnLifetimeAndNoReplayWindow) {
+    HostileRun run({.sa_owner = 1,
+                    .tunnel0_esn = true,
+                    .tunnel0_hard_packets = 100,
+                    .tunnel2_replay_window = 0},
+                   seed() + 3);
     run.one_by_one(3000, 8);
     run.finish();
 }

@@ -136,6 +136,11 @@ struct Spec {
     wire::FragPolicy frag = wire::FragPolicy::kBeforeEncryption;
     wire::DfPolicy df = wire::DfPolicy::kCopy;
     uint16_t mss_clamp = 0;  // `ip tcp adjust-mss` on both interfaces (0: none)
+    // Tunnel 0's SAs: 64-bit sequence numbers (RFC 4303 §2.2.1) and a hard packet lifetime
+    // (0: none); tunnel 2's inbound anti-replay window (0: off). The peer's SAs follow.
+    bool tunnel0_esn = false;
+    uint64_t tunnel0_hard_packets = 0;
+    uint32_t tunnel2_replay_window = 64;
 };
 
 using Port = test_ports::RingPort;
@@ -143,7 +148,8 @@ using Port = test_ports::RingPort;
 class Gateway {
   public:
     explicit Gateway(const Spec& spec)
-        : name_("plt" + std::to_string(getpid() % 100000) + "_" + std::to_string(counter_++)) {
+        : spec_(spec),
+          name_("plt" + std::to_string(getpid() % 100000) + "_" + std::to_string(counter_++)) {
         std::string err;
         stats_ = create_stats_segment(name_, {4, kMaxPorts, 16, 64}, &err);
         EXPECT_TRUE(stats_.valid()) << err;
@@ -166,7 +172,7 @@ class Gateway {
         }
         for (uint16_t i = 0; i < 2; ++i)
             add_lcore(i, spec);
-        install_sas(spec.sa_owner, spec.df);
+        install_sas(spec.sa_owner);
         install_topology();
         install_policy(spec.frag, spec.mss_clamp);
         dp_.policy.store(&policy_);
@@ -335,6 +341,8 @@ class Gateway {
         return dp_.stats.sa(dp_.sas->slot_of(conn))->counters.drops[size_t(r)];
     }
     const rte_ether_addr& mac(const Port& p) const { return dp_.macs[p.id]; }
+    // Whether `t`'s SAs use extended sequence numbers.
+    bool esn(const Tunnel& t) const { return spec_.tunnel0_esn && t.spi_in == kSpiIn; }
     const Port& inside() const { return inside_; }
     const Port& outside() const { return outside_; }
     uint64_t spd_hits(uint16_t lcore, uint32_t rule) { return dp_.lcores[lcore]->spd_hits[rule]; }
@@ -379,13 +387,13 @@ class Gateway {
         dp_.lcores.push_back(std::move(c));
     }
 
-    void install_sas(uint16_t owner, wire::DfPolicy df) {
+    void install_sas(uint16_t owner) {
         for (const Tunnel& t : kTunnels)
             for (const bool inbound : {true, false})
-                install_sa(t, inbound, owner, df);
+                install_sa(t, inbound, owner);
     }
 
-    void install_sa(const Tunnel& t, bool inbound, uint16_t owner, wire::DfPolicy df) {
+    void install_sa(const Tunnel& t, bool inbound, uint16_t owner) {
         {
             wire::Sa w{};
             w.spi = inbound ? t.spi_in : t.spi_out;
@@ -395,7 +403,7 @@ class Gateway {
             w.mode = t.transport ? wire::Mode::kTransport : wire::Mode::kTunnel;
             w.cipher = static_cast<uint8_t>(t.cipher);
             w.integrity = static_cast<uint8_t>(t.integrity);
-            w.df = df;
+            w.df = spec_.df;
             w.copy_dscp = 1;
             w.ttl = 64;
             const uint8_t* key = inbound ? t.key_in : t.key_out;
@@ -409,7 +417,9 @@ class Gateway {
             w.udp_local_port = w.udp_peer_port = 4500;
             w.path_mtu = 1500;
             w.port = outside_.id;
-            w.replay_window = 64;
+            w.replay_window = t.spi_in == kTunnels[2].spi_in ? spec_.tunnel2_replay_window : 64;
+            w.esn = esn(t) ? 1 : 0;
+            if (t.spi_in == kSpiIn) w.hard_packets = spec_.tunnel0_hard_packets;
             w.local = v4(kGatewayOut);
             w.peer = v4(t.peer);
             w.selector = t.transport ? selector(kGatewayOut, 32, t.peer, 32)
@@ -527,6 +537,7 @@ class Gateway {
         c.local = sadb::IpAddr::v4(t.peer);
         c.peer = sadb::IpAddr::v4(kGatewayOut);
         c.replay_window = 0;
+        c.esn = esn(t);
         std::string err;
         auto sa = sadb::build_sa_runtime(c, mgr_.get(), &err);
         EXPECT_TRUE(sa) << err;
@@ -534,6 +545,7 @@ class Gateway {
     }
 
     static inline int counter_ = 0;
+    const Spec spec_;
     std::string name_;
     crypto::MbManager mgr_;
     ShmFile stats_;
