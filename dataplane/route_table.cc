@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "dataplane/bytes.h"
+#include "sadb/ip_addr.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -25,7 +26,7 @@ NextHop unpack(uint64_t v) {
 }
 
 uint32_t prefix_mask(uint8_t len) {
-    return len == 0 ? 0 : ~uint32_t{0} << (32 - len);
+    return sadb::ipv4_mask(len);
 }
 
 uint64_t route_key(uint32_t prefix, uint8_t len) {

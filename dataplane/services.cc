@@ -14,6 +14,7 @@
 #include "dataplane/drops.h"
 #include "dataplane/ip_header.h"
 #include "dataplane/wire_convert.h"
+#include "sadb/ip_addr.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -152,7 +153,7 @@ bool icmp_allowed(ServicesCtx& s) {
 }
 
 bool in_prefix(uint32_t ip, const sadb::wire::Addr& net, uint8_t prefix) {
-    const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+    const uint32_t mask = sadb::ipv4_mask(prefix);
     const uint32_t n = (uint32_t{net.bytes[0]} << 24) | (uint32_t{net.bytes[1]} << 16) |
                        (uint32_t{net.bytes[2]} << 8) | net.bytes[3];
     return net.version == 4 && (ip & mask) == (n & mask);

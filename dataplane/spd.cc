@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "dataplane/bytes.h"
+#include "sadb/ip_addr.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -92,7 +93,7 @@ bool validate(const std::vector<SpdRule>& rules, std::string* error) {
 }
 
 void set_prefix(rte_acl_field& f, const Addr& a, uint8_t prefix) {
-    const uint32_t mask = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+    const uint32_t mask = sadb::ipv4_mask(prefix);
     f.value.u32 = a.version == 4 ? load_be32(a.bytes) & mask : 0;
     f.mask_range.u32 = prefix;
 }

@@ -22,6 +22,14 @@ bool check_config(const SaConfig& cfg, std::string* error) {
                  " out of range (0 = off, or 32..4096)";
         return false;
     }
+    const Selector& sel = cfg.selector;
+    if (!prefix_ok(sel.local.version, sel.local_prefix) ||
+        !prefix_ok(sel.remote.version, sel.remote_prefix)) {
+        *error = "selector " + sel.local.to_string() + "/" + std::to_string(sel.local_prefix) +
+                 " <-> " + sel.remote.to_string() + "/" + std::to_string(sel.remote_prefix) +
+                 ": prefix length out of range";
+        return false;
+    }
     if (cfg.mode == Mode::kTunnel &&
         (cfg.local.version == 0 || cfg.local.version != cfg.peer.version)) {
         *error = "tunnel mode needs local and peer addresses of the same IP version";
@@ -30,16 +38,12 @@ bool check_config(const SaConfig& cfg, std::string* error) {
     return true;
 }
 
-uint32_t prefix_mask(uint8_t len) {
-    return len == 0 ? 0 : ~uint32_t{0} << (32 - len);
-}
-
 SaRuntime::InnerPolicy compile_inner(const Selector& sel) {
     SaRuntime::InnerPolicy p{};
     p.any = sel.local.version != 4 || sel.remote.version != 4;
-    p.src_mask = prefix_mask(sel.remote_prefix);
+    p.src_mask = ipv4_mask(sel.remote_prefix);
     p.src_net = sel.remote.v4_host() & p.src_mask;
-    p.dst_mask = prefix_mask(sel.local_prefix);
+    p.dst_mask = ipv4_mask(sel.local_prefix);
     p.dst_net = sel.local.v4_host() & p.dst_mask;
     p.proto = sel.proto;
     p.sport_lo = sel.remote_port_lo;

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <string>
 
+#include "sadb/ip_addr.h"
 #include "sadb/wire.h"
 
 namespace espgw::sadb::wire {
@@ -20,7 +21,7 @@ inline std::string addr_text(const Addr& a) {
 }
 
 inline std::string mask_text(uint8_t prefix) {
-    const uint32_t m = prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix);
+    const uint32_t m = ipv4_mask(prefix);
     char buf[20];
     std::snprintf(buf, sizeof buf, "%u.%u.%u.%u", m >> 24, (m >> 16) & 255, (m >> 8) & 255,
                   m & 255);

@@ -605,6 +605,26 @@ TEST_F(Reconfigure, FramesControlSendsLeaveOrAreCounted) {
     EXPECT_EQ(pool_free(), pool_full);
 }
 
+// An SA whose selector claims a prefix longer than its address (here /40 for IPv4) is refused
+// with a reason, not compiled into a mask by a negative shift (which the garbling below found);
+// the SAs already installed stay.
+TEST_F(Reconfigure, SaSelectorPrefixOutOfRangeIsRefused) {
+    load(config(port_ids_, -1, 0));
+    std::vector<wire::Msg> msgs = control::to_messages(current(), 2, true);
+    size_t bad = 0;
+    for (wire::Msg& m : msgs) {
+        m.hdr.generation = 2;
+        if (m.hdr.type == wire::MsgType::kSaAdd && bad++ == 0) m.body.sa.selector.dst_prefix = 40;
+    }
+    ASSERT_EQ(bad, 2u);
+    const auto ack = send_all(msgs);
+    ASSERT_TRUE(ack.has_value());
+    EXPECT_EQ(ack->status, 1u);
+    EXPECT_NE(std::string(ack->error).find("/40: prefix length out of range"), std::string::npos)
+        << ack->error;
+    EXPECT_EQ(outbound_path_mtu().first, 1500) << "the outbound SA is gone";
+}
+
 // A control process with a bug (or a corrupted ring slot) must not crash the dataplane or leave
 // it half-configured: transactions of real configuration messages with random bytes changed,
 // random message types and whole random bodies (valid headers) are answered, refused or applied;
