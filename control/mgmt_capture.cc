@@ -15,10 +15,7 @@
 namespace espgw::control {
 namespace {
 
-template <size_t N>
-std::string text_of(const char (&field)[N]) {
-    return {field, strnlen(field, N)};
-}
+using wire::text_of;
 
 template <size_t N>
 bool copy_text(char (&field)[N], const std::string& s) {

@@ -20,15 +20,7 @@ constexpr size_t kPoolBudget = 8u << 20;  // bytes of capture copies in flight
 constexpr unsigned kPoolMin = 255, kPoolMax = 2047;
 constexpr unsigned kDrainBursts = 8;  // per poll: the main lcore has other work too
 
-// Bounded copy of a fixed-size char field that may lack its NUL.
-std::string text_of(const char* field, size_t size) {
-    return {field, strnlen(field, size)};
-}
-
-template <size_t N>
-std::string text_of(const char (&field)[N]) {
-    return text_of(field, N);
-}
+using wire::text_of;
 
 template <size_t N>
 void copy_text(char (&field)[N], const std::string& s) {

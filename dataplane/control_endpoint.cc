@@ -150,7 +150,7 @@ void ControlEndpoint::apply_interfaces(Policy& p, std::string* error) const {
         if (w.port < kMaxPorts) p.ifaces[w.port] = Iface{};
     for (const wire::Interface& w : txn_.ifaces) {
         if (w.port >= kMaxPorts || w.port >= dp_.n_ports) {
-            append_error(error, "interface " + std::string(w.name) + ": no DPDK port " +
+            append_error(error, "interface " + wire::text_of(w.name) + ": no DPDK port " +
                                     std::to_string(w.port));
             continue;
         }

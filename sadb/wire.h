@@ -11,6 +11,8 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
+#include <string>
 #include <type_traits>
 
 namespace espgw::sadb::wire {
@@ -22,34 +24,34 @@ inline constexpr size_t kMaxPacket = 1920;  // punted/sent packet bytes that fit
 
 enum class MsgType : uint16_t {
     // control -> dataplane
-    kHello = 1,        // a control process attached (Hello body)
-    kConfigBegin,      // transaction start; full = replace everything, else a difference
-    kInterface,        // Interface body
-    kGlobals,          // Globals body
-    kSaAdd,            // Sa body (add or replace by direction + SPI)
-    kSaDelete,         // SaRef body
-    kSaExpire,         // SaRef body: control's timers (lifetime seconds, idle-time) stop an
-                       // SA; outside any transaction, applied at once, answered by a kSaEvent
-    kSpdRules,         // SpdRules body: rules appended to the snapshot being built
-    kRouteAdd,         // Route body
-    kRouteDelete,      // Route body
-    kNeighborAdd,      // Neighbor body (static ARP or learnt by control)
-    kNeighborDelete,   // Neighbor body
-    kConfigCommit,     // apply the transaction (Commit body)
-    kSendPacket,       // Packet body: transmit these bytes on a port (IKE, ARP, ICMP)
-    kResyncRequest,    // a restarted control asks for the dataplane's state (no body)
-    kInterfaceDelete,  // Interface body: the interface bound to `port` is gone (SIGHUP diff)
+    kHello = 1,          // a control process attached (Hello body)
+    kConfigBegin,        // transaction start; full = replace everything, else a difference
+    kInterface,          // Interface body
+    kGlobals,            // Globals body
+    kSaAdd,              // Sa body (add or replace by direction + SPI)
+    kSaDelete,           // SaRef body
+    kSaExpire,           // SaRef body: control's timers (lifetime seconds, idle-time) stop an
+                         // SA; outside any transaction, applied at once, answered by a kSaEvent
+    kSpdRules,           // SpdRules body: rules appended to the snapshot being built
+    kRouteAdd,           // Route body
+    kRouteDelete,        // Route body
+    kNeighborAdd,        // Neighbor body (static ARP or learnt by control)
+    kNeighborDelete,     // Neighbor body
+    kConfigCommit,       // apply the transaction (Commit body)
+    kSendPacket,         // Packet body: transmit these bytes on a port (IKE, ARP, ICMP)
+    kResyncRequest,      // a restarted control asks for the dataplane's state (no body)
+    kInterfaceDelete,    // Interface body: the interface bound to `port` is gone (SIGHUP diff)
     kCaptureStart = 40,  // CaptureStart body: begin a packet capture (monitor capture)
     kCaptureStop,        // CaptureRef body: stop the named capture
     kCaptureQuery,       // CaptureRef body: status of one capture (name) or all (name "")
     // dataplane -> control
-    kAck = 100,        // Ack body
-    kSaEvent,          // SaEvent body: soft/hard lifetime, sequence exhausted, idle
-    kAcquire,          // Acquire body: PROTECT hit without an SA (deduplicated, rate-limited)
-    kDropSample,       // DropSample body
-    kPuntPacket,       // Packet body: received packet for control (IKE, ...)
-    kStateSa,          // Sa body without keys: one installed SA, answering kResyncRequest
-    kStateEnd,         // Commit body: end of the state dump (generation the dataplane runs)
+    kAck = 100,            // Ack body
+    kSaEvent,              // SaEvent body: soft/hard lifetime, sequence exhausted, idle
+    kAcquire,              // Acquire body: PROTECT hit without an SA (deduplicated, rate-limited)
+    kDropSample,           // DropSample body
+    kPuntPacket,           // Packet body: received packet for control (IKE, ...)
+    kStateSa,              // Sa body without keys: one installed SA, answering kResyncRequest
+    kStateEnd,             // Commit body: end of the state dump (generation the dataplane runs)
     kCaptureStatus = 140,  // CaptureStatus body: answers kCaptureStart/Stop/Query
 };
 
@@ -110,11 +112,11 @@ struct Globals {
 };
 
 struct Interface {
-    uint16_t port;      // DPDK port id
-    uint16_t mtu;       // ip mtu
-    uint16_t mss_clamp; // ip tcp adjust-mss, 0 = off
-    uint8_t prefix;     // of addr
-    uint8_t outside;    // has a crypto map
+    uint16_t port;       // DPDK port id
+    uint16_t mtu;        // ip mtu
+    uint16_t mss_clamp;  // ip tcp adjust-mss, 0 = off
+    uint8_t prefix;      // of addr
+    uint8_t outside;     // has a crypto map
     Addr addr;
     char name[32];
     char description[64];
@@ -126,7 +128,7 @@ enum class Mode : uint8_t { kTunnel, kTransport };
 
 struct Sa {
     uint32_t spi;
-    uint32_t conn_id;  // unique per SA; also the SA's name in events and stats
+    uint32_t conn_id;       // unique per SA; also the SA's name in events and stats
     uint32_t pair_conn_id;  // the other direction of the same tunnel
     Direction direction;
     Mode mode;
@@ -142,7 +144,7 @@ struct Sa {
     uint8_t pad;
     uint16_t udp_local_port, udp_peer_port;
     uint16_t path_mtu;
-    uint16_t port;  // interface the crypto map is applied to
+    uint16_t port;           // interface the crypto map is applied to
     uint32_t replay_window;  // 0 = off
     uint64_t soft_bytes, hard_bytes, soft_packets, hard_packets;  // 0 = unlimited
     Addr local;
@@ -150,7 +152,7 @@ struct Sa {
     Selector selector;  // local side as src; inbound packets are checked against its mirror
     char map_name[32];  // crypto map tag
     uint32_t map_seq;
-    uint32_t flags;  // kSaFlag*, read by the transaction only (never stored with the SA)
+    uint32_t flags;          // kSaFlag*, read by the transaction only (never stored with the SA)
     uint8_t cipher_key[36];  // wiped from the ring slot after use
     uint8_t auth_key[64];
 };
@@ -178,18 +180,17 @@ struct SaRef {
 enum class SpdAction : uint8_t { kProtect, kBypass, kDiscard };
 
 struct SpdRule {
-    uint32_t id;      // position in the snapshot, ordered: crypto-map sequence then ACL line
+    uint32_t id;          // position in the snapshot, ordered: crypto-map sequence then ACL line
     uint32_t sa_conn_id;  // outbound SA for PROTECT, 0 if none yet (ACQUIRE)
     Selector sel;
     SpdAction action;
     uint8_t pad;
-    uint16_t port;     // interface of the crypto map
-    uint32_t map_seq;  // crypto map sequence number
-    uint32_t acl_line; // line of the access-list
+    uint16_t port;      // interface of the crypto map
+    uint32_t map_seq;   // crypto map sequence number
+    uint32_t acl_line;  // line of the access-list
 };
 
-inline constexpr size_t kSpdRulesPerMsg =
-    (kMsgSize - sizeof(Header) - 8) / sizeof(SpdRule);
+inline constexpr size_t kSpdRulesPerMsg = (kMsgSize - sizeof(Header) - 8) / sizeof(SpdRule);
 
 struct SpdRules {
     uint32_t count;
@@ -296,8 +297,8 @@ struct CaptureStart {
     uint8_t pad;
     uint16_t port;  // kInterface: DPDK port
     uint16_t pad2;
-    uint32_t spi;      // kSa
-    uint32_t snaplen;  // bytes kept of each packet
+    uint32_t spi;            // kSa
+    uint32_t snaplen;        // bytes kept of each packet
     uint64_t limit_packets;  // stop after this many packets written
     uint64_t limit_bytes;    // stop before the file grows past this many bytes
     char name[32];
@@ -319,12 +320,12 @@ struct CaptureStatus {
     uint8_t pad;
     uint16_t index, count;  // this capture of `count` answering one request (count 0: none)
     uint32_t pad2;
-    CaptureStart config;  // as started (request_id of the start)
-    uint64_t packets;     // written to the file
-    uint64_t bytes;       // file size
-    uint64_t lost;        // copies lost: capture ring full or capture pool empty
+    CaptureStart config;              // as started (request_id of the start)
+    uint64_t packets;                 // written to the file
+    uint64_t bytes;                   // file size
+    uint64_t lost;                    // copies lost: capture ring full or capture pool empty
     uint64_t started_ns, stopped_ns;  // CLOCK_REALTIME; stopped 0 while running
-    char error[200];  // result != kOk, or the write error that stopped it
+    char error[200];                  // result != kOk, or the write error that stopped it
 };
 
 // One ring slot.
@@ -359,6 +360,13 @@ static_assert(std::is_trivially_copyable_v<Msg>);
 template <typename T>
 inline void set_header(Msg& m, MsgType type, uint64_t generation) {
     m.hdr = Header{kMagic, kVersion, type, static_cast<uint32_t>(sizeof(T)), 0, generation};
+}
+
+// A fixed-size text field of a message as a string: up to its NUL, or all of it when the sender
+// left none (a slot is never trusted to be terminated).
+template <size_t N>
+inline std::string text_of(const char (&field)[N]) {
+    return {field, strnlen(field, N)};
 }
 
 inline bool header_ok(const Msg& m) {
