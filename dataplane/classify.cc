@@ -9,8 +9,6 @@ namespace {
 
 using sadb::DropReason;
 
-constexpr uint16_t kUdpIke = 500;
-
 Classified drop(DropReason r) {
     return {PacketClass::kDrop, r, false};
 }
@@ -61,7 +59,7 @@ PacketClass local_class(const uint8_t* ip, uint32_t len) {
     // from, so only a UDP header without payload stays on the slow path.
     if (ihl + 8 >= len) return PacketClass::kSlowLocal;
     const uint16_t dport = load_be16(ip + ihl + 2);
-    if (dport == kUdpIke || dport != kNattPort) return PacketClass::kSlowLocal;
+    if (dport == kIkePort || dport != kNattPort) return PacketClass::kSlowLocal;
     const uint8_t* payload = ip + ihl + 8;
     const uint32_t plen = len - ihl - 8;
     const bool marker = plen >= 4 && load_be32(payload) == 0;  // non-ESP marker: IKE

@@ -16,6 +16,7 @@ inline constexpr uint8_t kProtoIpv6 = 41;
 inline constexpr uint8_t kProtoUdp = 17;
 inline constexpr uint8_t kProtoEsp = 50;
 inline constexpr uint8_t kProtoNone = 59;  // RFC 4303 §2.6 dummy packet
+inline constexpr uint16_t kIkePort = 500;  // IKE (RFC 7296 §2)
 inline constexpr uint16_t kNattPort = 4500;
 
 // One's-complement sum (RFC 1071) of a header of `ihl` bytes, folded to 16 bits. The common

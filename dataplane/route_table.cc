@@ -25,10 +25,6 @@ NextHop unpack(uint64_t v) {
     return NextHop{static_cast<uint16_t>(v >> 32), static_cast<uint32_t>(v)};
 }
 
-uint32_t prefix_mask(uint8_t len) {
-    return sadb::ipv4_mask(len);
-}
-
 uint64_t route_key(uint32_t prefix, uint8_t len) {
     return uint64_t{prefix} << 8 | len;
 }
@@ -121,7 +117,7 @@ RouteStatus RouteTable::add(const sadb::wire::Route& route) {
 
 RouteStatus RouteTable::add(uint32_t prefix, uint8_t len, NextHop next_hop) {
     if (len > 32) return RouteStatus::kBadPrefixLength;
-    prefix &= prefix_mask(len);
+    prefix &= sadb::ipv4_mask(len);
     uint32_t id;
     if (!acquire_next_hop(next_hop, &id)) return RouteStatus::kNextHopsFull;
     // rte_lpm takes depths 1..32 only: the default route lives beside it.
@@ -141,7 +137,7 @@ RouteStatus RouteTable::add(uint32_t prefix, uint8_t len, NextHop next_hop) {
 
 RouteStatus RouteTable::remove(uint32_t prefix, uint8_t len) {
     if (len > 32) return RouteStatus::kBadPrefixLength;
-    prefix &= prefix_mask(len);
+    prefix &= sadb::ipv4_mask(len);
     const auto it = routes_.find(route_key(prefix, len));
     if (it == routes_.end()) return RouteStatus::kNotFound;
     if (len == 0) {

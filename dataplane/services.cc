@@ -276,7 +276,7 @@ bool is_ike(const rte_mbuf* m) {
     if (ip[9] != kProtoUdp) return false;
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
     const uint16_t dport = m->pkt_len >= ihl + 4 ? load_be16(ip + ihl + 2) : 0;
-    return dport == 500 || dport == kNattPort;
+    return dport == kIkePort || dport == kNattPort;
 }
 
 void handle_local(ServicesCtx& s, rte_mbuf* m) {

@@ -59,7 +59,6 @@ bool unchecked(const Policy& pol, const rte_mbuf* m) {
            ((pol.spd_in_ports >> m->port) & 1u) == 0;
 }
 
-constexpr uint16_t kIkePort = 500, kIkeNattPort = 4500;
 constexpr uint8_t kProtoIcmp = 1;
 constexpr uint8_t kIcmpUnreachable = 3, kIcmpTimeExceeded = 11, kIcmpParamProblem = 12;
 
@@ -77,7 +76,7 @@ bool exempt_local(const rte_mbuf* m) {
         return l4[0] == kIcmpUnreachable || l4[0] == kIcmpTimeExceeded ||
                l4[0] == kIcmpParamProblem;
     const uint16_t dport = load_be16(l4 + 2);
-    return ip[9] == kProtoUdp && (dport == kIkePort || dport == kIkeNattPort);
+    return ip[9] == kProtoUdp && (dport == kIkePort || dport == kNattPort);
 }
 
 }  // namespace
