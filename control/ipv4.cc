@@ -2,6 +2,8 @@
 
 #include <charconv>
 
+#include "sadb/ip_addr.h"
+
 namespace espgw::control {
 namespace {
 
@@ -43,7 +45,7 @@ bool Prefix::contains(Ipv4 a) const {
 }
 
 Ipv4 prefix_to_mask(uint8_t len) {
-    return Ipv4{len == 0 ? 0u : len >= 32 ? 0xffffffffu : ~((1u << (32 - len)) - 1)};
+    return Ipv4{sadb::ipv4_mask(len)};
 }
 
 std::optional<uint8_t> mask_to_prefix(Ipv4 mask) {

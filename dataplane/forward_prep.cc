@@ -6,7 +6,6 @@
 namespace espgw::dataplane {
 namespace {
 
-constexpr uint8_t kProtoTcp = 6;
 constexpr uint8_t kTcpSyn = 0x02;
 constexpr uint8_t kOptEnd = 0, kOptNop = 1, kOptMss = 2;
 

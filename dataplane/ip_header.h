@@ -11,13 +11,19 @@
 
 namespace espgw::dataplane {
 
+inline constexpr uint8_t kProtoIcmp = 1;
 inline constexpr uint8_t kProtoIpv4 = 4;  // IP-in-IP next header
+inline constexpr uint8_t kProtoTcp = 6;
 inline constexpr uint8_t kProtoIpv6 = 41;
 inline constexpr uint8_t kProtoUdp = 17;
 inline constexpr uint8_t kProtoEsp = 50;
 inline constexpr uint8_t kProtoNone = 59;  // RFC 4303 §2.6 dummy packet
 inline constexpr uint16_t kIkePort = 500;  // IKE (RFC 7296 §2)
 inline constexpr uint16_t kNattPort = 4500;
+
+// ICMP types (RFC 792) the gateway sends or must tell apart.
+inline constexpr uint8_t kIcmpEchoReply = 0, kIcmpUnreachable = 3, kIcmpEcho = 8,
+                         kIcmpTimeExceeded = 11, kIcmpParamProblem = 12;
 
 // One's-complement sum (RFC 1071) of a header of `ihl` bytes, folded to 16 bits. The common
 // 20-byte header is summed as five 32-bit words instead of DPDK's generic byte loop.

@@ -21,8 +21,6 @@ namespace {
 
 using sadb::DropReason;
 
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kIcmpEchoReply = 0, kIcmpUnreach = 3, kIcmpEcho = 8, kIcmpTimeExceeded = 11;
 constexpr uint8_t kCodeFragNeeded = 4;
 
 void count(ServicesCtx& s, DropReason r) {
@@ -214,8 +212,8 @@ bool icmp_error(ServicesCtx& s, rte_mbuf* orig, uint8_t type, uint8_t code, uint
 // (df_too_big counts those, on the lcore). The main lcore is this counter's single writer; an
 // SA removed since the lcore queued the packet has no slot and is not charged.
 void frag_needed(ServicesCtx& s, const ToMain& t) {
-    const bool sent =
-        icmp_error(s, t.m, kIcmpUnreach, kCodeFragNeeded, static_cast<uint16_t>(t.param), t.via);
+    const bool sent = icmp_error(s, t.m, kIcmpUnreachable, kCodeFragNeeded,
+                                 static_cast<uint16_t>(t.param), t.via);
     const uint32_t slot = sent ? s.sas->slot_of(t.conn_id) : kNoSlot;
     if (slot != kNoSlot) ++s.stats->sa(slot)->pmtu_sent;
 }
@@ -263,7 +261,7 @@ void handle_icmp(ServicesCtx& s, rte_mbuf* m) {
         why = DropReason::kMalformed;
     } else if (icmp[0] == kIcmpEcho) {
         return echo_reply(s, m);
-    } else if (icmp[0] == kIcmpUnreach && icmp[1] == kCodeFragNeeded) {
+    } else if (icmp[0] == kIcmpUnreachable && icmp[1] == kCodeFragNeeded) {
         pmtu_received(s, icmp, m->pkt_len - ihl);
         return (void)rte_pktmbuf_free(m);
     }

@@ -59,9 +59,6 @@ bool unchecked(const Policy& pol, const rte_mbuf* m) {
            ((pol.spd_in_ports >> m->port) & 1u) == 0;
 }
 
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kIcmpUnreachable = 3, kIcmpTimeExceeded = 11, kIcmpParamProblem = 12;
-
 // What reaches a gateway address in clear whatever the policy says: IKE (UDP to port 500 or
 // 4500), which negotiates the SAs (RFC 7296 §2.23, RFC 3948 §2.2), and ICMP error messages, which
 // report on packets the gateway sent, such as its ESP (RFC 4301 §6.1.1; a PMTU message from a

@@ -46,7 +46,6 @@ namespace {
 using namespace gw_test;
 using R = DropReason;
 
-constexpr uint8_t kProtoIcmp = 1, kProtoTcp = 6;
 constexpr uint32_t kInsideNet = 0xc6120100;
 constexpr uint32_t kSpoofed = 0xc612070a;  // 198.18.7.10: in no tunnel's selectors
 
@@ -934,7 +933,9 @@ class HostileRun {
             EXPECT_GT(t.by_reason.count(label), 0u) << label << " never counted";
         // One frame at a time, reassembly starts empty at every step: a failed one is rare
         // (5 of 200 seeds saw none). Bursts keep fragments across steps and always see some.
-        if (bursts_) EXPECT_GT(t.by_reason.count("reassembly_failed"), 0u);
+        if (bursts_) {
+            EXPECT_GT(t.by_reason.count("reassembly_failed"), 0u);
+        }
         EXPECT_GT(decapsulated_, sent_ / 40) << "too few hostile frames got through";
         EXPECT_GT(encapsulated_, sent_ / 40);
         // The main lcore answered (ARP, echo) and sent ICMP errors about hostile packets.
@@ -962,7 +963,9 @@ class HostileRun {
         } else {
             EXPECT_EQ(esp_merged_, 0u) << "ESP fragmented although its packets keep DF";
         }
-        if (mss_clamp_ != 0) EXPECT_GT(syns_seen_, 0u) << "no SYN with an MSS option left";
+        if (mss_clamp_ != 0) {
+            EXPECT_GT(syns_seen_, 0u) << "no SYN with an MSS option left";
+        }
         // A hard packet lifetime stops tunnel 0's SAs at exactly that many packets; what comes
         // after is refused (sa_hard_expired).
         if (const uint64_t hard = spec_.tunnel0_hard_packets; hard != 0) {
@@ -1084,8 +1087,9 @@ class HostileRun {
             }
             // An inner packet outside its SA's selectors never gets through (cleartext from that
             // address arriving on the outside may: no policy covers it).
-            if (cases.size() == 1 && cases[0]->kind == Kind::kEspSpoofedInner)
+            if (cases.size() == 1 && cases[0]->kind == Kind::kEspSpoofedInner) {
                 EXPECT_NE(src, kSpoofed) << "inner packet outside the SA's selectors delivered";
+            }
             const int t = in_net24(src, kTunnels[0].remote_net)   ? 0
                           : in_net24(src, kTunnels[2].remote_net) ? 2
                                                                   : -1;

@@ -133,20 +133,12 @@ class Reconfigure : public ::testing::Test {
                                            (commands ? hdr->cmd_off : hdr->evt_off));
     }
 
-    // Sends control's messages over the command ring and waits for the dataplane's ack.
-    void apply(std::vector<wire::Msg> msgs, uint64_t generation) {
-        rte_ring* cmd = region_ring(true);
-        rte_ring* evt = region_ring(false);
-        for (const wire::Msg& m : msgs)
-            ASSERT_TRUE(sadb::ring_put(cmd, m));
-        ep_->poll();
-        wire::Msg ack{};
-        bool acked = false;
-        while (sadb::ring_get(evt, &ack))
-            if (ack.hdr.type == wire::MsgType::kAck) acked = true;
-        ASSERT_TRUE(acked);
-        EXPECT_EQ(ack.body.ack.generation, generation);
-        EXPECT_EQ(ack.body.ack.status, 0u) << ack.body.ack.error;
+    // Sends control's messages over the command ring and checks the dataplane's ack.
+    void apply(const std::vector<wire::Msg>& msgs, uint64_t generation) {
+        const std::optional<wire::Ack> ack = send_all(msgs);
+        ASSERT_TRUE(ack.has_value());
+        EXPECT_EQ(ack->generation, generation);
+        EXPECT_EQ(ack->status, 0u) << ack->error;
     }
 
     // Sends messages over the command ring; returns the dataplane's last ack, if any (events
