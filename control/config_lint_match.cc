@@ -9,8 +9,8 @@ bool is_any(PortRange r) {
     return r.lo == 0 && r.hi == 65535;
 }
 
-// The ranges the SPD installs for a port match: restricted ranges start at 1 (port 0 is "no
-// port", dataplane/spd.cc set_ports), and a range left empty by that matches nothing.
+// The ranges the SPD installs for a port match: restricted ranges start at 1 (port 0 is in no
+// restricted range, dataplane/spd.cc set_ports), and a range left empty by that matches nothing.
 std::vector<PortRange> spd_ports(const PortMatch& m) {
     std::vector<PortRange> out;
     for (PortRange r : port_ranges(m)) {
@@ -66,20 +66,36 @@ bool ports_intersect(const std::vector<PortRange>& a, const std::vector<PortRang
 }  // namespace
 
 TrafficMatch TrafficMatch::of(const AclEntry& e) {
-    return TrafficMatch{e.protocol, e.src, e.dst, spd_ports(e.sport), spd_ports(e.dport)};
+    TrafficMatch t{e.protocol, e.src, e.dst, spd_ports(e.sport), spd_ports(e.dport)};
+    const auto any = [](const std::vector<PortRange>& v) { return v.size() == 1 && is_any(v[0]); };
+    const bool tcp_udp = e.protocol == 0 || e.protocol == 6 || e.protocol == 17;
+    t.fragments = tcp_udp && ((any(t.sport) && any(t.dport)) || e.action == AclAction::kPermit);
+    return t;
 }
 
 bool covers(const TrafficMatch& outer, const TrafficMatch& inner) {
-    // A line whose port ranges are empty matches nothing, so anything covers it.
-    if (inner.sport.empty() || inner.dport.empty()) return true;
-    return proto_covers(outer.protocol, inner.protocol) && addr_covers(outer.src, inner.src) &&
-           addr_covers(outer.dst, inner.dst) && ports_cover(outer.sport, inner.sport) &&
-           ports_cover(outer.dport, inner.dport);
+    // A line whose port ranges are empty matches no whole packet.
+    const bool no_whole = inner.sport.empty() || inner.dport.empty();
+    if (no_whole && !inner.fragments) return true;  // it matches nothing: anything covers it
+    if (!proto_covers(outer.protocol, inner.protocol) || !addr_covers(outer.src, inner.src) ||
+        !addr_covers(outer.dst, inner.dst))
+        return false;
+    if (inner.fragments && !outer.fragments) return false;
+    return no_whole ||
+           (ports_cover(outer.sport, inner.sport) && ports_cover(outer.dport, inner.dport));
 }
 
 bool intersects(const TrafficMatch& a, const TrafficMatch& b) {
-    return addr_intersects(a.src, b.src) && addr_intersects(a.dst, b.dst) &&
-           proto_intersects(a.protocol, b.protocol) && ports_intersect(a.sport, b.sport) &&
+    if (!addr_intersects(a.src, b.src) || !addr_intersects(a.dst, b.dst) ||
+        !proto_intersects(a.protocol, b.protocol))
+        return false;
+    // Both take fragments only with protocols 0, 6 or 17, so they share TCP or UDP ones.
+    return (a.fragments && b.fragments) ||
+           (ports_intersect(a.sport, b.sport) && ports_intersect(a.dport, b.dport));
+}
+
+bool whole_packets_intersect(const TrafficMatch& a, const TrafficMatch& b) {
+    return intersects(a, b) && ports_intersect(a.sport, b.sport) &&
            ports_intersect(a.dport, b.dport);
 }
 

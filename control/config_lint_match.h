@@ -7,8 +7,10 @@
 //   them correctly.
 // - Protocol 0 (`ip`) is any protocol; ports exist for tcp and udp lines only.
 // - Ports as the SPD compiles them: `neq` is two ranges, and a restricted range never holds
-//   port 0, which stands for "no port" (non-initial fragments, RFC 4301 §7.1): only an `any`
-//   port match takes fragments.
+//   port 0 (RFC 6335 §6 reserves it).
+// - TCP/UDP non-initial fragments, which show no ports (RFC 4301 §7), apart from whole packets:
+//   a line takes them on protocol and addresses when its ports are `any`, or when it is a permit
+//   line with ports (IOS "Access Control Lists and IP Fragments"; dataplane/spd.h).
 // - Matches the SPD widens are modelled widened, because that is what runs: ICMP type/code and
 //   `established` are ignored (the compiler warns about them).
 #pragma once
@@ -27,6 +29,7 @@ struct TrafficMatch {
     AddrMatch dst;
     std::vector<PortRange> sport;  // sorted, disjoint; {0, 65535} = any
     std::vector<PortRange> dport;
+    bool fragments = false;  // takes TCP/UDP non-initial fragments
 
     static TrafficMatch of(const AclEntry& e);
 };
@@ -36,5 +39,9 @@ bool covers(const TrafficMatch& outer, const TrafficMatch& inner);
 
 // True when at least one packet matches both.
 bool intersects(const TrafficMatch& a, const TrafficMatch& b);
+
+// True when at least one whole packet (or first fragment) matches both: false for two lines
+// that share only non-initial fragments, such as two permit lines for different ports.
+bool whole_packets_intersect(const TrafficMatch& a, const TrafficMatch& b);
 
 }  // namespace espgw::control

@@ -112,10 +112,15 @@ class SpdLint {
     }
 
     void report_overlap(const SpdLine& by, const SpdLine& l) {
+        // Two permit lines for other ports of the same hosts share their non-initial fragments,
+        // which show no ports: the first line takes them (IOS ACL semantics, dataplane/spd.h).
+        const std::string what = whole_packets_intersect(by.match, l.match)
+                                     ? "traffic matching both goes"
+                                     : "their non-initial fragments (they show no ports) go";
         f_.warn(l.line->line,
                 "access-list " + l.acl->name + " line " + std::to_string(l.line->line) + " (" +
                     entry_name(*l.entry) + ", " + peer_of(*l.entry) + ") overlaps " + where(by) +
-                    ": traffic matching both goes to " + entry_name(*by.entry),
+                    ": " + what + " to " + entry_name(*by.entry),
                 "make the crypto access lists disjoint (crypto ACLs must not overlap)");
     }
 

@@ -70,9 +70,11 @@ bool inner_matches(const SaRuntime& s, const rte_mbuf* m) {
     if ((load_be32(ip + 12) & p.src_mask) != p.src_net) return false;
     if ((load_be32(ip + 16) & p.dst_mask) != p.dst_net) return false;
     if (p.proto != 0 && ip[9] != p.proto) return false;
-    if (p.proto != kProtoUdp && p.proto != 6) return true;
+    if (p.proto != kProtoUdp && p.proto != kProtoTcp) return true;
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    if ((load_be16(ip + 6) & 0x1fff) != 0) return true;  // non-initial fragment: no ports
+    // A non-initial fragment has no ports: it belongs to the SA on addresses and protocol, as
+    // the outbound SPD sends it (spd.h; a peer's pre-fragmentation does the same).
+    if ((load_be16(ip + 6) & 0x1fff) != 0) return true;
     if (m->pkt_len < ihl + 4) return false;
     return port_in(load_be16(ip + ihl), p.sport_lo, p.sport_hi) &&
            port_in(load_be16(ip + ihl + 2), p.dport_lo, p.dport_hi);

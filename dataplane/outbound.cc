@@ -218,7 +218,8 @@ void acquire(LcoreCtx& c, uint32_t rule, const rte_mbuf* m) {
     t.proto = ip[9];
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
     const bool first_fragment = (load_be16(ip + 6) & 0x1fff) == 0;
-    if ((t.proto == kProtoUdp || t.proto == 6) && first_fragment && m->data_len >= ihl + 4) {
+    if ((t.proto == kProtoUdp || t.proto == kProtoTcp) && first_fragment &&
+        m->data_len >= ihl + 4) {
         t.sport = load_be16(ip + ihl);
         t.dport = load_be16(ip + ihl + 2);
     }

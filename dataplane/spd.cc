@@ -15,6 +15,7 @@ namespace {
 
 using sadb::wire::Addr;
 using sadb::wire::Selector;
+using sadb::wire::SpdAction;
 using sadb::wire::SpdRule;
 
 constexpr uint8_t kTcp = 6;
@@ -107,8 +108,9 @@ bool set_ports(rte_acl_field& f, uint16_t lo, uint16_t hi) {
     return lo <= hi;
 }
 
-// False when the rule can never match and is left out of the trie.
-bool to_acl(const SpdRule& r, uint32_t index, AclRule* out) {
+// False when the rule can never match and is left out of the trie. `ports` false compiles the
+// rule with ANY ports (its fragment view).
+bool to_acl(const SpdRule& r, uint32_t index, bool ports, AclRule* out) {
     *out = AclRule{};
     out->data.category_mask = 1;
     out->data.priority = static_cast<int32_t>(RTE_ACL_MAX_PRIORITY - index);  // lower id wins
@@ -117,19 +119,45 @@ bool to_acl(const SpdRule& r, uint32_t index, AclRule* out) {
     out->field[kProto].mask_range.u8 = r.sel.proto == 0 ? 0 : 0xff;
     set_prefix(out->field[kSrc], r.sel.src, r.sel.src_prefix);
     set_prefix(out->field[kDst], r.sel.dst, r.sel.dst_prefix);
+    if (!ports) {
+        set_ports(out->field[kSport], 0, 0xffff);
+        set_ports(out->field[kDport], 0, 0xffff);
+        return true;
+    }
     const bool sport = set_ports(out->field[kSport], r.sel.sport_lo, r.sel.sport_hi);
     const bool dport = set_ports(out->field[kDport], r.sel.dport_lo, r.sel.dport_hi);
     return sport && dport;
 }
 
+// A TCP or UDP packet without its ports: a non-initial fragment (RFC 791 fragment offset).
+bool portless_fragment(const uint8_t* ip) {
+    const uint8_t proto = ip[kOffProto];
+    return (proto == kTcp || proto == kUdp) && (load_be16(ip + 6) & 0x1fff) != 0;
+}
+
+// How a rule meets a TCP/UDP non-initial fragment, which shows no ports (RFC 4301 §7), in IOS
+// terms ("Access Control Lists and IP Fragments"): an ACL permit entry with ports matches such
+// fragments on its addresses and protocol alone; a deny entry with ports never matches them.
+// For the SPD: a PROTECT rule with port ranges matches them whatever their ports, a BYPASS or
+// DISCARD rule with port ranges does not; rules without port ranges match as for any packet.
+// So the later fragments of a flow protected by port take the flow's SA instead of falling
+// through to a later rule (often a bypass, i.e. in clear), as pre-fragmentation's fragments do.
+enum class FragmentView { kAsIs, kAnyPorts, kNever };
+
+FragmentView fragment_view(const SpdRule& r) {
+    if (!has_ports(r.sel)) return FragmentView::kAsIs;
+    return r.action == SpdAction::kProtect ? FragmentView::kAnyPorts : FragmentView::kNever;
+}
+
 // Most packets are classified in place. A TCP/UDP packet whose ports are not at offset 20 gets
 // a normalised copy in `key`: with options the ports move (RFC 791 IHL), and a non-initial
-// fragment has none (RFC 4301 §7.1): it gets port 0, which only ANY ranges contain. Other
-// protocols are matched only by ANY-port rules, so whatever sits at offset 20 is irrelevant.
+// fragment has none (RFC 4301 §7): it gets port 0, which only ANY ranges contain (the fragment
+// trie has no other). Other protocols are matched only by ANY-port rules, so whatever sits at
+// offset 20 is irrelevant.
 const uint8_t* acl_input(const uint8_t* ip, uint8_t* key) {
     const uint8_t proto = ip[kOffProto];
     if (proto != kTcp && proto != kUdp) return ip;
-    const bool later_fragment = (load_be16(ip + 6) & 0x1fff) != 0;
+    const bool later_fragment = portless_fragment(ip);
     const uint32_t ihl = (ip[0] & 0xfu) * 4;
     if (ihl == kOffPorts && !later_fragment) return ip;
     std::memcpy(key, ip, kOffPorts);
@@ -143,6 +171,32 @@ const uint8_t* acl_input(const uint8_t* ip, uint8_t* key) {
 
 std::string acl_error(const std::string& what, int rc) {
     return "SPD: " + what + ": " + rte_strerror(rc < 0 ? -rc : rte_errno);
+}
+
+// Builds one trie over `acl` into `*ctx` (left null when there is no rule: nothing can match).
+bool make_trie(std::span<const AclRule> acl, const std::string& name, int socket, rte_acl_ctx** ctx,
+               std::string* error) {
+    if (acl.empty()) return true;
+    if (name.size() >= RTE_ACL_NAMESIZE || rte_acl_find_existing(name.c_str()) != nullptr) {
+        // rte_acl_create() would hand back the existing context of that name.
+        *error = "SPD: ACL name '" + name + "' is too long or in use";
+        return false;
+    }
+    const rte_acl_param param{name.c_str(), socket, RTE_ACL_RULE_SZ(kNumFields),
+                              static_cast<uint32_t>(acl.size())};
+    *ctx = rte_acl_create(&param);
+    if (*ctx == nullptr) {
+        *error = acl_error("rte_acl_create", 0);
+        return false;
+    }
+    const auto* first = reinterpret_cast<const rte_acl_rule*>(acl.data());
+    int rc = rte_acl_add_rules(*ctx, first, static_cast<uint32_t>(acl.size()));
+    if (rc == 0) {
+        const rte_acl_config config = acl_config();
+        rc = rte_acl_build(*ctx, &config);
+    }
+    if (rc != 0) *error = acl_error("rte_acl_build", rc);
+    return rc == 0;  // on failure the destructor frees *ctx
 }
 
 }  // namespace
@@ -164,40 +218,30 @@ std::unique_ptr<SpdSnapshot> SpdSnapshot::build(std::span<const SpdRule> rules,
 }
 
 bool SpdSnapshot::compile(const std::string& name, int socket, std::string* error) {
-    std::vector<AclRule> acl(rules_.size());
-    uint32_t n = 0;
+    std::vector<AclRule> whole, fragments;
+    bool fragments_differ = false;
     for (uint32_t i = 0; i < rules_.size(); ++i) {
-        if (to_acl(rules_[i], i, &acl[n])) ++n;
+        AclRule r;
+        if (to_acl(rules_[i], i, true, &r)) whole.push_back(r);
+        const FragmentView v = fragment_view(rules_[i]);
+        fragments_differ |= v == FragmentView::kAnyPorts;
+        if (v != FragmentView::kNever && to_acl(rules_[i], i, v == FragmentView::kAsIs, &r))
+            fragments.push_back(r);
     }
-    if (n == 0) return true;  // nothing can match: lookup() answers kNoMatch without a trie
-    if (name.size() >= RTE_ACL_NAMESIZE || rte_acl_find_existing(name.c_str()) != nullptr) {
-        // rte_acl_create() would hand back the existing context of that name.
-        *error = "SPD: ACL name '" + name + "' is too long or in use";
-        return false;
-    }
-    const rte_acl_param param{name.c_str(), socket, RTE_ACL_RULE_SZ(kNumFields), n};
-    ctx_ = rte_acl_create(&param);
-    if (ctx_ == nullptr) {
-        *error = acl_error("rte_acl_create", 0);
-        return false;
-    }
-    const auto* first = reinterpret_cast<const rte_acl_rule*>(acl.data());
-    int rc = rte_acl_add_rules(ctx_, first, n);
-    if (rc == 0) {
-        const rte_acl_config config = acl_config();
-        rc = rte_acl_build(ctx_, &config);
-    }
-    if (rc != 0) *error = acl_error("rte_acl_build", rc);
-    return rc == 0;
+    if (!make_trie(whole, name, socket, &ctx_, error)) return false;
+    // Without a PROTECT rule with ports the whole trie answers fragments right: their port 0
+    // lies in no restricted range.
+    return !fragments_differ || make_trie(fragments, name + "_f", socket, &fragment_ctx_, error);
 }
 
 SpdSnapshot::~SpdSnapshot() {
     rte_acl_free(ctx_);
+    rte_acl_free(fragment_ctx_);
 }
 
 void SpdSnapshot::lookup(const uint8_t* const* ipv4_headers, uint32_t n,
                          uint32_t* rule_index_out) const {
-    if (ctx_ == nullptr) {
+    if (ctx_ == nullptr && fragment_ctx_ == nullptr) {
         std::fill_n(rule_index_out, n, kNoMatch);
         return;
     }
@@ -209,9 +253,27 @@ void SpdSnapshot::lookup(const uint8_t* const* ipv4_headers, uint32_t n,
 void SpdSnapshot::lookup_chunk(const uint8_t* const* headers, uint32_t n, uint32_t* out) const {
     const uint8_t* input[kChunk];
     uint8_t keys[kChunk][kReadBytes];  // only written for packets that need normalising
-    for (uint32_t i = 0; i < n; ++i)
+    const uint8_t* fragment_input[kChunk];
+    uint32_t fragment_at[kChunk], fragments = 0;
+    for (uint32_t i = 0; i < n; ++i) {
         input[i] = acl_input(headers[i], keys[i]);
-    rte_acl_classify(ctx_, input, out, n, 1);
+        if (fragment_ctx_ != nullptr && portless_fragment(headers[i])) {
+            fragment_input[fragments] = input[i];
+            fragment_at[fragments++] = i;
+        }
+    }
+    if (ctx_ != nullptr) {
+        rte_acl_classify(ctx_, input, out, n, 1);
+    } else {
+        std::fill_n(out, n, 0u);
+    }
+    // TCP/UDP non-initial fragments take their answer from the fragment trie (fragment_view).
+    if (fragments != 0) {
+        uint32_t found[kChunk];
+        rte_acl_classify(fragment_ctx_, fragment_input, found, fragments, 1);
+        for (uint32_t j = 0; j < fragments; ++j)
+            out[fragment_at[j]] = found[j];
+    }
     for (uint32_t i = 0; i < n; ++i)
         out[i] -= 1;  // userdata is index + 1; 0 wraps to kNoMatch
 }

@@ -6,10 +6,12 @@
 // - Order: the rule with the lowest `id` among those that match wins.
 // - Ports are selectors of TCP and UDP only, as in IOS extended ACLs: a rule with a port range
 //   and protocol 0 (any) or another protocol is refused at build time.
-// - A non-initial fragment has no ports (RFC 4301 §7.1): it matches only rules whose port
-//   ranges are both ANY. It is classified with ports = 0, and port 0 is never inside a
-//   restricted range (RFC 6335 §6 reserves it), so a TCP/UDP packet with port 0 also matches
-//   only ANY ranges.
+// - A TCP/UDP non-initial fragment has no ports (RFC 4301 §7). As an IOS ACL treats it, a
+//   PROTECT rule (permit entry) with port ranges matches it on addresses and protocol alone,
+//   and a BYPASS or DISCARD rule (deny entry) with port ranges never does; such fragments are
+//   classified in a second trie of those rules, built only when a PROTECT rule has ports.
+// - Port 0 is never inside a restricted range (RFC 6335 §6 reserves it): a TCP/UDP packet with
+//   port 0 matches only ANY ranges there.
 #pragma once
 
 #include <cstdint>
@@ -64,6 +66,7 @@ class SpdSnapshot {
     std::vector<sadb::wire::SpdRule> rules_;
     std::vector<sadb::wire::SpdAction> actions_;  // rules_[i].action
     rte_acl_ctx* ctx_ = nullptr;                  // null when no rule can match (empty SPD)
+    rte_acl_ctx* fragment_ctx_ = nullptr;         // TCP/UDP non-initial fragments, if they differ
     uint64_t serial_ = 0;
 };
 

@@ -16,19 +16,20 @@ constexpr uint8_t kUdp = 17;
 SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
 
 // The fields SpdSnapshot::lookup classifies on, normalised as it does (spd.cc acl_input): ports
-// only for TCP and UDP, from behind IP options, and 0 for non-initial fragments (RFC 4301
-// §7.1). Other protocols match only rules with ANY ports, so their bytes 20..23 do not matter.
+// only for TCP and UDP, from behind IP options, and 0 for non-initial fragments (RFC 4301 §7),
+// which are marked: the SPD answers them from its fragment trie. Other protocols match only
+// rules with ANY ports, so their bytes 20..23 do not matter.
 [[gnu::always_inline]] inline SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
-    Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9]};
+    Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9], 0};
     if (k.proto != kTcp && k.proto != kUdp) return k;
-    if ((load_be16(ip + 6) & 0x1fff) != 0) return k;
-    k.ports = load_be32(ip + (ip[0] & 0xfu) * 4);
+    k.fragment = (load_be16(ip + 6) & 0x1fff) != 0;
+    if (k.fragment == 0) k.ports = load_be32(ip + (ip[0] & 0xfu) * 4);
     return k;
 }
 
 [[gnu::always_inline]] inline uint32_t SpdCache::slot_of(const Key& k) {
     uint64_t x = (uint64_t{k.src} << 32 | k.dst) * 0x9e3779b97f4a7c15ull;
-    x ^= (uint64_t{k.ports} << 8 | k.proto) * 0xc2b2ae3d27d4eb4full;
+    x ^= (uint64_t{k.ports} << 9 | uint64_t{k.fragment} << 8 | k.proto) * 0xc2b2ae3d27d4eb4full;
     return static_cast<uint32_t>(x >> (64 - kBits));
 }
 
@@ -68,7 +69,7 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
     for (uint32_t i = 0; i < n; ++i) {
         const Key& k = keys[i];
         const Entry& e = table_[slots[i]];
-        const uint32_t tag = kValid | uint32_t{k.proto} << 23;
+        const uint32_t tag = kValid | uint32_t{k.proto} << 23 | uint32_t{k.fragment} << 22;
         if ((e.tag & ~kRuleMask) == tag && e.src == k.src && e.dst == k.dst && e.ports == k.ports) {
             const uint32_t rule = e.tag & kRuleMask;
             out[i] = rule == kNoRule ? SpdSnapshot::kNoMatch : rule;
@@ -87,7 +88,8 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
         const uint32_t i = miss_at[j];
         const Key& k = keys[i];
         const uint32_t rule = found[j] == SpdSnapshot::kNoMatch ? kNoRule : found[j];
-        table_[slots[i]] = {k.src, k.dst, k.ports, kValid | uint32_t{k.proto} << 23 | rule};
+        table_[slots[i]] = {k.src, k.dst, k.ports,
+                            kValid | uint32_t{k.proto} << 23 | uint32_t{k.fragment} << 22 | rule};
         out[i] = found[j];
     }
 }

@@ -18,16 +18,22 @@ using test::read_config;
 
 // ---- set algebra --------------------------------------------------------------------------
 
-// A packet: what the SPD classifies. Port 0 stands for "no port" (non-initial fragment).
+// A packet: what the SPD classifies. A TCP/UDP non-initial fragment shows no ports.
 struct Packet {
     uint8_t proto;
     uint32_t src, dst;
     uint16_t sport, dport;
+    bool fragment = false;
 };
 
+// What the SPD compiles as ANY ports (dataplane/spd.cc any_port).
+bool any_port(const PortMatch& m) {
+    return m.op == PortOp::kAny || (m.op == PortOp::kRange && m.lo == 0 && m.hi == 65535);
+}
+
 bool port_matches(const PortMatch& m, uint16_t p) {
-    if (m.op == PortOp::kAny) return true;
-    if (p == 0) return false;  // only `any` takes fragments (dataplane/spd.h)
+    if (any_port(m)) return true;
+    if (p == 0) return false;  // reserved: in no restricted range (dataplane/spd.h)
     switch (m.op) {
         case PortOp::kEq:
             return p == m.lo;
@@ -42,14 +48,19 @@ bool port_matches(const PortMatch& m, uint16_t p) {
     }
 }
 
-// The reference: IOS ACL semantics written out, one packet at a time.
+// The reference: IOS ACL semantics written out, one packet at a time. A non-initial fragment
+// matches a line with ports on protocol and addresses if the line is a permit, never if it is a
+// deny ("Access Control Lists and IP Fragments").
 bool matches(const AclEntry& e, const Packet& p) {
     const auto addr_ok = [](const AddrMatch& m, uint32_t a) {
         return (a & ~m.wildcard.value) == (m.addr.value & ~m.wildcard.value);
     };
-    return (e.protocol == 0 || e.protocol == p.proto) && addr_ok(e.src, p.src) &&
-           addr_ok(e.dst, p.dst) && port_matches(e.sport, p.sport) &&
-           port_matches(e.dport, p.dport);
+    if ((e.protocol != 0 && e.protocol != p.proto) || !addr_ok(e.src, p.src) ||
+        !addr_ok(e.dst, p.dst))
+        return false;
+    if (p.fragment)
+        return (any_port(e.sport) && any_port(e.dport)) || e.action == AclAction::kPermit;
+    return port_matches(e.sport, p.sport) && port_matches(e.dport, p.dport);
 }
 
 // Addresses vary in their low 3 bits around two bases; wildcards are 3 random low bits, all
@@ -64,6 +75,7 @@ class RandomEntries {
 
     AclEntry next() {
         AclEntry e;
+        e.action = rng_() % 3 == 0 ? AclAction::kDeny : AclAction::kPermit;
         e.protocol = pick({0, 6, 17});
         e.src = addr();
         e.dst = addr();
@@ -104,6 +116,10 @@ std::vector<Packet> universe() {
                 for (uint16_t sp : proto == 1 ? std::vector<uint16_t>{0} : ports)
                     for (uint16_t dp : proto == 1 ? std::vector<uint16_t>{0} : ports)
                         v.push_back({proto, src, dst, sp, dp});
+    for (uint8_t proto : {6, 17})
+        for (uint32_t src : addrs)
+            for (uint32_t dst : addrs)
+                v.push_back({proto, src, dst, 0, 0, true});
     return v;
 }
 
@@ -115,7 +131,8 @@ std::string text(const AclEntry& e) {
         return std::to_string(static_cast<int>(m.op)) + ":" + std::to_string(m.lo) + "-" +
                std::to_string(m.hi);
     };
-    return std::to_string(e.protocol) + " " + addr(e.src) + " " + port(e.sport) + " " +
+    return std::string(e.action == AclAction::kPermit ? "permit " : "deny ") +
+           std::to_string(e.protocol) + " " + addr(e.src) + " " + port(e.sport) + " " +
            addr(e.dst) + " " + port(e.dport);
 }
 
@@ -123,7 +140,7 @@ TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
     const std::vector<Packet> packets = universe();
     RandomEntries gen(4301);
     int n_covers = 0, n_overlaps = 0, n_disjoint = 0;  // the test must see all three
-    for (int round = 0; round < 800; ++round) {
+    for (int round = 0; round < 1200; ++round) {
         const AclEntry a = gen.next();
         AclEntry b = gen.next();
         if (round % 3 == 0) b.dst = a.dst;  // so that src/port relations decide more often
@@ -172,7 +189,13 @@ constexpr Relation kRelations[] = {
     {"permit ip 10.0.0.1 0.0.255.0 any", "permit ip 10.0.0.2 0.255.0.0 any", false, false},
     {"permit tcp any any neq 80", "permit tcp any any gt 1023", true, true},
     {"permit tcp any any neq 80", "permit tcp any any range 79 81", false, true},
-    {"permit tcp any any gt 1023", "permit tcp any any", false, true},  // fragments: port 0
+    {"permit tcp any any gt 1023", "permit tcp any any", false, true},  // ports 0-1023
+    // Non-initial fragments: a permit line with ports takes them, a deny line with ports not.
+    {"permit tcp any any eq 22", "permit tcp any any eq 80", false, true},
+    {"deny tcp any any eq 22", "permit tcp any any eq 80", false, false},
+    {"permit tcp any any gt 0", "permit tcp any any", false, true},  // port 0 packets
+    {"deny tcp any any range 0 65535", "permit tcp any any eq 80", true, true},
+    {"permit udp any any eq 53", "deny udp any any", false, true},
     {"permit tcp any any range 0 65535", "permit tcp any any", true, true},
     {"permit udp any any eq 500", "permit tcp any any eq 500", false, false},
     {"permit icmp any any echo", "permit icmp any any echo-reply", true, true},  // widened
@@ -230,6 +253,13 @@ const RuleCase kRuleCases[] = {
        "access-list 102 line 12 (crypto map VPN 20, peer 192.0.2.3) overlaps access-list 101 "
        "line 11 (crypto map VPN 10, peer 192.0.2.2): traffic matching both goes to crypto "
        "map VPN 10"}}},
+    // Port 22 to one peer, port 80 to another: their later fragments show no port and the
+    // first permit line takes them all.
+    {"overlap-fragments.cfg",
+     {{12,
+       "access-list 102 line 12 (crypto map VPN 20, peer 192.0.2.3) overlaps access-list 101 "
+       "line 11 (crypto map VPN 10, peer 192.0.2.2): their non-initial fragments (they show no "
+       "ports) go to crypto map VPN 10"}}},
     {"deny-shadow.cfg",
      {{13,
        "never protects its traffic: access-list 101 line 11 (crypto map VPN 10, peer "

@@ -87,22 +87,31 @@ bool prefix_has(const sadb::wire::Addr& a, uint8_t len, uint32_t ip) {
     return (load_be32(a.bytes) & mask) == (ip & mask);
 }
 
-// RFC 4301 §7.1: a non-initial fragment has no ports and matches only ANY. Port 0 is the
-// snapshot's encoding of "no port", so it too matches only ANY.
-bool ports_ok(uint16_t lo, uint16_t hi, bool has_port, uint16_t port) {
-    if (lo == 0 && hi == 0xffff) return true;
-    return has_port && port != 0 && lo <= port && port <= hi;
+bool any_ports(uint16_t lo, uint16_t hi) {
+    return lo == 0 && hi == 0xffff;
 }
 
+// Port 0 is reserved (RFC 6335 §6): a restricted range never holds it.
+bool ports_ok(uint16_t lo, uint16_t hi, uint16_t port) {
+    return any_ports(lo, hi) || (port != 0 && lo <= port && port <= hi);
+}
+
+// A TCP/UDP non-initial fragment has no ports (RFC 4301 §7). As in an IOS ACL, a permit
+// (PROTECT) entry with ports matches it on addresses and protocol, a deny (BYPASS, DISCARD)
+// entry with ports never does.
 bool naive_matches(const SpdRule& r, const Packet& p) {
     const auto& s = r.sel;
     if (s.proto != 0 && s.proto != p.proto) return false;
     if (!prefix_has(s.src, s.src_prefix, p.src) || !prefix_has(s.dst, s.dst_prefix, p.dst)) {
         return false;
     }
-    const bool has_ports = (p.proto == kTcp || p.proto == kUdp) && !p.later_fragment;
-    return ports_ok(s.sport_lo, s.sport_hi, has_ports, p.sport) &&
-           ports_ok(s.dport_lo, s.dport_hi, has_ports, p.dport);
+    if (p.proto != kTcp && p.proto != kUdp) return true;  // only TCP/UDP rules have ports
+    if (p.later_fragment) {
+        const bool ported =
+            !any_ports(s.sport_lo, s.sport_hi) || !any_ports(s.dport_lo, s.dport_hi);
+        return !ported || r.action == SpdAction::kProtect;
+    }
+    return ports_ok(s.sport_lo, s.sport_hi, p.sport) && ports_ok(s.dport_lo, s.dport_hi, p.dport);
 }
 
 // Index into the id-sorted rules, as SpdSnapshot numbers them.
@@ -176,21 +185,50 @@ TEST(Spd, PortsAndProtocols) {
     EXPECT_EQ(lookup_one(*spd, {ipv4(10, 2, 0, 1), 9, kTcp, 5555, 443}), kNo);
 }
 
-// RFC 4301 §7.1: a non-initial fragment carries no ports and matches only ANY-port rules.
-TEST(Spd, NonInitialFragmentsMatchOnlyAnyPorts) {
-    auto spd = build_ok({make_rule(1, 0, 0, 0, 0, kTcp, {}, {0, 1023}),
-                         make_rule(2, 0, 0, 0, 0, kUdp, {}, {0, 0}),  // can never match
-                         make_rule(3, 0, 0, 0, 0, kUdp)},
-                        "spd-frag");
+// RFC 4301 §7: a non-initial fragment carries no ports. Without a PROTECT rule with ports it
+// matches only ANY-port rules.
+TEST(Spd, NonInitialFragmentsSkipBypassRulesWithPorts) {
+    std::vector<SpdRule> rules = {make_rule(1, 0, 0, 0, 0, kTcp, {}, {0, 1023}),
+                                  make_rule(2, 0, 0, 0, 0, kUdp, {}, {0, 0}),  // never matches
+                                  make_rule(3, 0, 0, 0, 0, kUdp)};
+    rules[0].action = rules[1].action = SpdAction::kBypass;
+    auto spd = build_ok(rules, "spd-frag");
     ASSERT_NE(spd, nullptr);
     Packet tcp{1, 2, kTcp, 40000, 22};
     EXPECT_EQ(lookup_one(*spd, tcp), 0u);
     tcp.later_fragment = true;  // bytes at the port offset are payload
     EXPECT_EQ(lookup_one(*spd, tcp), kNo);
-    Packet udp{1, 2, kUdp, 0, 0};  // port 0 is "no port"
+    Packet udp{1, 2, kUdp, 0, 0};  // port 0 is in no restricted range
     EXPECT_EQ(lookup_one(*spd, udp), 2u);
     udp.later_fragment = true;
     EXPECT_EQ(lookup_one(*spd, udp), 2u);
+}
+
+// The later fragments of a flow a PROTECT rule selects by port take that rule (an IOS permit
+// entry with ports matches non-initial fragments on addresses and protocol), not the bypass
+// after it: they would leave in clear. A bypass rule with ports still never takes them, a TCP
+// rule never takes UDP fragments, and whole packets are classified by their ports as before.
+TEST(Spd, NonInitialFragmentsOfAProtectedPortTakeItsRule) {
+    const uint32_t a = ipv4(10, 1, 0, 0), b = ipv4(10, 2, 0, 0);
+    std::vector<SpdRule> rules = {make_rule(1, a, 16, b, 16, kTcp, {}, {22, 22}),  // bypass
+                                  make_rule(2, a, 16, b, 16, kTcp, {}, {443, 443}),
+                                  make_rule(3, a, 16, b, 16, kUdp, {500, 500}, {}),
+                                  make_rule(4, 0, 0, 0, 0)};  // bypass the rest
+    rules[0].action = rules[3].action = SpdAction::kBypass;
+    auto spd = build_ok(rules, "spd-frag-protect");
+    ASSERT_NE(spd, nullptr);
+    Packet https{a + 1, b + 1, kTcp, 40000, 443}, ssh{a + 1, b + 1, kTcp, 40000, 22};
+    Packet other{a + 1, b + 1, kTcp, 40000, 80}, ike{a + 1, b + 1, kUdp, 500, 500};
+    EXPECT_EQ(lookup_all(*spd, {https, ssh, other, ike}), (std::vector<uint32_t>{1, 0, 3, 2}));
+    for (Packet* p : {&https, &ssh, &other, &ike})
+        p->later_fragment = true;
+    // No ports: every TCP fragment between the sites takes the first PROTECT rule for TCP.
+    EXPECT_EQ(lookup_all(*spd, {https, ssh, other, ike}), (std::vector<uint32_t>{1, 1, 1, 2}));
+    Packet outside{a + 1, ipv4(192, 0, 2, 1), kTcp, 40000, 443};
+    outside.later_fragment = true;
+    EXPECT_EQ(lookup_one(*spd, outside), 3u);
+    Packet whole_port0{a + 1, b + 1, kTcp, 0, 0};  // not a fragment: port 0 is in no range
+    EXPECT_EQ(lookup_one(*spd, whole_port0), 3u);
 }
 
 TEST(Spd, PortsAreFoundBehindIpOptions) {
@@ -249,8 +287,11 @@ class RuleGen {
     SpdRule rule(uint32_t id) {
         const uint8_t proto = pick<uint8_t>({0, 0, kTcp, kTcp, kUdp, kIcmp});
         const bool ported = proto == kTcp || proto == kUdp;
-        return make_rule(id, address(), prefix_len(), address(), prefix_len(), proto,
-                         ported ? range() : Range{}, ported ? range() : Range{});
+        SpdRule r = make_rule(id, address(), prefix_len(), address(), prefix_len(), proto,
+                              ported ? range() : Range{}, ported ? range() : Range{});
+        r.action = pick<SpdAction>(
+            {SpdAction::kProtect, SpdAction::kProtect, SpdAction::kBypass, SpdAction::kDiscard});
+        return r;
     }
 
     Packet packet() {
@@ -388,6 +429,27 @@ TEST(SpdCache, MatchesNaiveFirstMatchOnRepeatedPackets) {
             ASSERT_EQ(got[i], naive_lookup(rules, pkts[i])) << "seed " << seed << " packet " << i;
         EXPECT_GT(cache.hits() - hits, pkts.size() / 2) << "repeated flows should hit";
     }
+}
+
+// A non-initial fragment and a whole packet with ports 0 have the same key fields but not the
+// same answer (a PROTECT rule with ports takes the fragment only): the cache keeps them apart,
+// whichever comes first.
+TEST(SpdCache, KeepsFragmentsApartFromPortZeroPackets) {
+    const uint32_t a = ipv4(10, 1, 0, 0), b = ipv4(10, 2, 0, 0);
+    std::vector<SpdRule> rules = {make_rule(1, a, 16, b, 16, kUdp, {}, {2049, 2049}),
+                                  make_rule(2, 0, 0, 0, 0)};
+    rules[1].action = SpdAction::kBypass;
+    auto spd = build_ok(rules, "spd-cache-frag");
+    ASSERT_NE(spd, nullptr);
+    Packet whole{a + 1, b + 1, kUdp, 0, 0}, fragment = whole;
+    fragment.later_fragment = true;
+    SpdCache cache;
+    for (int round = 0; round < 3; ++round) {
+        EXPECT_EQ(cached_lookup(cache, *spd, {whole, fragment, whole}, 3),
+                  (std::vector<uint32_t>{1, 0, 1}));
+        EXPECT_EQ(cached_lookup(cache, *spd, {fragment}, 1), (std::vector<uint32_t>{0}));
+    }
+    EXPECT_GT(cache.hits(), 6u);
 }
 
 TEST(SpdCache, AnswersFollowTheSnapshotInForce) {

@@ -5,6 +5,7 @@
 // moved to another DPDK port or readdressed by the edit must stop answering ARP and ICMP for its
 // old address and stop forwarding on its old port, and answer where the new configuration says.
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
 #include <rte_cycles.h>
 #include <rte_eth_ring.h>
 #include <rte_ethdev.h>
@@ -74,6 +75,45 @@ std::string config(const uint16_t* ports, int dmz_port, int net) {
            " match address 101\n"
            " set session-key inbound esp 4097 cipher 000102030405060708090a0b0c0d0e0f10111213\n"
            " set session-key outbound esp 8193 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c\n";
+}
+
+// The tunnel's outbound ESP (AES-128-GCM, RFC 4106: nonce = salt || IV, AAD = SPI || sequence)
+// opened with OpenSSL, as the peer would: the inner packet, or nothing when the frame is not ESP
+// of SPI 8193 or its ICV does not verify. Key and salt are config()'s outbound session key.
+std::optional<Bytes> open_tunnel_esp(const Bytes& frame) {
+    static const uint8_t kKey[20] = {0x1f, 0x1e, 0x1d, 0x1c, 0x1b, 0x1a, 0x19, 0x18, 0x17, 0x16,
+                                     0x15, 0x14, 0x13, 0x12, 0x11, 0x10, 0x0f, 0x0e, 0x0d, 0x0c};
+    constexpr size_t kEsp = 14 + 20, kIv = 8, kIcv = 16;
+    if (frame.size() < kEsp + 8 + kIv + kIcv + 2 || frame[14 + 9] != kProtoEsp ||
+        load_be32(&frame[kEsp]) != 8193)
+        return std::nullopt;
+    uint8_t nonce[12];
+    std::memcpy(nonce, kKey + 16, 4);
+    std::memcpy(nonce + 4, &frame[kEsp + 8], kIv);
+    const uint8_t* ct = &frame[kEsp + 8 + kIv];
+    const int ct_len = static_cast<int>(frame.size() - kEsp - 8 - kIv - kIcv);
+    Bytes plain(ct_len);
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int len = 0, fin = 0;
+    const bool ok = EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, kKey, nonce) == 1 &&
+                    EVP_DecryptUpdate(ctx, nullptr, &len, &frame[kEsp], 8) == 1 &&
+                    EVP_DecryptUpdate(ctx, plain.data(), &len, ct, ct_len) == 1 &&
+                    EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, kIcv,
+                                        const_cast<uint8_t*>(ct + ct_len)) == 1 &&
+                    EVP_DecryptFinal_ex(ctx, plain.data() + len, &fin) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    // RFC 4303 §2.4-2.6: payload, padding, pad length, next header (4: IPv4 in tunnel mode).
+    if (!ok || plain[ct_len - 1] != kProtoIpv4 || plain[ct_len - 2] + 2 > ct_len)
+        return std::nullopt;
+    plain.resize(ct_len - 2 - plain[ct_len - 2]);
+    return plain;
+}
+
+// `ip` as the gateway forwards it: one hop less (RFC 1812 §5.3.1), header checksum updated.
+Bytes forwarded(Bytes ip) {
+    --ip[8];
+    set_ipv4_checksum(ip.data());
+    return ip;
 }
 
 uint32_t net_addr(int net, uint32_t host) {
@@ -327,6 +367,9 @@ class Reconfigure : public ::testing::Test {
     }
     Bytes inside_frame(const Bytes& ip) {
         return concat(ethernet(dp_.macs[ports_[1].id], kAsker, kIpType), ip);
+    }
+    Bytes outside_in(const Bytes& ip) {
+        return concat(ethernet(dp_.macs[ports_[0].id], kAsker, kIpType), ip);
     }
     Bytes inside_to(int net) {
         return concat(ethernet(dp_.macs[ports_[1].id], kAsker, kIpType),
@@ -595,6 +638,66 @@ TEST_F(Reconfigure, FramesControlSendsLeaveOrAreCounted) {
     EXPECT_EQ(out[0].size(), 0u);
     EXPECT_EQ(out[1].size(), queued);
     EXPECT_EQ(pool_free(), pool_full);
+}
+
+// Crypto ACLs select by port, and of a fragmented datagram only the first fragment shows its
+// ports (RFC 4301 §7). As in IOS ("Access Control Lists and IP Fragments"), a permit line with a
+// port also takes the later fragments between its addresses, so they leave in the line's SA with
+// the first one: falling through to the default route, they would leave in clear. A deny line
+// with a port never takes them, even when their payload reads like its port.
+TEST_F(Reconfigure, LaterFragmentsOfAPortSelectedFlowLeaveInItsSa) {
+    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
+    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    ASSERT_NE(text.find(any), std::string::npos);
+    text.replace(text.find(any), any.size(),
+                 "access-list 101 deny udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n"
+                 "access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 2049\n");
+    load(text);
+    const auto udp_to = [&](uint16_t dport, uint16_t frag_field) {
+        Bytes ip = ipv4(kHost, net_addr(2, 10), kProtoUdp, 64);
+        store_be16(&ip[22], dport);
+        store_be16(&ip[6], frag_field);
+        set_ipv4_checksum(ip.data());
+        return ip;
+    };
+    const Bytes first = udp_to(2049, 0x2000);  // more fragments, offset 0
+    const Bytes later = udp_to(53, 8);         // offset 64 bytes: "port 53" is payload
+    for (const Bytes& ip : {first, later, udp_to(2049, 0)}) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u) << "nothing left on the outside";
+        const auto inner = open_tunnel_esp(out[0][0]);
+        ASSERT_TRUE(inner.has_value())
+            << "not in the tunnel's SA: frag field " << load_be16(&ip[6]);
+        EXPECT_EQ(*inner, forwarded(ip));
+    }
+    // The deny line and no line at all: in clear, by the default route.
+    for (const Bytes& ip : {udp_to(53, 0), udp_to(2000, 0)}) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u);
+        EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(ip));
+    }
+    // ICMP has no ports: no line takes it, whether a fragment or not.
+    Bytes icmp_later = ipv4(kHost, net_addr(2, 10), 1, 64);
+    store_be16(&icmp_later[6], 8);
+    set_ipv4_checksum(icmp_later.data());
+    const auto out = exchange(1, inside_frame(icmp_later));
+    ASSERT_EQ(out[0].size(), 1u);
+    EXPECT_EQ(out[0][0][14 + 9], 1);
+
+    // Inbound, the lines mirrored (RFC 4301 §5.2): a later fragment from the remote site in clear
+    // is one the permit line wants in ESP, refused; a whole reply from port 53 passes in clear.
+    Bytes reply = ipv4(net_addr(2, 10), kHost, kProtoUdp, 64);
+    store_be16(&reply[20], 53);
+    set_ipv4_checksum(reply.data());
+    Bytes reply_later = reply;
+    store_be16(&reply_later[6], 8);
+    set_ipv4_checksum(reply_later.data());
+    const uint64_t refused = drops(DropReason::kNotIpsec);
+    EXPECT_EQ(total(exchange(0, outside_in(reply_later))), 0u);
+    EXPECT_EQ(drops(DropReason::kNotIpsec), refused + 1);
+    const auto in = exchange(0, outside_in(reply));
+    ASSERT_EQ(in[1].size(), 1u);
+    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(reply));
 }
 
 // An SA whose selector claims a prefix longer than its address (here /40 for IPv4) is refused
