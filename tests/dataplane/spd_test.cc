@@ -231,6 +231,18 @@ TEST(Spd, NonInitialFragmentsOfAProtectedPortTakeItsRule) {
     EXPECT_EQ(lookup_one(*spd, whole_port0), 3u);
 }
 
+// A PROTECT rule whose port range holds only port 0 matches no whole packet (port 0 is in no
+// restricted range), so the whole-packet trie is empty; its fragment view still takes the
+// later fragments between its hosts, as an IOS permit line with ports does.
+TEST(Spd, OnlyTheFragmentTrieCanMatch) {
+    const uint32_t a = ipv4(10, 1, 0, 0), b = ipv4(10, 2, 0, 0);
+    auto spd = build_ok({make_rule(1, a, 16, b, 16, kUdp, {}, {0, 0})}, "spd-frag-only");
+    ASSERT_NE(spd, nullptr);
+    Packet whole{a + 1, b + 1, kUdp, 0, 0}, later = whole, elsewhere{a + 1, 9, kUdp, 0, 0};
+    later.later_fragment = elsewhere.later_fragment = true;
+    EXPECT_EQ(lookup_all(*spd, {whole, later, elsewhere}), (std::vector<uint32_t>{kNo, 0, kNo}));
+}
+
 TEST(Spd, PortsAreFoundBehindIpOptions) {
     auto spd = build_ok({make_rule(1, 0, 0, 0, 0, kTcp, {}, {22, 22})}, "spd-options");
     ASSERT_NE(spd, nullptr);
