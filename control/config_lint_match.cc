@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "control/acl_names.h"
+
 namespace espgw::control {
 namespace {
 
@@ -68,7 +70,7 @@ bool ports_intersect(const std::vector<PortRange>& a, const std::vector<PortRang
 TrafficMatch TrafficMatch::of(const AclEntry& e) {
     TrafficMatch t{e.protocol, e.src, e.dst, spd_ports(e.sport), spd_ports(e.dport)};
     const auto any = [](const std::vector<PortRange>& v) { return v.size() == 1 && is_any(v[0]); };
-    const bool tcp_udp = e.protocol == 0 || e.protocol == 6 || e.protocol == 17;
+    const bool tcp_udp = e.protocol == 0 || e.protocol == kProtoTcp || e.protocol == kProtoUdp;
     t.fragments = tcp_udp && ((any(t.sport) && any(t.dport)) || e.action == AclAction::kPermit);
     return t;
 }

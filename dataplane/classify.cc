@@ -48,7 +48,7 @@ bool ipv4_ok(rte_mbuf* m) {
 // A packet for one of the gateway's addresses: ESP goes inbound, the rest to the slow path.
 PacketClass local_class(const uint8_t* ip, uint32_t len) {
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    const bool first_fragment = (load_be16(ip + 6) & 0x1fff) == 0;
+    const bool first_fragment = !ipv4_later_fragment(ip);
     if (ip[9] == kProtoEsp) return PacketClass::kInbound;
     if (ip[9] != kProtoUdp || !first_fragment) {
         // Fragments of UDP-encapsulated ESP cannot be told from IKE before reassembly; the

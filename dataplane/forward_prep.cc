@@ -62,7 +62,7 @@ void frag_needed(LcoreCtx& c, rte_mbuf* m, uint16_t mtu, uint32_t conn_id) {
 void clamp_mss(rte_mbuf* m, uint16_t mss) {
     uint8_t* ip = rte_pktmbuf_mtod(m, uint8_t*);
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    if (ip[9] != kProtoTcp || (load_be16(ip + 6) & 0x1fff) != 0 || m->pkt_len < ihl + 20) return;
+    if (ip[9] != kProtoTcp || ipv4_later_fragment(ip) || m->pkt_len < ihl + 20) return;
     uint8_t* tcp = ip + ihl;
     const uint32_t hlen = (tcp[12] >> 4) * 4u;
     if ((tcp[13] & kTcpSyn) == 0 || hlen < 20 || m->pkt_len < ihl + hlen) return;

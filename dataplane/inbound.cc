@@ -74,7 +74,7 @@ bool inner_matches(const SaRuntime& s, const rte_mbuf* m) {
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
     // A non-initial fragment has no ports: it belongs to the SA on addresses and protocol, as
     // the outbound SPD sends it (spd.h; a peer's pre-fragmentation does the same).
-    if ((load_be16(ip + 6) & 0x1fff) != 0) return true;
+    if (ipv4_later_fragment(ip)) return true;
     if (m->pkt_len < ihl + 4) return false;
     return port_in(load_be16(ip + ihl), p.sport_lo, p.sport_hi) &&
            port_in(load_be16(ip + ihl + 2), p.dport_lo, p.dport_hi);

@@ -25,6 +25,12 @@ inline constexpr uint16_t kNattPort = 4500;
 inline constexpr uint8_t kIcmpEchoReply = 0, kIcmpUnreachable = 3, kIcmpEcho = 8,
                          kIcmpTimeExceeded = 11, kIcmpParamProblem = 12;
 
+// A fragment other than the first (RFC 791: fragment offset not 0). It carries no transport
+// header, so it has no ports (RFC 4301 §7).
+inline bool ipv4_later_fragment(const uint8_t* ip) {
+    return (load_be16(ip + 6) & 0x1fff) != 0;
+}
+
 // One's-complement sum (RFC 1071) of a header of `ihl` bytes, folded to 16 bits. The common
 // 20-byte header is summed as five 32-bit words instead of DPDK's generic byte loop.
 inline uint16_t ipv4_header_sum(const uint8_t* ip, uint32_t ihl) {

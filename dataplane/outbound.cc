@@ -217,7 +217,7 @@ void acquire(LcoreCtx& c, uint32_t rule, const rte_mbuf* m) {
     t.dst = load_be32(ip + 16);
     t.proto = ip[9];
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    const bool first_fragment = (load_be16(ip + 6) & 0x1fff) == 0;
+    const bool first_fragment = !ipv4_later_fragment(ip);
     if ((t.proto == kProtoUdp || t.proto == kProtoTcp) && first_fragment &&
         m->data_len >= ihl + 4) {
         t.sport = load_be16(ip + ihl);

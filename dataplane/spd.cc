@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "dataplane/bytes.h"
+#include "dataplane/ip_header.h"
 #include "sadb/ip_addr.h"
 
 namespace espgw::dataplane {
@@ -18,8 +19,6 @@ using sadb::wire::Selector;
 using sadb::wire::SpdAction;
 using sadb::wire::SpdRule;
 
-constexpr uint8_t kTcp = 6;
-constexpr uint8_t kUdp = 17;
 constexpr uint32_t kChunk = 64;
 
 enum Field : uint8_t { kProto, kSrc, kDst, kSport, kDport, kNumFields };
@@ -68,7 +67,7 @@ std::string rule_problem(const SpdRule& r) {
     if (s.sport_lo > s.sport_hi || s.dport_lo > s.dport_hi) return "empty port range";
     // IOS extended ACLs only take ports after tcp/udp; an "any protocol" rule with ports would
     // silently match ICMP by whatever bytes sit where ports would be.
-    if (has_ports(s) && s.proto != kTcp && s.proto != kUdp) {
+    if (has_ports(s) && s.proto != kProtoTcp && s.proto != kProtoUdp) {
         return "port ranges need protocol tcp (6) or udp (17)";
     }
     return {};
@@ -132,7 +131,7 @@ bool to_acl(const SpdRule& r, uint32_t index, bool ports, AclRule* out) {
 // A TCP or UDP packet without its ports: a non-initial fragment (RFC 791 fragment offset).
 bool portless_fragment(const uint8_t* ip) {
     const uint8_t proto = ip[kOffProto];
-    return (proto == kTcp || proto == kUdp) && (load_be16(ip + 6) & 0x1fff) != 0;
+    return (proto == kProtoTcp || proto == kProtoUdp) && ipv4_later_fragment(ip);
 }
 
 // How a rule meets a TCP/UDP non-initial fragment, which shows no ports (RFC 4301 §7), in IOS
@@ -156,7 +155,7 @@ FragmentView fragment_view(const SpdRule& r) {
 // offset 20 is irrelevant.
 const uint8_t* acl_input(const uint8_t* ip, uint8_t* key) {
     const uint8_t proto = ip[kOffProto];
-    if (proto != kTcp && proto != kUdp) return ip;
+    if (proto != kProtoTcp && proto != kProtoUdp) return ip;
     const bool later_fragment = portless_fragment(ip);
     const uint32_t ihl = (ip[0] & 0xfu) * 4;
     if (ihl == kOffPorts && !later_fragment) return ip;

@@ -3,15 +3,10 @@
 #include <algorithm>
 
 #include "dataplane/bytes.h"
+#include "dataplane/ip_header.h"
 #include "dataplane/pkt_vec.h"
 
 namespace espgw::dataplane {
-namespace {
-
-constexpr uint8_t kTcp = 6;
-constexpr uint8_t kUdp = 17;
-
-}  // namespace
 
 SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
 
@@ -21,10 +16,15 @@ SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
 // rules with ANY ports, so their bytes 20..23 do not matter.
 [[gnu::always_inline]] inline SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
     Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9], 0};
-    if (k.proto != kTcp && k.proto != kUdp) return k;
-    k.fragment = (load_be16(ip + 6) & 0x1fff) != 0;
+    if (k.proto != kProtoTcp && k.proto != kProtoUdp) return k;
+    k.fragment = ipv4_later_fragment(ip);
     if (k.fragment == 0) k.ports = load_be32(ip + (ip[0] & 0xfu) * 4);
     return k;
+}
+
+// An entry's tag without its rule index: valid, protocol and fragment bit of the key.
+[[gnu::always_inline]] inline uint32_t SpdCache::tag_of(const Key& k) {
+    return kValid | uint32_t{k.proto} << 23 | uint32_t{k.fragment} << 22;
 }
 
 [[gnu::always_inline]] inline uint32_t SpdCache::slot_of(const Key& k) {
@@ -69,7 +69,7 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
     for (uint32_t i = 0; i < n; ++i) {
         const Key& k = keys[i];
         const Entry& e = table_[slots[i]];
-        const uint32_t tag = kValid | uint32_t{k.proto} << 23 | uint32_t{k.fragment} << 22;
+        const uint32_t tag = tag_of(k);
         if ((e.tag & ~kRuleMask) == tag && e.src == k.src && e.dst == k.dst && e.ports == k.ports) {
             const uint32_t rule = e.tag & kRuleMask;
             out[i] = rule == kNoRule ? SpdSnapshot::kNoMatch : rule;
@@ -88,8 +88,7 @@ void SpdCache::lookup(const SpdSnapshot& spd, const uint8_t* const* headers, uin
         const uint32_t i = miss_at[j];
         const Key& k = keys[i];
         const uint32_t rule = found[j] == SpdSnapshot::kNoMatch ? kNoRule : found[j];
-        table_[slots[i]] = {k.src, k.dst, k.ports,
-                            kValid | uint32_t{k.proto} << 23 | uint32_t{k.fragment} << 22 | rule};
+        table_[slots[i]] = {k.src, k.dst, k.ports, tag_of(k) | rule};
         out[i] = found[j];
     }
 }

@@ -58,6 +58,7 @@ class SpdCache {
 
     static Key key_of(const uint8_t* ip);
     static uint32_t slot_of(const Key& k);
+    static uint32_t tag_of(const Key& k);
     void adapt(uint32_t n, uint32_t hits);
     void reset(uint64_t serial);
 

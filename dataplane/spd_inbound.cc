@@ -67,7 +67,7 @@ bool unchecked(const Policy& pol, const rte_mbuf* m) {
 bool exempt_local(const rte_mbuf* m) {
     const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
-    if ((load_be16(ip + 6) & 0x1fff) != 0 || m->data_len < ihl + 4) return false;
+    if (ipv4_later_fragment(ip) || m->data_len < ihl + 4) return false;
     const uint8_t* l4 = ip + ihl;
     if (ip[9] == kProtoIcmp)
         return l4[0] == kIcmpUnreachable || l4[0] == kIcmpTimeExceeded ||
