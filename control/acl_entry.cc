@@ -10,8 +10,8 @@ namespace {
 
 constexpr std::string_view kStandardUsage = "permit|deny {any | host A | A [WILDCARD]} [log]";
 constexpr std::string_view kExtendedUsage =
-    "permit|deny PROTOCOL SOURCE [PORTS] DESTINATION [PORTS] [log]; SOURCE and DESTINATION are "
-    "any | host A | A WILDCARD; PORTS are eq|neq|lt|gt P or range P1 P2";
+    "permit|deny PROTOCOL SOURCE [PORTS] DESTINATION [PORTS] [fragments] [log]; SOURCE and "
+    "DESTINATION are any | host A | A WILDCARD; PORTS are eq|neq|lt|gt P or range P1 P2";
 
 // Walks the tokens of one entry; the first error stops it.
 struct Cursor {
@@ -112,8 +112,8 @@ void options(Cursor& c, AclEntry* e, std::string_view usage) {
             e->log = true;
         } else if (c.l.is(c.i, "established") && e->protocol == kProtoTcp) {
             e->established = true;
-        } else if (c.l.is(c.i, "fragments")) {
-            c.ctx.warning(c.l, "'fragments' is not supported: the entry matches all packets");
+        } else if (c.l.is(c.i, "fragments") && usage == kExtendedUsage) {
+            e->fragments = true;
         } else if (std::find_if(std::begin(kValued), std::end(kValued),
                                 [&](auto k) { return iequals(k, w); }) != std::end(kValued)) {
             c.ctx.warning(c.l, "'" + std::string(w) + "' is not supported: the entry ignores it");
@@ -149,6 +149,15 @@ bool extended_entry(Cursor& c, AclEntry* e) {
     e->dport = port_match(c, *proto);
     if (*proto == kProtoIcmp) icmp_match(c, e);
     options(c, e, kExtendedUsage);
+    // `fragments` applies the entry to non-initial fragments only, and those carry no layer-4
+    // header (RFC 791, RFC 4301 §7): IOS refuses it beside ports, ICMP types and `established`.
+    if (c.ok && e->fragments &&
+        (e->sport.op != PortOp::kAny || e->dport.op != PortOp::kAny || e->icmp_type ||
+         e->established))
+        c.fail(
+            "'fragments' cannot go with ports, an ICMP type or 'established': non-initial "
+            "fragments carry no layer-4 header",
+            kExtendedUsage);
     return c.ok;
 }
 

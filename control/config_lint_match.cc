@@ -70,35 +70,43 @@ bool ports_intersect(const std::vector<PortRange>& a, const std::vector<PortRang
 TrafficMatch TrafficMatch::of(const AclEntry& e) {
     TrafficMatch t{e.protocol, e.src, e.dst, spd_ports(e.sport), spd_ports(e.dport)};
     const auto any = [](const std::vector<PortRange>& v) { return v.size() == 1 && is_any(v[0]); };
-    const bool tcp_udp = e.protocol == 0 || e.protocol == kProtoTcp || e.protocol == kProtoUdp;
-    t.fragments = tcp_udp && ((any(t.sport) && any(t.dport)) || e.action == AclAction::kPermit);
+    t.whole = !e.fragments;
+    t.fragments = (any(t.sport) && any(t.dport)) || e.action == AclAction::kPermit;
     return t;
 }
 
+namespace {
+
+// Some whole packet (or first fragment) lies in both port ranges; protocol and addresses apart.
+bool whole_ports_intersect(const TrafficMatch& a, const TrafficMatch& b) {
+    return a.whole && b.whole && ports_intersect(a.sport, b.sport) &&
+           ports_intersect(a.dport, b.dport);
+}
+
+}  // namespace
+
 bool covers(const TrafficMatch& outer, const TrafficMatch& inner) {
     // A line whose port ranges are empty matches no whole packet.
-    const bool no_whole = inner.sport.empty() || inner.dport.empty();
-    if (no_whole && !inner.fragments) return true;  // it matches nothing: anything covers it
+    const bool whole = inner.whole && !inner.sport.empty() && !inner.dport.empty();
+    if (!whole && !inner.fragments) return true;  // it matches nothing: anything covers it
     if (!proto_covers(outer.protocol, inner.protocol) || !addr_covers(outer.src, inner.src) ||
         !addr_covers(outer.dst, inner.dst))
         return false;
     if (inner.fragments && !outer.fragments) return false;
-    return no_whole ||
-           (ports_cover(outer.sport, inner.sport) && ports_cover(outer.dport, inner.dport));
+    if (!whole) return true;
+    return outer.whole && ports_cover(outer.sport, inner.sport) &&
+           ports_cover(outer.dport, inner.dport);
 }
 
 bool intersects(const TrafficMatch& a, const TrafficMatch& b) {
     if (!addr_intersects(a.src, b.src) || !addr_intersects(a.dst, b.dst) ||
         !proto_intersects(a.protocol, b.protocol))
         return false;
-    // Both take fragments only with protocols 0, 6 or 17, so they share TCP or UDP ones.
-    return (a.fragments && b.fragments) ||
-           (ports_intersect(a.sport, b.sport) && ports_intersect(a.dport, b.dport));
+    return (a.fragments && b.fragments) || whole_ports_intersect(a, b);
 }
 
 bool whole_packets_intersect(const TrafficMatch& a, const TrafficMatch& b) {
-    return intersects(a, b) && ports_intersect(a.sport, b.sport) &&
-           ports_intersect(a.dport, b.dport);
+    return intersects(a, b) && whole_ports_intersect(a, b);
 }
 
 }  // namespace espgw::control

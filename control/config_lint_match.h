@@ -8,9 +8,10 @@
 // - Protocol 0 (`ip`) is any protocol; ports exist for tcp and udp lines only.
 // - Ports as the SPD compiles them: `neq` is two ranges, and a restricted range never holds
 //   port 0 (RFC 6335 §6 reserves it).
-// - TCP/UDP non-initial fragments, which show no ports (RFC 4301 §7), apart from whole packets:
-//   a line takes them on protocol and addresses when its ports are `any`, or when it is a permit
-//   line with ports (IOS "Access Control Lists and IP Fragments"; dataplane/spd.h).
+// - Non-initial fragments, which show no ports (RFC 4301 §7), apart from whole packets (and
+//   first fragments): a line takes them on protocol and addresses when its ports are `any`,
+//   when it is a permit line with ports, or when it has the `fragments` keyword, and then it
+//   takes no whole packet (IOS "Access Control Lists and IP Fragments"; sadb/spd_match.h).
 // - Matches the SPD widens are modelled widened, because that is what runs: ICMP type/code and
 //   `established` are ignored (the compiler warns about them).
 #pragma once
@@ -29,7 +30,8 @@ struct TrafficMatch {
     AddrMatch dst;
     std::vector<PortRange> sport;  // sorted, disjoint; {0, 65535} = any
     std::vector<PortRange> dport;
-    bool fragments = false;  // takes TCP/UDP non-initial fragments
+    bool whole = true;       // takes whole packets (within the port ranges); false: `fragments`
+    bool fragments = false;  // takes non-initial fragments
 
     static TrafficMatch of(const AclEntry& e);
 };

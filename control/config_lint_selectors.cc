@@ -1,7 +1,7 @@
 // Manually keyed entries get one SA pair whose traffic selectors are the first permit line of
-// the access list (control/sa_compiler.cc). Further permit lines still steer outbound traffic
-// into the SA, but the peer checks decrypted packets against the SA's selectors (RFC 4301 §5.2,
-// ASA 402116) and drops what falls outside: such lines work in no direction.
+// the access list without `fragments` (AccessList::selector_line). Further permit lines still steer
+// outbound traffic into the SA, but the peer checks decrypted packets against the SA's selectors
+// (RFC 4301 §5.2, ASA 402116) and drops what falls outside: such lines work in no direction.
 #include <algorithm>
 
 #include "control/config_lint_internal.h"
@@ -11,11 +11,11 @@ namespace espgw::control::lint {
 namespace {
 
 void entry_selectors(const CryptoMapEntry& e, const AccessList* acl, Findings& f) {
-    auto first = std::find_if(acl->entries.begin(), acl->entries.end(),
-                              [](const AclEntry& l) { return l.action == AclAction::kPermit; });
-    if (first == acl->entries.end()) return;  // the compiler refuses the entry
+    const AclEntry* first = acl->selector_line();
+    if (!first) return;  // the compiler refuses the entry
     const TrafficMatch selector = TrafficMatch::of(*first);
-    for (auto it = first + 1; it != acl->entries.end(); ++it) {
+    for (auto it = acl->entries.begin(); it != acl->entries.end(); ++it) {
+        if (&*it == first) continue;
         // A covered line never matches: the SPD rule reports it.
         if (it->action != AclAction::kPermit || covers(selector, TrafficMatch::of(*it))) continue;
         f.warn(it->line,

@@ -55,6 +55,8 @@ class SpdLint {
     SpdLint(const Config& cfg, Findings& f) : lines_(spd_lines(cfg)), f_(f) {}
 
     void run() {
+        for (const SpdLine& l : lines_)
+            deny_fragments(l);
         for (size_t j = 1; j < lines_.size(); ++j)
             line(j);
     }
@@ -75,6 +77,19 @@ class SpdLint {
         if (!overlap) return;
         if (is_permit(*overlap)) return report_overlap(*overlap, l);
         report_deny_overlap(*overlap, l);
+    }
+
+    // In an interface ACL `deny ... fragments` drops fragments; in a crypto ACL a deny line
+    // only means "do not protect", so these fragments leave in clear.
+    void deny_fragments(const SpdLine& l) {
+        if (is_permit(l) || !l.line->fragments || !reported_lines_.insert(l.line).second) return;
+        f_.warn(l.line->line,
+                "access-list " + l.acl->name + " line " + std::to_string(l.line->line) + " (" +
+                    entry_name(*l.entry) +
+                    "): a deny line of a crypto access list bypasses IPsec: these non-initial "
+                    "fragments are sent in clear, not dropped",
+                "to protect them, remove the line; to drop fragments, filter them before the "
+                "gateway");
     }
 
     static bool sends_elsewhere(const SpdLine& by, const SpdLine& l) {
@@ -113,10 +128,11 @@ class SpdLint {
 
     void report_overlap(const SpdLine& by, const SpdLine& l) {
         // Two permit lines for other ports of the same hosts share their non-initial fragments,
-        // which show no ports: the first line takes them (IOS ACL semantics, dataplane/spd.h).
+        // which show no ports, as does a `fragments` line: the first line takes them (IOS ACL
+        // semantics, sadb/spd_match.h).
         const std::string what = whole_packets_intersect(by.match, l.match)
                                      ? "traffic matching both goes"
-                                     : "their non-initial fragments (they show no ports) go";
+                                     : "their non-initial fragments go";
         f_.warn(l.line->line,
                 "access-list " + l.acl->name + " line " + std::to_string(l.line->line) + " (" +
                     entry_name(*l.entry) + ", " + peer_of(*l.entry) + ") overlaps " + where(by) +
@@ -135,6 +151,7 @@ class SpdLint {
     std::vector<SpdLine> lines_;
     Findings& f_;
     std::set<const CryptoMapEntry*> reported_entries_;
+    std::set<const AclEntry*> reported_lines_;
 };
 
 }  // namespace

@@ -17,6 +17,12 @@ const InterfaceConfig* Config::find_interface(std::string_view name) const {
     return find_named(interfaces, name);
 }
 
+const AclEntry* AccessList::selector_line() const {
+    for (const AclEntry& e : entries)
+        if (e.action == AclAction::kPermit && !e.fragments) return &e;
+    return nullptr;
+}
+
 const AccessList* Config::find_acl(std::string_view name) const {
     return find_named(access_lists, name);
 }

@@ -100,6 +100,7 @@ struct AclEntry {
     std::optional<uint8_t> icmp_type;
     std::optional<uint8_t> icmp_code;
     bool established = false;
+    bool fragments = false;  // `fragments`: non-initial fragments only (sadb/spd_match.h)
     bool log = false;
     bool operator==(const AclEntry&) const = default;
 };
@@ -117,6 +118,11 @@ struct AccessList {
     std::vector<AclEntry> entries;
     std::vector<AclRemark> remarks;
     bool operator==(const AccessList&) const = default;
+
+    // The line whose traffic a manually keyed SA carries: the first permit line, leaving out
+    // `fragments` lines (non-initial fragments alone are no traffic selector, RFC 4301
+    // §4.4.1.1). nullptr when there is none.
+    const AclEntry* selector_line() const;
 };
 
 // ---- IPsec ---------------------------------------------------------------------------------

@@ -14,12 +14,15 @@ std::string arg(const Json& request, const char* name) {
     return it != request.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
-// trace: {src, dst, proto, sport?, dport?} -> the trace, or a one-line error naming the argument.
+// trace: {src, dst, proto, sport?, dport?, fragment?} -> the trace, or a one-line error naming
+// the argument.
 MgmtReply trace(const ControlState& state, const Json& request) {
     std::string error;
+    const auto f = request.find("fragment");
+    const bool fragment = f != request.end() && f->is_boolean() && f->get<bool>();
     const auto q =
         parse_trace_query(arg(request, "src"), arg(request, "dst"), arg(request, "proto"),
-                          arg(request, "sport"), arg(request, "dport"), &error);
+                          arg(request, "sport"), arg(request, "dport"), fragment, &error);
     if (!q) return MgmtReply::fail(error);
     return MgmtReply::of(trace_view(trace_packet(state.config, state.policy, *q)));
 }

@@ -23,18 +23,16 @@ const CryptoMapEntry* entry_of(const Config& cfg, const wire::Sa& sa) {
     return nullptr;
 }
 
-// The ACL line the SA's selector came from: the first permit of the entry's access list
-// (sa_compiler.cc), quoted from the file as the ASA quotes it.
+// The ACL line the SA's selector came from (AccessList::selector_line), quoted from the file as
+// the ASA quotes it.
 Json acl_json(const ControlState& st, const CryptoMapEntry* e) {
     const AccessList* acl = e ? st.config.find_acl(e->match_acl) : nullptr;
     if (!acl) return nullptr;
-    for (const AclEntry& a : acl->entries) {
-        if (a.action != AclAction::kPermit) continue;
-        std::string text = st.config_line(a.line);
-        text.erase(0, text.find_first_not_of(" \t"));
-        return {{"name", acl->name}, {"line", a.line}, {"text", text}};
-    }
-    return {{"name", acl->name}};
+    const AclEntry* a = acl->selector_line();
+    if (!a) return {{"name", acl->name}};
+    std::string text = st.config_line(a->line);
+    text.erase(0, text.find_first_not_of(" \t"));
+    return {{"name", acl->name}, {"line", a->line}, {"text", text}};
 }
 
 std::string interface_of(const Config& cfg, const wire::Sa& sa) {

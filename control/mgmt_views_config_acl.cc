@@ -73,6 +73,7 @@ Json acl_entry_view(const AclEntry& e, uint32_t index) {
             {"dport", port_view(e.dport, e.protocol)},
             {"icmp", icmp_view(e)},
             {"established", e.established},
+            {"fragments", e.fragments},
             {"log", e.log}};
 }
 

@@ -22,15 +22,8 @@ std::string entry_name(const CryptoMapEntry& e) {
 struct ManualParts {
     const InterfaceConfig* itf;
     const TransformSet* ts;
-    wire::Selector selector;  // of the first permit line of the ACL, local side as source
+    wire::Selector selector;  // of the ACL's selector_line(), local side as source
 };
-
-const AclEntry* first_permit(const AccessList* acl) {
-    if (!acl) return nullptr;
-    auto it = std::find_if(acl->entries.begin(), acl->entries.end(),
-                           [](const AclEntry& e) { return e.action == AclAction::kPermit; });
-    return it == acl->entries.end() ? nullptr : &*it;
-}
 
 bool keys_fit(const CryptoMapEntry& e, const TransformSet& ts) {
     return e.inbound && e.outbound && check_key_lengths(*e.inbound, ts).empty() &&
@@ -58,12 +51,14 @@ std::optional<ManualParts> manual_parts(CompileContext& ctx, const CryptoMapEntr
     if (!itf) return std::nullopt;
     const TransformSet* ts =
         e.transform_sets.size() == 1 ? ctx.cfg.find_transform_set(e.transform_sets[0]) : nullptr;
-    const AclEntry* permit = first_permit(ctx.cfg.find_acl(e.match_acl));
+    const AccessList* acl = ctx.cfg.find_acl(e.match_acl);
+    const AclEntry* permit = acl ? acl->selector_line() : nullptr;
     if (e.peers.size() != 1 || !ts || !permit || !keys_fit(e, *ts)) {
         ctx.error(e.line, entry_name(e) + " is incomplete or invalid: not installed",
                   permit || e.match_acl.empty()
                       ? "see the errors of its lines"
-                      : "access list " + e.match_acl + " permits nothing");
+                      : "access list " + e.match_acl +
+                            " has no permit line without 'fragments': it selects no traffic");
         return std::nullopt;
     }
     const auto selectors = entry_selectors(*permit);

@@ -17,6 +17,7 @@ wire::SpdRule rule_of(const InstalledEntry& ie, const AclEntry& e, uint32_t acl_
     r.action = permit ? wire::SpdAction::kProtect : wire::SpdAction::kBypass;
     r.sa_conn_id = permit ? ie.outbound_conn_id : 0;
     r.sel = sel;
+    r.fragments_only = e.fragments ? 1 : 0;
     r.port = *ie.itf->dpdk_port;
     r.map_seq = ie.entry->seq;
     r.acl_line = acl_line;

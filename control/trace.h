@@ -25,13 +25,16 @@ struct TraceQuery {
     uint8_t protocol = 0;  // 0 = ip (any)
     std::optional<uint16_t> sport;
     std::optional<uint16_t> dport;
+    bool fragment = false;  // a non-initial fragment: no ports (sadb/spd_match.h)
 };
 
 // PROTO is ip|icmp|tcp|udp|... or 0-255; ports are numbers or IOS port names and only go with
-// tcp and udp. nullopt with a one-line `error` naming the wrong argument.
+// tcp and udp; a non-initial `fragment` has none. nullopt with a one-line `error` naming the
+// wrong argument.
 std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::string& dst,
                                             const std::string& proto, const std::string& sport,
-                                            const std::string& dport, std::string* error);
+                                            const std::string& dport, bool fragment,
+                                            std::string* error);
 
 enum class TraceVerdict { kEncrypted, kClear, kDropped, kLocal };
 

@@ -17,7 +17,8 @@ std::optional<uint16_t> port_arg(const std::string& text, uint8_t proto, const c
 
 std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::string& dst,
                                             const std::string& proto, const std::string& sport,
-                                            const std::string& dport, std::string* error) {
+                                            const std::string& dport, bool fragment,
+                                            std::string* error) {
     TraceQuery q;
     const auto s = Ipv4::parse(src), d = Ipv4::parse(dst);
     const auto p = protocol_by_name(proto);
@@ -33,7 +34,12 @@ std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::s
     q.src = *s;
     q.dst = *d;
     q.protocol = *p;
+    q.fragment = fragment;
     if (sport.empty() && dport.empty()) return q;
+    if (fragment) {
+        *error = "a non-initial fragment has no ports";
+        return std::nullopt;
+    }
     if (q.protocol != kProtoTcp && q.protocol != kProtoUdp) {
         *error = "ports go with tcp or udp only";
         return std::nullopt;

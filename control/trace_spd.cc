@@ -6,6 +6,7 @@
 
 #include "control/acl_names.h"
 #include "control/wire_convert.h"
+#include "sadb/spd_match.h"
 
 namespace espgw::control {
 namespace {
@@ -39,6 +40,30 @@ bool entry_installed(const CompiledPolicy& p, const CryptoMapEntry& e) {
     });
 }
 
+// What the compiler makes of one selector of an ACL line, as far as matching goes.
+wire::SpdRule line_rule(const AclEntry& line, const wire::Selector& sel) {
+    wire::SpdRule r{};
+    r.sel = sel;
+    r.action =
+        line.action == AclAction::kPermit ? wire::SpdAction::kProtect : wire::SpdAction::kBypass;
+    r.fragments_only = line.fragments ? 1 : 0;
+    return r;
+}
+
+bool addresses_match(const wire::Selector& sel, const TraceQuery& q) {
+    return (sel.proto == 0 || sel.proto == q.protocol) &&
+           prefix_holds(sel.src, sel.src_prefix, q.src) &&
+           prefix_holds(sel.dst, sel.dst_prefix, q.dst);
+}
+
+bool selector_matches(const wire::Selector& sel, const TraceQuery& q) {
+    if (!addresses_match(sel, q)) return false;
+    const bool ports = q.protocol == kProtoTcp || q.protocol == kProtoUdp;
+    if (!ports) return !sadb::spd_has_ports(sel);
+    return port_in(sel.sport_lo, sel.sport_hi, q.sport) &&
+           port_in(sel.dport_lo, sel.dport_hi, q.dport);
+}
+
 // The first line of the entry's ACL that matches, with its 1-based index; nullptr if none.
 const AclEntry* first_line(const Config& cfg, const CryptoMapEntry& e, const TraceQuery& q,
                            uint32_t* index) {
@@ -48,8 +73,9 @@ const AclEntry* first_line(const Config& cfg, const CryptoMapEntry& e, const Tra
     for (const AclEntry& line : acl->entries) {
         ++*index;
         const auto sels = entry_selectors(line);
-        if (sels && std::any_of(sels->begin(), sels->end(),
-                                [&](const wire::Selector& s) { return selector_matches(s, q); }))
+        if (sels && std::any_of(sels->begin(), sels->end(), [&](const wire::Selector& s) {
+                return rule_matches(line_rule(line, s), q);
+            }))
             return &line;
     }
     return nullptr;
@@ -64,16 +90,10 @@ std::string why_not_installed(const CryptoMapEntry& e) {
 
 }  // namespace
 
-bool selector_matches(const wire::Selector& sel, const TraceQuery& q) {
-    if (sel.proto != 0 && sel.proto != q.protocol) return false;
-    if (!prefix_holds(sel.src, sel.src_prefix, q.src)) return false;
-    if (!prefix_holds(sel.dst, sel.dst_prefix, q.dst)) return false;
-    const bool ports = q.protocol == kProtoTcp || q.protocol == kProtoUdp;
-    const bool any_ports =
-        sel.sport_lo == 0 && sel.sport_hi == 0xffff && sel.dport_lo == 0 && sel.dport_hi == 0xffff;
-    if (!ports) return any_ports;
-    return port_in(sel.sport_lo, sel.sport_hi, q.sport) &&
-           port_in(sel.dport_lo, sel.dport_hi, q.dport);
+bool rule_matches(const wire::SpdRule& r, const TraceQuery& q) {
+    if (!q.fragment) return sadb::spd_matches_whole(r) && selector_matches(r.sel, q);
+    // No ports to look at: the rule's fragment view decides on protocol and addresses.
+    return sadb::spd_fragment_view(r) != sadb::FragmentView::kNever && addresses_match(r.sel, q);
 }
 
 TraceSpd first_spd_match(const Config& cfg, const CompiledPolicy& p, const TraceQuery& q) {
@@ -83,7 +103,7 @@ TraceSpd first_spd_match(const Config& cfg, const CompiledPolicy& p, const Trace
     std::stable_sort(order.begin(), order.end(), [](auto* a, auto* b) { return a->id < b->id; });
     TraceSpd out;
     for (const wire::SpdRule* r : order) {
-        if (!selector_matches(r->sel, q)) continue;
+        if (!rule_matches(*r, q)) continue;
         out.matched = true;
         out.rule_id = r->id;
         out.action = r->action;

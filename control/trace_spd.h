@@ -7,8 +7,9 @@
 namespace espgw::control {
 
 // The rte_acl semantics: protocol 0 = any; prefixes; ports only for TCP/UDP, a restricted
-// range never holds port 0 (a packet without ports matches only "any" ranges).
-bool selector_matches(const wire::Selector& sel, const TraceQuery& q);
+// range never holds port 0 (a packet without ports matches only "any" ranges); a non-initial
+// fragment meets a rule as sadb/spd_match.h says.
+bool rule_matches(const wire::SpdRule& r, const TraceQuery& q);
 
 // The first rule of the compiled SPD (id order) that matches, with its crypto map entry and
 // ACL line.

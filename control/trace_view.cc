@@ -40,7 +40,8 @@ Json packet_view(const TraceQuery& q) {
             {"protocol", q.protocol},
             {"protocol_name", name.empty() ? std::to_string(q.protocol) : std::string(name)},
             {"sport", q.sport ? Json(*q.sport) : Json(nullptr)},
-            {"dport", q.dport ? Json(*q.dport) : Json(nullptr)}};
+            {"dport", q.dport ? Json(*q.dport) : Json(nullptr)},
+            {"fragment", q.fragment}};
 }
 
 Json route_view(const std::optional<InstalledRoute>& r) {

@@ -58,8 +58,9 @@ bool same(const wire::Sa& a, const wire::Sa& b) {
 }
 
 bool same(const wire::SpdRule& a, const wire::SpdRule& b) {
-    return std::tie(a.id, a.sa_conn_id, a.action, a.port, a.map_seq, a.acl_line) ==
-               std::tie(b.id, b.sa_conn_id, b.action, b.port, b.map_seq, b.acl_line) &&
+    return std::tie(a.id, a.sa_conn_id, a.action, a.fragments_only, a.port, a.map_seq,
+                    a.acl_line) == std::tie(b.id, b.sa_conn_id, b.action, b.fragments_only, b.port,
+                                            b.map_seq, b.acl_line) &&
            same(a.sel, b.sel);
 }
 

@@ -10,6 +10,7 @@
 #include "dataplane/bytes.h"
 #include "dataplane/ip_header.h"
 #include "sadb/ip_addr.h"
+#include "sadb/spd_match.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -49,10 +50,6 @@ bool any_port(uint16_t lo, uint16_t hi) {
     return lo == 0 && hi == 0xffff;
 }
 
-bool has_ports(const Selector& s) {
-    return !any_port(s.sport_lo, s.sport_hi) || !any_port(s.dport_lo, s.dport_hi);
-}
-
 // Version 0 is "no address": only valid as the wildcard.
 bool address_ok(const Addr& a, uint8_t prefix) {
     return a.version == 4 ? prefix <= 32 : a.version == 0 && prefix == 0;
@@ -67,8 +64,13 @@ std::string rule_problem(const SpdRule& r) {
     if (s.sport_lo > s.sport_hi || s.dport_lo > s.dport_hi) return "empty port range";
     // IOS extended ACLs only take ports after tcp/udp; an "any protocol" rule with ports would
     // silently match ICMP by whatever bytes sit where ports would be.
-    if (has_ports(s) && s.proto != kProtoTcp && s.proto != kProtoUdp) {
+    if (sadb::spd_has_ports(s) && s.proto != kProtoTcp && s.proto != kProtoUdp) {
         return "port ranges need protocol tcp (6) or udp (17)";
+    }
+    // Non-initial fragments carry no ports (IOS refuses `fragments` with layer-4 matches too).
+    if (r.fragments_only > 1) return "fragments_only must be 0 or 1";
+    if (r.fragments_only != 0 && sadb::spd_has_ports(s)) {
+        return "a fragments-only rule cannot have port ranges";
     }
     return {};
 }
@@ -134,25 +136,11 @@ bool portless_fragment(const uint8_t* ip) {
     return (proto == kProtoTcp || proto == kProtoUdp) && ipv4_later_fragment(ip);
 }
 
-// How a rule meets a TCP/UDP non-initial fragment, which shows no ports (RFC 4301 §7), in IOS
-// terms ("Access Control Lists and IP Fragments"): an ACL permit entry with ports matches such
-// fragments on its addresses and protocol alone; a deny entry with ports never matches them.
-// For the SPD: a PROTECT rule with port ranges matches them whatever their ports, a BYPASS or
-// DISCARD rule with port ranges does not; rules without port ranges match as for any packet.
-// So the later fragments of a flow protected by port take the flow's SA instead of falling
-// through to a later rule (often a bypass, i.e. in clear), as pre-fragmentation's fragments do.
-enum class FragmentView { kAsIs, kAnyPorts, kNever };
-
-FragmentView fragment_view(const SpdRule& r) {
-    if (!has_ports(r.sel)) return FragmentView::kAsIs;
-    return r.action == SpdAction::kProtect ? FragmentView::kAnyPorts : FragmentView::kNever;
-}
-
 // Most packets are classified in place. A TCP/UDP packet whose ports are not at offset 20 gets
 // a normalised copy in `key`: with options the ports move (RFC 791 IHL), and a non-initial
 // fragment has none (RFC 4301 §7): it gets port 0, which only ANY ranges contain (the fragment
-// trie has no other). Other protocols are matched only by ANY-port rules, so whatever sits at
-// offset 20 is irrelevant.
+// trie has no other; sadb/spd_match.h says how each rule meets fragments). Other protocols are
+// matched only by ANY-port rules, so whatever sits at offset 20 is irrelevant.
 const uint8_t* acl_input(const uint8_t* ip, uint8_t* key) {
     const uint8_t proto = ip[kOffProto];
     if (proto != kProtoTcp && proto != kProtoUdp) return ip;
@@ -216,20 +204,22 @@ std::unique_ptr<SpdSnapshot> SpdSnapshot::build(std::span<const SpdRule> rules,
     return s;
 }
 
+// Two tries when fragments and other packets differ (sadb/spd_match.h): `ctx_` for whole
+// packets and first fragments, `fragment_ctx_` for non-initial fragments. Otherwise one trie
+// answers both: a fragment's port 0 lies in no restricted range.
 bool SpdSnapshot::compile(const std::string& name, int socket, std::string* error) {
     std::vector<AclRule> whole, fragments;
     bool fragments_differ = false;
     for (uint32_t i = 0; i < rules_.size(); ++i) {
+        const SpdRule& rule = rules_[i];
         AclRule r;
-        if (to_acl(rules_[i], i, true, &r)) whole.push_back(r);
-        const FragmentView v = fragment_view(rules_[i]);
-        fragments_differ |= v == FragmentView::kAnyPorts;
-        if (v != FragmentView::kNever && to_acl(rules_[i], i, v == FragmentView::kAsIs, &r))
+        if (sadb::spd_matches_whole(rule) && to_acl(rule, i, true, &r)) whole.push_back(r);
+        const sadb::FragmentView v = sadb::spd_fragment_view(rule);
+        fragments_differ |= sadb::spd_fragments_differ(rule);
+        if (v != sadb::FragmentView::kNever && to_acl(rule, i, v == sadb::FragmentView::kAsIs, &r))
             fragments.push_back(r);
     }
     if (!make_trie(whole, name, socket, &ctx_, error)) return false;
-    // Without a PROTECT rule with ports the whole trie answers fragments right: their port 0
-    // lies in no restricted range.
     return !fragments_differ || make_trie(fragments, name + "_f", socket, &fragment_ctx_, error);
 }
 
@@ -256,7 +246,7 @@ void SpdSnapshot::lookup_chunk(const uint8_t* const* headers, uint32_t n, uint32
     uint32_t fragment_at[kChunk], fragments = 0;
     for (uint32_t i = 0; i < n; ++i) {
         input[i] = acl_input(headers[i], keys[i]);
-        if (fragment_ctx_ != nullptr && portless_fragment(headers[i])) {
+        if (fragment_ctx_ != nullptr && ipv4_later_fragment(headers[i])) {
             fragment_input[fragments] = input[i];
             fragment_at[fragments++] = i;
         }
@@ -266,7 +256,7 @@ void SpdSnapshot::lookup_chunk(const uint8_t* const* headers, uint32_t n, uint32
     } else {
         std::fill_n(out, n, 0u);
     }
-    // TCP/UDP non-initial fragments take their answer from the fragment trie (fragment_view).
+    // Non-initial fragments take their answer from the fragment trie (sadb/spd_match.h).
     if (fragments != 0) {
         uint32_t found[kChunk];
         rte_acl_classify(fragment_ctx_, fragment_input, found, fragments, 1);

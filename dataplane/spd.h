@@ -6,10 +6,11 @@
 // - Order: the rule with the lowest `id` among those that match wins.
 // - Ports are selectors of TCP and UDP only, as in IOS extended ACLs: a rule with a port range
 //   and protocol 0 (any) or another protocol is refused at build time.
-// - A TCP/UDP non-initial fragment has no ports (RFC 4301 §7). As an IOS ACL treats it, a
-//   PROTECT rule (permit entry) with port ranges matches it on addresses and protocol alone,
-//   and a BYPASS or DISCARD rule (deny entry) with port ranges never does; such fragments are
-//   classified in a second trie of those rules, built only when a PROTECT rule has ports.
+// - A non-initial fragment has no ports (RFC 4301 §7). As an IOS ACL treats it
+//   (sadb/spd_match.h), a PROTECT rule (permit entry) with port ranges matches it on addresses
+//   and protocol alone, a BYPASS or DISCARD rule (deny entry) with port ranges never does, and
+//   a fragments-only rule (IOS `fragments`) matches nothing else. Non-initial fragments are
+//   classified in a second trie, built only when some rule treats them apart.
 // - Port 0 is never inside a restricted range (RFC 6335 §6 reserves it): a TCP/UDP packet with
 //   port 0 matches only ANY ranges there.
 #pragma once
@@ -65,8 +66,8 @@ class SpdSnapshot {
 
     std::vector<sadb::wire::SpdRule> rules_;
     std::vector<sadb::wire::SpdAction> actions_;  // rules_[i].action
-    rte_acl_ctx* ctx_ = nullptr;                  // null when no rule can match (empty SPD)
-    rte_acl_ctx* fragment_ctx_ = nullptr;         // TCP/UDP non-initial fragments, if they differ
+    rte_acl_ctx* ctx_ = nullptr;                  // null when no rule matches whole packets
+    rte_acl_ctx* fragment_ctx_ = nullptr;         // non-initial fragments, if they differ
     uint64_t serial_ = 0;
 };
 

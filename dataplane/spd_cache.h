@@ -1,7 +1,7 @@
 // A per-lcore cache of SPD answers in front of the rte_acl trie, keyed by the exact selector
 // fields of a packet as the SPD reads them (protocol, addresses, ports; ports 0 where the SPD
-// sees none, and whether a TCP/UDP packet is a non-initial fragment, which the SPD answers from
-// its fragment trie). RFC 4301 §4.4.1 and Appendix B allow caching SPD lookups but require
+// sees none, and whether a packet is a non-initial fragment, which the SPD answers from its
+// fragment trie). RFC 4301 §4.4.1 and Appendix B allow caching SPD lookups but require
 // decorrelated entries when a cache holds *rule* selectors; an exact-key cache holds answers for
 // single packets, which are what the ordered first match of that snapshot gives, so it needs no
 // decorrelation. Entries belong to one snapshot (its serial, never reused) and are dropped when
@@ -46,7 +46,7 @@ class SpdCache {
     struct Key {
         uint32_t src, dst, ports;  // ports: source << 16 | destination, or 0
         uint8_t proto;
-        uint8_t fragment;  // 1: a TCP/UDP non-initial fragment (ports 0, answered differently)
+        uint8_t fragment;  // 1: a non-initial fragment (ports 0, answered differently)
     };
     struct Entry {
         uint32_t src, dst, ports;

@@ -79,6 +79,7 @@ std::string acl_entry_text(const Json& e, bool standard, AclForm form) {
              address_text(e["dst"]) + port_text(e["dport"]) + icmp_text(e["icmp"]);
     }
     if (e["established"].get<bool>()) t += " established";
+    if (e.value("fragments", false)) t += " fragments";
     if (e["log"].get<bool>()) t += " log";
     return t;
 }

@@ -130,6 +130,7 @@ CommandResult test_trace(const Invocation& inv) {
     Json args = {{"src", *inv.arg("SRC")}, {"dst", *inv.arg("DST")}, {"proto", *inv.arg("PROTO")}};
     if (inv.arg("SPORT")) args["sport"] = *inv.arg("SPORT");
     if (inv.arg("DPORT")) args["dport"] = *inv.arg("DPORT");
+    if (inv.has("fragment")) args["fragment"] = true;
     return view(inv, proto::kReqTrace, render_trace, nullptr, args);
 }
 
@@ -154,6 +155,8 @@ void register_config_commands(CommandTree& tree) {
              test_trace);
     tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD SPORT:WORD DPORT:WORD",
              "Source and destination port (tcp, udp)", test_trace);
+    tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD fragment",
+             "A non-initial fragment (it shows no ports)", test_trace);
 }
 
 }  // namespace espgw::mgmt

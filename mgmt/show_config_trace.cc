@@ -36,6 +36,7 @@ std::string packet_line(const Json& p) {
     if (!p["sport"].is_null()) t += ":" + std::to_string(p["sport"].get<int>());
     t += " -> " + s(p["dst"]);
     if (!p["dport"].is_null()) t += ":" + std::to_string(p["dport"].get<int>());
+    if (p.value("fragment", false)) t += ", non-initial fragment";
     return t + "\n\n";
 }
 

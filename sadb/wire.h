@@ -18,7 +18,7 @@
 namespace espgw::sadb::wire {
 
 inline constexpr uint32_t kMagic = 0x45535057;  // "ESPW"
-inline constexpr uint16_t kVersion = 1;
+inline constexpr uint16_t kVersion = 2;         // 2: SpdRule.fragments_only
 inline constexpr size_t kMsgSize = 2048;
 inline constexpr size_t kMaxPacket = 1920;  // punted/sent packet bytes that fit in one slot
 
@@ -184,7 +184,9 @@ struct SpdRule {
     uint32_t sa_conn_id;  // outbound SA for PROTECT, 0 if none yet (ACQUIRE)
     Selector sel;
     SpdAction action;
-    uint8_t pad;
+    // 1: the rule matches non-initial fragments only (IOS ACL keyword `fragments`); such a rule
+    // has no port ranges. Semantics in sadb/spd_match.h.
+    uint8_t fragments_only;
     uint16_t port;      // interface of the crypto map
     uint32_t map_seq;   // crypto map sequence number
     uint32_t acl_line;  // line of the access-list

@@ -18,7 +18,7 @@ using test::read_config;
 
 // ---- set algebra --------------------------------------------------------------------------
 
-// A packet: what the SPD classifies. A TCP/UDP non-initial fragment shows no ports.
+// A packet: what the SPD classifies. A non-initial fragment shows no ports.
 struct Packet {
     uint8_t proto;
     uint32_t src, dst;
@@ -50,7 +50,7 @@ bool port_matches(const PortMatch& m, uint16_t p) {
 
 // The reference: IOS ACL semantics written out, one packet at a time. A non-initial fragment
 // matches a line with ports on protocol and addresses if the line is a permit, never if it is a
-// deny ("Access Control Lists and IP Fragments").
+// deny; a line with `fragments` matches nothing else ("Access Control Lists and IP Fragments").
 bool matches(const AclEntry& e, const Packet& p) {
     const auto addr_ok = [](const AddrMatch& m, uint32_t a) {
         return (a & ~m.wildcard.value) == (m.addr.value & ~m.wildcard.value);
@@ -58,6 +58,7 @@ bool matches(const AclEntry& e, const Packet& p) {
     if ((e.protocol != 0 && e.protocol != p.proto) || !addr_ok(e.src, p.src) ||
         !addr_ok(e.dst, p.dst))
         return false;
+    if (e.fragments) return p.fragment;
     if (p.fragment)
         return (any_port(e.sport) && any_port(e.dport)) || e.action == AclAction::kPermit;
     return port_matches(e.sport, p.sport) && port_matches(e.dport, p.dport);
@@ -76,13 +77,14 @@ class RandomEntries {
     AclEntry next() {
         AclEntry e;
         e.action = rng_() % 3 == 0 ? AclAction::kDeny : AclAction::kPermit;
-        e.protocol = pick({0, 6, 17});
+        e.protocol = pick({0, 1, 6, 6, 17, 17});
         e.src = addr();
         e.dst = addr();
-        if (e.protocol != 0) {
+        if (e.protocol == 6 || e.protocol == 17) {
             e.sport = port();
             e.dport = port();
         }
+        e.fragments = any_port(e.sport) && any_port(e.dport) && rng_() % 4 == 0;
         return e;
     }
 
@@ -116,7 +118,7 @@ std::vector<Packet> universe() {
                 for (uint16_t sp : proto == 1 ? std::vector<uint16_t>{0} : ports)
                     for (uint16_t dp : proto == 1 ? std::vector<uint16_t>{0} : ports)
                         v.push_back({proto, src, dst, sp, dp});
-    for (uint8_t proto : {6, 17})
+    for (uint8_t proto : {1, 6, 17})
         for (uint32_t src : addrs)
             for (uint32_t dst : addrs)
                 v.push_back({proto, src, dst, 0, 0, true});
@@ -133,7 +135,7 @@ std::string text(const AclEntry& e) {
     };
     return std::string(e.action == AclAction::kPermit ? "permit " : "deny ") +
            std::to_string(e.protocol) + " " + addr(e.src) + " " + port(e.sport) + " " +
-           addr(e.dst) + " " + port(e.dport);
+           addr(e.dst) + " " + port(e.dport) + (e.fragments ? " fragments" : "");
 }
 
 TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
@@ -199,6 +201,14 @@ constexpr Relation kRelations[] = {
     {"permit tcp any any range 0 65535", "permit tcp any any", true, true},
     {"permit udp any any eq 500", "permit tcp any any eq 500", false, false},
     {"permit icmp any any echo", "permit icmp any any echo-reply", true, true},  // widened
+    // `fragments`: non-initial fragments only, of every protocol.
+    {"deny ip any any fragments", "permit ip any any", false, true},
+    {"permit ip any any", "deny tcp host 10.0.0.1 any fragments", true, true},
+    {"permit ip any any fragments", "permit icmp any any fragments", true, true},
+    {"permit tcp any any eq 80", "deny tcp any any fragments", true, true},
+    {"deny tcp any any eq 80", "permit tcp any any fragments", false, false},
+    {"permit ip any any fragments", "permit udp any any eq 53", false, true},
+    {"permit icmp any any fragments", "permit tcp any any", false, false},
 };
 
 TEST(LintMatch, HandPickedRelations) {
@@ -258,8 +268,13 @@ const RuleCase kRuleCases[] = {
     {"overlap-fragments.cfg",
      {{12,
        "access-list 102 line 12 (crypto map VPN 20, peer 192.0.2.3) overlaps access-list 101 "
-       "line 11 (crypto map VPN 10, peer 192.0.2.2): their non-initial fragments (they show no "
-       "ports) go to crypto map VPN 10"}}},
+       "line 11 (crypto map VPN 10, peer 192.0.2.2): their non-initial fragments go to crypto "
+       "map VPN 10"}}},
+    // A deny line of a crypto ACL means "in clear", also with `fragments`.
+    {"deny-fragments.cfg",
+     {{11,
+       "access-list 101 line 11 (crypto map VPN 10): a deny line of a crypto access list "
+       "bypasses IPsec: these non-initial fragments are sent in clear, not dropped"}}},
     {"deny-shadow.cfg",
      {{13,
        "never protects its traffic: access-list 101 line 11 (crypto map VPN 10, peer "

@@ -111,10 +111,11 @@ TEST(ConfigParser, NamedListsWithSequenceNumbersAndPortNames) {
         " permit gre host 192.0.2.1 host 192.0.2.2 log\n"
         " permit 89 any any\n"
         " permit tcp any any eq ssh established\n"
+        " deny ip any host 198.18.2.1 fragments log\n"
         "ip access-list standard MGMT\n"
         " permit host 198.18.1.10\n");
     const AccessList& a = *c.find_acl("CRYPTO");
-    ASSERT_EQ(a.entries.size(), 7u);
+    ASSERT_EQ(a.entries.size(), 8u);
     EXPECT_EQ(a.entries[0].seq, 10u);  // kept in sequence order
     EXPECT_EQ(a.entries[0].dport, (PortMatch{PortOp::kEq, 443, 0}));
     EXPECT_EQ(a.entries[1].protocol, 50);
@@ -127,6 +128,9 @@ TEST(ConfigParser, NamedListsWithSequenceNumbersAndPortNames) {
     EXPECT_EQ(a.entries[5].protocol, 89);
     EXPECT_EQ(a.entries[6].dport, (PortMatch{PortOp::kEq, 22, 0}));
     EXPECT_TRUE(a.entries[6].established);
+    EXPECT_FALSE(a.entries[6].fragments);
+    EXPECT_TRUE(a.entries[7].fragments);
+    EXPECT_TRUE(a.entries[7].log);
     EXPECT_EQ(c.find_acl("MGMT")->kind, AclKind::kStandard);
 }
 

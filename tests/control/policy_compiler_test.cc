@@ -167,6 +167,36 @@ std::string site_a_with(const std::string& extra) {
     return read_config("site-a.cfg") + extra;
 }
 
+// `fragments` lines compile to fragments-only SPD rules; the SA's selector skips them, and an
+// access list that permits nothing but fragments selects no traffic for an SA.
+TEST(PolicyCompiler, FragmentsLinesAreFragmentsOnlyRules) {
+    const std::string acl = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    const size_t at = read_config("site-a.cfg").find(acl);
+    ASSERT_NE(at, std::string::npos);
+    std::string text = read_config("site-a.cfg");
+    text.replace(at, acl.size(),
+                 "access-list 101 deny udp host 198.18.1.9 any fragments\n"
+                 "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.9.0 0.0.0.255 fragments\n" +
+                     acl);
+    const CompiledPolicy p = compile_clean(text);
+    ASSERT_EQ(p.spd.size(), 3u);
+    EXPECT_EQ(p.spd[0].fragments_only, 1);
+    EXPECT_EQ(p.spd[0].action, wire::SpdAction::kBypass);
+    EXPECT_EQ(p.spd[1].fragments_only, 1);
+    EXPECT_EQ(p.spd[1].action, wire::SpdAction::kProtect);
+    EXPECT_EQ(p.spd[2].fragments_only, 0);
+    EXPECT_EQ(addr(sa_of(p, wire::Direction::kOutbound).selector.dst), ip("198.18.2.0"));
+
+    text.replace(text.find(acl), acl.size(), "");
+    const ParseResult r = parse_config(text);
+    std::vector<Diagnostic> diags;
+    const CompiledPolicy none = compile(r.config, &diags);
+    EXPECT_TRUE(none.sas.empty());
+    ASSERT_TRUE(has_errors(diags));
+    EXPECT_NE(test::dump(diags).find("no permit line without 'fragments'"), std::string::npos)
+        << test::dump(diags);
+}
+
 TEST(PolicyCompiler, ReplayWindowRules) {
     EXPECT_EQ(
         sa_of(compile_clean(site_a_with("crypto ipsec security-association replay disable\n")),

@@ -111,6 +111,18 @@ TEST(PolicyDiff, RemovedTunnelDeletesItsSasAndResendsTheSpd) {
     EXPECT_LT(spd_at, first_delete);
 }
 
+// Adding `fragments` to a line changes only what the rule matches, not its selector: the SPD
+// must still be sent again (and no SA touched).
+TEST(PolicyDiff, FragmentsKeywordChangesTheSpd) {
+    const std::string deny = "access-list 101 deny udp host 198.18.1.9 any\n";
+    const std::string base = deny + read_config("site-a.cfg");
+    std::string edited = base;
+    edited.replace(0, deny.size() - 1, "access-list 101 deny udp host 198.18.1.9 any fragments");
+    const PolicyDiff d = diff(compile_clean(base), compile_clean(edited));
+    EXPECT_TRUE(d.spd_changed);
+    EXPECT_TRUE(d.sas_changed.empty() && d.sas_added.empty() && d.sas_removed.empty());
+}
+
 TEST(PolicyDiff, AddedTunnelAddsOnlyItsSas) {
     const CompiledPolicy a = compile_clean(read_config("site-a.cfg"));
     const CompiledPolicy b = compile_clean(two_tunnels());

@@ -39,12 +39,25 @@ std::string lab_config(const std::string& name) {
 
 TraceResult run(const Compiled& c, const std::string& src, const std::string& dst,
                 const std::string& proto, const std::string& sport = "",
-                const std::string& dport = "") {
+                const std::string& dport = "", bool fragment = false) {
     std::string error;
-    const auto q = parse_trace_query(src, dst, proto, sport, dport, &error);
+    const auto q = parse_trace_query(src, dst, proto, sport, dport, fragment, &error);
     EXPECT_TRUE(q) << error;
     return q ? trace_packet(c.cfg, c.policy, *q) : TraceResult{};
 }
+
+// An entry ahead of the lab's with `fragments` lines (sequence 5: it is looked at first).
+const char* kFragmentsEntry = R"(
+access-list 150 deny udp 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255 fragments
+access-list 150 permit ip 198.18.1.0 0.0.0.255 198.18.5.0 0.0.0.255 fragments
+access-list 150 permit ip 198.18.1.0 0.0.0.255 198.18.3.0 0.0.0.255
+crypto map VPN 5 ipsec-manual
+ set peer 192.0.2.5
+ set transform-set GCM128
+ match address 150
+ set session-key inbound esp 36865 cipher 000102030405060708090a0b0c0d0e0f10111213
+ set session-key outbound esp 40961 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c
+)";
 
 // The lab's second tunnel plus an entry with deny lines, port ranges, neq and protocol numbers.
 const char* kExtra = R"(
@@ -176,6 +189,52 @@ TEST(Trace, PortRangesNeqAndProtocolNumbers) {
     }
 }
 
+// A non-initial fragment shows no ports (RFC 4301 §7): a permit line with ports takes it on
+// protocol and addresses, a deny line with ports never does (sadb/spd_match.h).
+TEST(Trace, NonInitialFragmentsMeetPortLinesAsIosAclsDo) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra);
+    struct Case {
+        const char* proto;
+        uint32_t index;
+        wire::SpdAction action;
+    };
+    const Case cases[] = {
+        {"tcp", 2, wire::SpdAction::kProtect},  // past the deny eq 22: the range 1000-2000 line
+        {"udp", 3, wire::SpdAction::kProtect},  // the neq 53 line
+        {"gre", 4, wire::SpdAction::kProtect},
+        {"esp", 5, wire::SpdAction::kBypass},
+    };
+    for (const Case& k : cases) {
+        SCOPED_TRACE(k.proto);
+        const TraceResult t = run(c, "198.18.1.10", "198.18.3.5", k.proto, "", "", true);
+        ASSERT_TRUE(t.spd.matched);
+        EXPECT_EQ(t.spd.map_seq, 30u);
+        EXPECT_EQ(t.spd.acl_index, k.index);
+        EXPECT_EQ(t.spd.action, k.action);
+        EXPECT_TRUE(t.query.fragment);
+    }
+    std::string error;
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "2", true, &error));
+    EXPECT_EQ(error, "a non-initial fragment has no ports");
+}
+
+// A `fragments` line takes non-initial fragments only; whole packets go on to the next line.
+TEST(Trace, FragmentsLinesTakeOnlyNonInitialFragments) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kFragmentsEntry);
+    const TraceResult whole = run(c, "198.18.1.10", "198.18.3.5", "udp", "4000", "4000");
+    ASSERT_TRUE(whole.spd.matched);
+    EXPECT_EQ(whole.spd.acl_index, 3u);
+    EXPECT_EQ(whole.spd.action, wire::SpdAction::kProtect);
+    const TraceResult later = run(c, "198.18.1.10", "198.18.3.5", "udp", "", "", true);
+    ASSERT_TRUE(later.spd.matched);
+    EXPECT_EQ(later.spd.acl_index, 1u);
+    EXPECT_EQ(later.spd.action, wire::SpdAction::kBypass);
+    EXPECT_EQ(later.verdict, TraceVerdict::kClear);
+    const TraceResult icmp = run(c, "198.18.1.10", "198.18.5.5", "icmp", "", "", true);
+    EXPECT_EQ(icmp.spd.acl_index, 2u);
+    EXPECT_EQ(icmp.verdict, TraceVerdict::kEncrypted);
+}
+
 // The hub's default route names a next hop outside its outside network (10.48.67.160/27), so
 // the compiler does not install it (a warning says so): no route, the packet is dropped.
 TEST(Trace, HubHasNoInstalledEntryAndNoRoute) {
@@ -208,16 +267,17 @@ TEST(Trace, UninstalledIkeEntryIsNoted) {
 
 TEST(Trace, ArgumentErrorsNameTheArgument) {
     std::string error;
-    EXPECT_FALSE(parse_trace_query("198.18.1", "1.1.1.1", "ip", "", "", &error));
+    EXPECT_FALSE(parse_trace_query("198.18.1", "1.1.1.1", "ip", "", "", false, &error));
     EXPECT_EQ(error, "invalid source address '198.18.1': an IPv4 address A.B.C.D");
-    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "bogus", "", "", &error));
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "bogus", "", "", false, &error));
     EXPECT_NE(error.find("invalid protocol 'bogus'"), std::string::npos);
-    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "1", "2", &error));
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "1", "2", false, &error));
     EXPECT_EQ(error, "ports go with tcp or udp only");
-    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "70000", &error));
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "70000", false, &error));
     EXPECT_NE(error.find("invalid destination port '70000'"), std::string::npos);
-    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "", &error));
-    EXPECT_TRUE(parse_trace_query("1.1.1.1", "1.1.1.2", "256", "", "", &error) == std::nullopt);
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "", false, &error));
+    EXPECT_TRUE(parse_trace_query("1.1.1.1", "1.1.1.2", "256", "", "", false, &error) ==
+                std::nullopt);
 }
 
 // ---- the trace's first match = the dataplane's rte_acl first match -------------------------
@@ -226,6 +286,7 @@ std::array<uint8_t, 64> ipv4_header(const TraceQuery& q) {
     std::array<uint8_t, 64> b{};
     b[0] = 0x45;
     dataplane::store_be16(&b[2], 28);
+    if (q.fragment) dataplane::store_be16(&b[6], 100);  // offset 800 bytes
     b[8] = 64;
     b[9] = q.protocol;
     dataplane::store_be32(&b[12], q.src.value);
@@ -236,21 +297,23 @@ std::array<uint8_t, 64> ipv4_header(const TraceQuery& q) {
 }
 
 TEST(Trace, FirstMatchEqualsTheDataplaneSpd) {
-    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra);
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra + kFragmentsEntry);
     std::string error;
     auto spd = dataplane::SpdSnapshot::build(c.policy.spd, "trace-xcheck", SOCKET_ID_ANY, &error);
     ASSERT_NE(spd, nullptr) << error;
     std::mt19937 rng(4301);
-    const uint32_t hosts[] = {0xC6120105, 0xC61201C8, 0xC6120205, 0xC6120305, 0xCB007105};
+    const uint32_t hosts[] = {0xC6120105, 0xC61201C8, 0xC6120205,
+                              0xC6120305, 0xC6120505, 0xCB007105};
     const uint8_t protos[] = {0, 1, 6, 17, 47, 50};
     const uint16_t ports[] = {0, 1, 22, 53, 54, 80, 999, 1000, 1500, 2000, 2001, 65535};
-    int protected_count = 0;
+    int protected_count = 0, fragments_apart = 0;
     for (int i = 0; i < 5000; ++i) {
         TraceQuery q;
-        q.src = Ipv4{hosts[rng() % 5]};
-        q.dst = Ipv4{hosts[rng() % 5]};
+        q.src = Ipv4{hosts[rng() % 6]};
+        q.dst = Ipv4{hosts[rng() % 6]};
         q.protocol = protos[rng() % 6];
-        if (q.protocol == 6 || q.protocol == 17) {
+        q.fragment = rng() % 4 == 0;
+        if (!q.fragment && (q.protocol == 6 || q.protocol == 17)) {
             q.sport = ports[rng() % 12];
             q.dport = ports[rng() % 12];
         }
@@ -263,8 +326,10 @@ TEST(Trace, FirstMatchEqualsTheDataplaneSpd) {
         if (!t.matched) continue;
         ASSERT_EQ(t.rule_id, spd->rule(index).id) << i;
         protected_count += t.action == wire::SpdAction::kProtect;
+        fragments_apart += q.fragment && spd->rule(index).fragments_only;
     }
     EXPECT_GT(protected_count, 100);  // the sample reaches the interesting rules
+    EXPECT_GT(fragments_apart, 20);
 }
 
 }  // namespace

@@ -96,15 +96,16 @@ bool ports_ok(uint16_t lo, uint16_t hi, uint16_t port) {
     return any_ports(lo, hi) || (port != 0 && lo <= port && port <= hi);
 }
 
-// A TCP/UDP non-initial fragment has no ports (RFC 4301 §7). As in an IOS ACL, a permit
-// (PROTECT) entry with ports matches it on addresses and protocol, a deny (BYPASS, DISCARD)
-// entry with ports never does.
+// A non-initial fragment has no ports (RFC 4301 §7). As in an IOS ACL, a permit (PROTECT)
+// entry with ports matches it on addresses and protocol, a deny (BYPASS, DISCARD) entry with
+// ports never does, and an entry with the `fragments` keyword matches nothing but such fragments.
 bool naive_matches(const SpdRule& r, const Packet& p) {
     const auto& s = r.sel;
     if (s.proto != 0 && s.proto != p.proto) return false;
     if (!prefix_has(s.src, s.src_prefix, p.src) || !prefix_has(s.dst, s.dst_prefix, p.dst)) {
         return false;
     }
+    if (r.fragments_only != 0) return p.later_fragment;
     if (p.proto != kTcp && p.proto != kUdp) return true;  // only TCP/UDP rules have ports
     if (p.later_fragment) {
         const bool ported =
@@ -243,6 +244,37 @@ TEST(Spd, OnlyTheFragmentTrieCanMatch) {
     EXPECT_EQ(lookup_all(*spd, {whole, later, elsewhere}), (std::vector<uint32_t>{kNo, 0, kNo}));
 }
 
+// IOS `fragments` (fragments_only): the line applies to non-initial fragments only, of any
+// protocol; whole packets and first fragments go on to the next rule. `deny ip A B fragments`
+// before `permit ip A B` sends later fragments in clear and protects everything else.
+TEST(Spd, FragmentsOnlyRulesTakeNothingButNonInitialFragments) {
+    const uint32_t a = ipv4(10, 1, 0, 0), b = ipv4(10, 2, 0, 0);
+    std::vector<SpdRule> rules = {make_rule(1, a, 16, b, 16), make_rule(2, a, 16, b, 16),
+                                  make_rule(3, 0, 0, 0, 0, kIcmp)};
+    rules[0].action = SpdAction::kBypass;
+    rules[0].fragments_only = 1;
+    rules[2].fragments_only = 1;
+    auto spd = build_ok(rules, "spd-frag-kw");
+    ASSERT_NE(spd, nullptr);
+    Packet tcp{a + 1, b + 1, kTcp, 40000, 443}, icmp{a + 1, b + 1, kIcmp, 0x0800, 0};
+    Packet esp{a + 1, b + 1, 50, 0, 0}, icmp_out{a + 1, 9, kIcmp, 0x0800, 0};
+    EXPECT_EQ(lookup_all(*spd, {tcp, icmp, esp, icmp_out}), (std::vector<uint32_t>{1, 1, 1, kNo}));
+    for (Packet* p : {&tcp, &icmp, &esp, &icmp_out})
+        p->later_fragment = true;
+    EXPECT_EQ(lookup_all(*spd, {tcp, icmp, esp, icmp_out}), (std::vector<uint32_t>{0, 0, 0, 2}));
+}
+
+// An SPD of fragments-only rules: no rule for whole packets at all (empty whole-packet trie).
+TEST(Spd, FragmentsOnlyRulesAloneMatchNoWholePacket) {
+    std::vector<SpdRule> rules = {make_rule(1, 0, 0, 0, 0)};
+    rules[0].fragments_only = 1;
+    auto spd = build_ok(rules, "spd-frag-kw-only");
+    ASSERT_NE(spd, nullptr);
+    Packet whole{1, 2, kUdp, 53, 53}, later = whole;
+    later.later_fragment = true;
+    EXPECT_EQ(lookup_all(*spd, {whole, later, whole}), (std::vector<uint32_t>{kNo, 0, kNo}));
+}
+
 TEST(Spd, PortsAreFoundBehindIpOptions) {
     auto spd = build_ok({make_rule(1, 0, 0, 0, 0, kTcp, {}, {22, 22})}, "spd-options");
     ASSERT_NE(spd, nullptr);
@@ -261,7 +293,13 @@ TEST(Spd, RefusesRulesItCannotHonour) {
     SpdRule v6 = make_rule(1, 0, 0, 0, 0);
     v6.sel.dst.version = 6;
     SpdRule long_prefix = make_rule(1, 0, 33, 0, 0);
+    SpdRule fragments_with_ports = make_rule(1, 0, 0, 0, 0, kTcp, {}, {80, 80});
+    fragments_with_ports.fragments_only = 1;
+    SpdRule fragments_flag_2 = make_rule(1, 0, 0, 0, 0);
+    fragments_flag_2.fragments_only = 2;
     const std::vector<Case> cases = {
+        {"fragments-only rule with ports", fragments_with_ports},
+        {"fragments_only not 0 or 1", fragments_flag_2},
         {"ports with protocol any", make_rule(1, 0, 0, 0, 0, 0, {}, {80, 80})},
         {"ports with icmp", make_rule(1, 0, 0, 0, 0, kIcmp, {8, 8}, {})},
         {"empty range", make_rule(1, 0, 0, 0, 0, kTcp, {}, {90, 80})},
@@ -303,6 +341,9 @@ class RuleGen {
                               ported ? range() : Range{}, ported ? range() : Range{});
         r.action = pick<SpdAction>(
             {SpdAction::kProtect, SpdAction::kProtect, SpdAction::kBypass, SpdAction::kDiscard});
+        const bool portless = r.sel.sport_lo == 0 && r.sel.sport_hi == 0xffff &&
+                              r.sel.dport_lo == 0 && r.sel.dport_hi == 0xffff;
+        r.fragments_only = portless && coin(0.15);  // IOS `fragments`: no ports allowed
         return r;
     }
 
@@ -461,6 +502,23 @@ TEST(SpdCache, KeepsFragmentsApartFromPortZeroPackets) {
                   (std::vector<uint32_t>{1, 0, 1}));
         EXPECT_EQ(cached_lookup(cache, *spd, {fragment}, 1), (std::vector<uint32_t>{0}));
     }
+    EXPECT_GT(cache.hits(), 6u);
+}
+
+// With a fragments-only rule, an ICMP non-initial fragment and a whole ICMP packet between the
+// same hosts differ too: the key marks fragments of every protocol, not only TCP and UDP.
+TEST(SpdCache, KeepsFragmentsOfAnyProtocolApartFromWholePackets) {
+    std::vector<SpdRule> rules = {make_rule(1, 0, 0, 0, 0, kIcmp), make_rule(2, 0, 0, 0, 0)};
+    rules[0].fragments_only = 1;
+    rules[0].action = SpdAction::kDiscard;
+    auto spd = build_ok(rules, "spd-cache-frag-kw");
+    ASSERT_NE(spd, nullptr);
+    Packet whole{ipv4(10, 1, 0, 1), ipv4(10, 2, 0, 1), kIcmp, 0x0800, 0}, fragment = whole;
+    fragment.later_fragment = true;
+    SpdCache cache;
+    for (int round = 0; round < 3; ++round)
+        EXPECT_EQ(cached_lookup(cache, *spd, {whole, fragment, whole, fragment}, 4),
+                  (std::vector<uint32_t>{1, 0, 1, 0}));
     EXPECT_GT(cache.hits(), 6u);
 }
 

@@ -12,7 +12,8 @@ lab_test.py's Lab class and helpers), on gateway A:
   5. show running-config: hostname and <removed> where keys were; no key of the configuration
      appears anywhere in the output.
   6. test crypto trace of a UDP flow of tunnel 2: interface, crypto map entry, ACL line, SA and
-     next hop; then that flow is sent and the SA counter the trace named moved by its packets.
+     next hop; then that flow is sent and the SA counter the trace named moved by its packets;
+     a non-initial fragment of it (`fragment`, no ports) is traced to the same SA.
   7. errors: an unknown access list and a bad trace argument are one line `% ...`, exit 1.
 
 Usage: cli_config_test.py BUILD_DIR. Root only (namespaces). Prints PASS/FAIL lines, exits 1 on
@@ -193,6 +194,10 @@ def test_trace(lab):
     check("6. a packet no ACL line matches is traced to the clear",
           rc == 0 and "Result: none" in text and "Action: clear" in text,
           text.strip().splitlines()[-1])
+    frag = lab.cli("a", "test", "crypto", "trace", HOST_A2, HOST_B, "udp", "fragment")
+    check("6. a non-initial fragment of that flow (no ports) takes the same SA",
+          (frag.get("packet") or {}).get("fragment") is True and
+          (frag.get("sa") or {}).get("spi") == T2_OUT_SPI, f"{frag.get('spd')}")
 
 
 def test_errors(lab):

@@ -151,6 +151,7 @@ TEST(ShowAccessLists, EveryKindOfLine) {
  permit icmp any any echo
  permit icmp any any 3 4
  permit 47 host 198.18.1.1 any
+ deny ip any host 198.18.2.9 fragments log
 access-list 10 permit 198.18.1.0 0.0.0.255
 access-list 10 deny 198.18.1.7
 access-list 10 permit any
@@ -163,6 +164,7 @@ access-list 10 permit any
         "    30 permit icmp any any echo\n"
         "    40 permit icmp any any packet-too-big\n"
         "    50 permit gre host 198.18.1.1 any\n"
+        "    60 deny ip any host 198.18.2.9 fragments log\n"
         "Standard IP access list 10\n"
         "    10 permit 198.18.1.0, wildcard bits 0.0.0.255\n"
         "    20 deny 198.18.1.7\n"
@@ -384,8 +386,8 @@ TEST(ConfigViews, NoKeyInAnyViewData) {
 TEST(TestCryptoTrace, PhasesOfAProtectedPacket) {
     const Views v = load(lab_site_a());
     std::string error;
-    const auto q =
-        control::parse_trace_query("198.18.1.10", "198.18.2.10", "tcp", "1234", "www", &error);
+    const auto q = control::parse_trace_query("198.18.1.10", "198.18.2.10", "tcp", "1234", "www",
+                                              false, &error);
     ASSERT_TRUE(q) << error;
     const Json doc = control::trace_view(control::trace_packet(v.cfg, v.policy, *q));
     const std::string text = mgmt::render_trace(doc);
@@ -412,10 +414,25 @@ TEST(TestCryptoTrace, PhasesOfAProtectedPacket) {
     EXPECT_EQ(doc["spd"]["acl_entry"]["index"], 1);
 }
 
+// `test crypto trace SRC DST PROTO fragment`: the packet line says what was asked about.
+TEST(TestCryptoTrace, NonInitialFragmentIsNamed) {
+    const Views v = load(lab_site_a());
+    std::string error;
+    const auto q =
+        control::parse_trace_query("198.18.1.10", "198.18.2.10", "udp", "", "", true, &error);
+    ASSERT_TRUE(q) << error;
+    const Json doc = control::trace_view(control::trace_packet(v.cfg, v.policy, *q));
+    EXPECT_TRUE(doc["packet"]["fragment"].get<bool>()) << doc.dump();
+    const std::string text = mgmt::render_trace(doc);
+    EXPECT_EQ(text.rfind("Packet: udp 198.18.1.10 -> 198.18.2.10, non-initial fragment\n", 0), 0u)
+        << text;
+}
+
 TEST(TestCryptoTrace, ClearAndLocalPackets) {
     const Views v = load(lab_site_a());
     std::string error;
-    auto q = control::parse_trace_query("198.18.1.10", "203.0.113.9", "icmp", "", "", &error);
+    auto q =
+        control::parse_trace_query("198.18.1.10", "203.0.113.9", "icmp", "", "", false, &error);
     std::string text =
         mgmt::render_trace(control::trace_view(control::trace_packet(v.cfg, v.policy, *q)));
     EXPECT_NE(text.find("Result: none\nConfig:\nAdditional Information:\n no ACL line of any "
@@ -424,7 +441,7 @@ TEST(TestCryptoTrace, ClearAndLocalPackets) {
         << text;
     EXPECT_EQ(text.find("Type: VPN"), std::string::npos);
     EXPECT_NE(text.find("Action: clear\nforwarded in the clear out of port0\n"), std::string::npos);
-    q = control::parse_trace_query("198.18.1.10", "192.0.2.1", "icmp", "", "", &error);
+    q = control::parse_trace_query("198.18.1.10", "192.0.2.1", "icmp", "", "", false, &error);
     text = mgmt::render_trace(control::trace_view(control::trace_packet(v.cfg, v.policy, *q)));
     EXPECT_NE(text.find("output-interface: the gateway (port0)\nAction: local\n"),
               std::string::npos)

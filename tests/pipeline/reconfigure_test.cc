@@ -700,6 +700,48 @@ TEST_F(Reconfigure, LaterFragmentsOfAPortSelectedFlowLeaveInItsSa) {
     EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(reply));
 }
 
+// IOS `fragments`: the line takes non-initial fragments only. With `deny icmp A B fragments`
+// ahead of `permit ip A B`, whole ICMP packets and first fragments leave in the SA, later ICMP
+// fragments in clear, and later fragments of other protocols still in the SA. Inbound, the
+// mirrored deny lets such a fragment arrive in clear while a whole packet in clear is refused.
+TEST_F(Reconfigure, FragmentsLinesTakeOnlyLaterFragments) {
+    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
+    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    ASSERT_NE(text.find(any), std::string::npos);
+    text.replace(
+        text.find(any), any.size(),
+        "access-list 101 deny icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 fragments\n" + any);
+    load(text);
+    const auto packet = [&](uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag_field) {
+        Bytes ip = ipv4(src, dst, proto, 64);
+        store_be16(&ip[6], frag_field);
+        set_ipv4_checksum(ip.data());
+        return ip;
+    };
+    const uint32_t remote = net_addr(2, 10);
+    for (const Bytes& ip : {packet(kHost, remote, 1, 0), packet(kHost, remote, 1, 0x2000),
+                            packet(kHost, remote, kProtoUdp, 8)}) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u);
+        const auto inner = open_tunnel_esp(out[0][0]);
+        ASSERT_TRUE(inner.has_value())
+            << "not in the SA: protocol " << int{ip[9]} << ", frag " << load_be16(&ip[6]);
+        EXPECT_EQ(*inner, forwarded(ip));
+    }
+    const Bytes later_icmp = packet(kHost, remote, 1, 8);
+    auto out = exchange(1, inside_frame(later_icmp));
+    ASSERT_EQ(out[0].size(), 1u);
+    EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(later_icmp));
+
+    const uint64_t refused = drops(DropReason::kNotIpsec);
+    EXPECT_EQ(total(exchange(0, outside_in(packet(remote, kHost, 1, 0)))), 0u);
+    EXPECT_EQ(drops(DropReason::kNotIpsec), refused + 1);
+    const Bytes later_reply = packet(remote, kHost, 1, 8);
+    const auto in = exchange(0, outside_in(later_reply));
+    ASSERT_EQ(in[1].size(), 1u);
+    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(later_reply));
+}
+
 // An SA whose selector claims a prefix longer than its address (here /40 for IPv4) is refused
 // with a reason, not compiled into a mask by a negative shift (which the garbling below found);
 // the SAs already installed stay.
