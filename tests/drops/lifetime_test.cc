@@ -104,8 +104,11 @@ void run_case(const Case& c, bool encap) {
         refused += n - want;
         ASSERT_EQ(got.size(), want) << "after " << sent << " packets";
         if (blocked_before) {  // refused before crypto (sa_accounting.h: expired())
-            if (encap) EXPECT_EQ(out->seq, seq_before) << "sequence numbers used when blocked";
-            if (!encap) EXPECT_EQ(in->replay.top(), top_before) << "window moved when blocked";
+            if (encap) {
+                EXPECT_EQ(out->seq, seq_before) << "sequence numbers used when blocked";
+            } else {
+                EXPECT_EQ(in->replay.top(), top_before) << "window moved when blocked";
+            }
         }
     }
     EXPECT_EQ(limited->counters->packets, passed);

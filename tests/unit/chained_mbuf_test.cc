@@ -117,7 +117,9 @@ TEST(ChainedMbuf, DecapOfChainsEqualsTheInnerPacket) {
         sadb::SaRuntime* in = nullptr;
         sadb::SaRuntime* out = env.add_pair(s.spec, &in);
         out->seq = s.first_seq - 1;
-        if (s.first_seq > 1) ASSERT_EQ(in->replay.accept(s.first_seq - 1), sadb::ReplayResult::kOk);
+        if (s.first_seq > 1) {
+            ASSERT_EQ(in->replay.accept(s.first_seq - 1), sadb::ReplayResult::kOk);
+        }
         const std::vector<Bytes> inner = {udp_packet(600), udp_packet(601), udp_packet(602),
                                           udp_packet(603)};
         const auto esp = env.encap(out, inner);
