@@ -116,7 +116,12 @@ void options(Cursor& c, AclEntry* e, std::string_view usage) {
             e->fragments = true;
         } else if (std::find_if(std::begin(kValued), std::end(kValued),
                                 [&](auto k) { return iequals(k, w); }) != std::end(kValued)) {
-            c.ctx.warning(c.l, "'" + std::string(w) + "' is not supported: the entry ignores it");
+            // In a crypto ACL a deny line means "in clear": ignoring its qualifier widens that.
+            c.ctx.warning(c.l,
+                          "'" + std::string(w) + "' is not supported: the entry ignores it" +
+                              (e->action == AclAction::kDeny
+                                   ? " (used by a crypto map, this deny line leaves more in clear)"
+                                   : ""));
             ++c.i;
         } else {
             c.fail("unexpected '" + std::string(w) + "'", usage);

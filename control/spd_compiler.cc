@@ -24,14 +24,25 @@ wire::SpdRule rule_of(const InstalledEntry& ie, const AclEntry& e, uint32_t acl_
     return r;
 }
 
-// Matches a selector cannot express are widened, never narrowed silently: say so.
+// Matches a selector cannot express are widened, never narrowed silently: say so. Widening a
+// permit line protects more; widening a deny line sends more in clear, which the warning says.
 void warn_widened(CompileContext& ctx, const AclEntry& e) {
+    const bool deny = e.action == AclAction::kDeny;
+    const char* hint = deny ? "to keep that traffic protected, remove the line or narrow it by "
+                              "addresses"
+                            : "";
     if (e.icmp_type)
-        ctx.warning(
-            e.line,
-            "ICMP type/code matching is not supported by the SPD: the entry matches all ICMP");
+        ctx.warning(e.line,
+                    std::string("ICMP type/code matching is not supported by the SPD: the entry "
+                                "matches all ICMP") +
+                        (deny ? ", so all ICMP between its addresses leaves in clear" : ""),
+                    hint);
     if (e.established)
-        ctx.warning(e.line, "'established' is not supported by the SPD: the entry matches all TCP");
+        ctx.warning(e.line,
+                    std::string("'established' is not supported by the SPD: the entry matches "
+                                "all TCP") +
+                        (deny ? ", so all TCP between its addresses leaves in clear" : ""),
+                    hint);
 }
 
 void entry_rules(CompileContext& ctx, const InstalledEntry& ie, std::vector<wire::SpdRule>* out) {

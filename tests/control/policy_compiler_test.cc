@@ -197,6 +197,37 @@ TEST(PolicyCompiler, FragmentsLinesAreFragmentsOnlyRules) {
         << test::dump(diags);
 }
 
+// Qualifiers the SPD cannot express widen the line, and the warning says what that means: a
+// widened deny line of a crypto ACL leaves more traffic in clear.
+TEST(PolicyCompiler, WidenedLinesAreWarnedAboutWithTheirEffect) {
+    const std::string acl = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    std::string text = read_config("site-a.cfg");
+    const size_t at = text.find(acl);
+    ASSERT_NE(at, std::string::npos);
+    text.insert(at,
+                "access-list 101 deny icmp host 198.18.1.9 any echo\n"
+                "access-list 101 deny tcp host 198.18.1.9 any established\n"
+                "access-list 101 permit icmp host 198.18.1.8 any echo\n"
+                "access-list 101 deny ip host 198.18.1.7 any dscp ef\n");
+    const ParseResult r = parse_config(text);
+    std::vector<Diagnostic> diags = r.diagnostics;
+    compile(r.config, &diags);
+    const std::string all = test::dump(diags);
+    EXPECT_NE(all.find("matches all ICMP, so all ICMP between its addresses leaves in clear"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("matches all TCP, so all TCP between its addresses leaves in clear"),
+              std::string::npos)
+        << all;
+    EXPECT_NE(all.find("'dscp' is not supported: the entry ignores it (used by a crypto map, this "
+                       "deny line leaves more in clear)"),
+              std::string::npos)
+        << all;
+    // The permit line widens too, protecting more: said without the clear-text warning.
+    EXPECT_EQ(test::of_severity(diags, Severity::kWarning).size(), 4u) << all;
+    EXPECT_FALSE(has_errors(diags)) << all;
+}
+
 TEST(PolicyCompiler, ReplayWindowRules) {
     EXPECT_EQ(
         sa_of(compile_clean(site_a_with("crypto ipsec security-association replay disable\n")),
