@@ -1,6 +1,7 @@
 #include "control/config_lint_match.h"
 
 #include <algorithm>
+#include <utility>
 
 #include "control/acl_names.h"
 
@@ -68,7 +69,9 @@ bool ports_intersect(const std::vector<PortRange>& a, const std::vector<PortRang
 }  // namespace
 
 TrafficMatch TrafficMatch::of(const AclEntry& e) {
-    TrafficMatch t{e.protocol, e.src, e.dst, spd_ports(e.sport), spd_ports(e.dport)};
+    // An ICMP type and code sit in the source range as they are, type 0 code 0 included.
+    std::vector<PortRange> sport = e.icmp_type ? source_ranges(e) : spd_ports(e.sport);
+    TrafficMatch t{e.protocol, e.src, e.dst, std::move(sport), spd_ports(e.dport)};
     const auto any = [](const std::vector<PortRange>& v) { return v.size() == 1 && is_any(v[0]); };
     t.whole = !e.fragments;
     t.fragments = (any(t.sport) && any(t.dport)) || e.action == AclAction::kPermit;

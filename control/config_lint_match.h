@@ -5,15 +5,16 @@
 //   bit that may take any value). Containment and intersection are exact for both; the SPD
 //   itself refuses non-contiguous wildcards (a compiler error), the lint still reasons about
 //   them correctly.
-// - Protocol 0 (`ip`) is any protocol; ports exist for tcp and udp lines only.
+// - Protocol 0 (`ip`) is any protocol; ports exist for tcp and udp lines only, and an icmp
+//   line's message type and code take the source port's place (sadb/spd_match.h).
 // - Ports as the SPD compiles them: `neq` is two ranges, and a restricted range never holds
-//   port 0 (RFC 6335 §6 reserves it).
+//   port 0 (RFC 6335 §6 reserves it); ICMP type 0 code 0 is an echo reply.
 // - Non-initial fragments, which show no ports (RFC 4301 §7), apart from whole packets (and
 //   first fragments): a line takes them on protocol and addresses when its ports are `any`,
 //   when it is a permit line with ports, or when it has the `fragments` keyword, and then it
 //   takes no whole packet (IOS "Access Control Lists and IP Fragments"; sadb/spd_match.h).
-// - Matches the SPD widens are modelled widened, because that is what runs: ICMP type/code and
-//   `established` are ignored (the compiler warns about them).
+// - Matches the SPD widens are modelled widened, because that is what runs: `established` is
+//   ignored (the compiler warns about it).
 #pragma once
 
 #include <cstdint>

@@ -31,12 +31,6 @@ void warn_widened(CompileContext& ctx, const AclEntry& e) {
     const char* hint = deny ? "to keep that traffic protected, remove the line or narrow it by "
                               "addresses"
                             : "";
-    if (e.icmp_type)
-        ctx.warning(e.line,
-                    std::string("ICMP type/code matching is not supported by the SPD: the entry "
-                                "matches all ICMP") +
-                        (deny ? ", so all ICMP between its addresses leaves in clear" : ""),
-                    hint);
     if (e.established)
         ctx.warning(e.line,
                     std::string("'established' is not supported by the SPD: the entry matches "

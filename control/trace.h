@@ -25,12 +25,15 @@ struct TraceQuery {
     uint8_t protocol = 0;  // 0 = ip (any)
     std::optional<uint16_t> sport;
     std::optional<uint16_t> dport;
+    std::optional<uint8_t> icmp_type;  // icmp: the message, if given
+    uint8_t icmp_code = 0;
     bool fragment = false;  // a non-initial fragment: no ports (sadb/spd_match.h)
 };
 
 // PROTO is ip|icmp|tcp|udp|... or 0-255; ports are numbers or IOS port names and only go with
-// tcp and udp; a non-initial `fragment` has none. nullopt with a one-line `error` naming the
-// wrong argument.
+// tcp and udp; for icmp the two words are TYPE (0-255 or an IOS message name such as echo)
+// and CODE (0-255; default the name's code, else 0); a non-initial `fragment` has none. nullopt
+// with a one-line `error` naming the wrong argument.
 std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::string& dst,
                                             const std::string& proto, const std::string& sport,
                                             const std::string& dport, bool fragment,

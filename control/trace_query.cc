@@ -13,6 +13,34 @@ std::optional<uint16_t> port_arg(const std::string& text, uint8_t proto, const c
     return std::nullopt;
 }
 
+std::optional<uint8_t> byte_arg(const std::string& text) {
+    const auto n = protocol_by_name(text);  // a number 0-255 (or a protocol name: refused below)
+    if (!n || std::to_string(*n) != text) return std::nullopt;
+    return n;
+}
+
+// `icmp TYPE [CODE]`: what an icmp line of an ACL matches (sadb/spd_match.h).
+bool icmp_args(const std::string& type, const std::string& code, TraceQuery* q,
+               std::string* error) {
+    if (auto m = icmp_by_name(type)) {
+        q->icmp_type = m->type;
+        q->icmp_code = m->code.value_or(0);
+    } else if (auto t = byte_arg(type)) {
+        q->icmp_type = *t;
+    } else {
+        *error = "invalid ICMP type '" + type + "': a number 0-255 or a message name (echo, ...)";
+        return false;
+    }
+    if (code.empty()) return true;
+    const auto c = byte_arg(code);
+    if (!c) {
+        *error = "invalid ICMP code '" + code + "': a number 0-255";
+        return false;
+    }
+    q->icmp_code = *c;
+    return true;
+}
+
 }  // namespace
 
 std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::string& dst,
@@ -40,8 +68,12 @@ std::optional<TraceQuery> parse_trace_query(const std::string& src, const std::s
         *error = "a non-initial fragment has no ports";
         return std::nullopt;
     }
+    if (q.protocol == kProtoIcmp) {
+        if (!icmp_args(sport, dport, &q, error)) return std::nullopt;
+        return q;
+    }
     if (q.protocol != kProtoTcp && q.protocol != kProtoUdp) {
-        *error = "ports go with tcp or udp only";
+        *error = "ports go with tcp or udp only (icmp takes TYPE [CODE])";
         return std::nullopt;
     }
     if (sport.empty() || dport.empty()) {

@@ -56,8 +56,18 @@ bool addresses_match(const wire::Selector& sel, const TraceQuery& q) {
            prefix_holds(sel.dst, sel.dst_prefix, q.dst);
 }
 
+// An ICMP message against a selector's type and code (sadb/spd_match.h); a query without a
+// type only meets selectors without one.
+bool icmp_matches(const wire::Selector& sel, const TraceQuery& q) {
+    if (!sadb::spd_icmp_types(sel)) return true;
+    if (!q.icmp_type) return false;
+    const uint16_t v = static_cast<uint16_t>(*q.icmp_type << 8 | q.icmp_code);
+    return v >= sel.sport_lo && v <= sel.sport_hi;
+}
+
 bool selector_matches(const wire::Selector& sel, const TraceQuery& q) {
     if (!addresses_match(sel, q)) return false;
+    if (q.protocol == kProtoIcmp) return icmp_matches(sel, q);
     const bool ports = q.protocol == kProtoTcp || q.protocol == kProtoUdp;
     if (!ports) return !sadb::spd_has_ports(sel);
     return port_in(sel.sport_lo, sel.sport_hi, q.sport) &&

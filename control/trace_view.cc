@@ -33,6 +33,13 @@ const char* action_name(const TraceSpd& s) {
     return "BYPASS";
 }
 
+Json icmp_view(const TraceQuery& q) {
+    if (!q.icmp_type) return nullptr;
+    std::string_view name = icmp_name(*q.icmp_type, q.icmp_code);
+    if (name.empty()) name = icmp_name(*q.icmp_type, std::nullopt);
+    return {{"type", *q.icmp_type}, {"code", q.icmp_code}, {"name", std::string(name)}};
+}
+
 Json packet_view(const TraceQuery& q) {
     const std::string_view name = protocol_name(q.protocol);
     return {{"src", q.src.to_string()},
@@ -41,6 +48,7 @@ Json packet_view(const TraceQuery& q) {
             {"protocol_name", name.empty() ? std::to_string(q.protocol) : std::string(name)},
             {"sport", q.sport ? Json(*q.sport) : Json(nullptr)},
             {"dport", q.dport ? Json(*q.dport) : Json(nullptr)},
+            {"icmp", icmp_view(q)},
             {"fragment", q.fragment}};
 }
 

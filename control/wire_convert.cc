@@ -1,5 +1,7 @@
 #include "control/wire_convert.h"
 
+#include "sadb/spd_match.h"
+
 namespace espgw::control {
 namespace wire = sadb::wire;
 
@@ -37,6 +39,12 @@ std::vector<PortRange> port_ranges(const PortMatch& m) {
     return v;
 }
 
+std::vector<PortRange> source_ranges(const AclEntry& e) {
+    if (!e.icmp_type) return port_ranges(e.sport);
+    const sadb::IcmpRange r = sadb::spd_icmp_range(*e.icmp_type, e.icmp_code);
+    return {{r.lo, r.hi}};
+}
+
 std::optional<std::vector<wire::Selector>> entry_selectors(const AclEntry& e) {
     const auto src_len = wildcard_to_prefix(e.src.wildcard);
     const auto dst_len = wildcard_to_prefix(e.dst.wildcard);
@@ -48,7 +56,7 @@ std::optional<std::vector<wire::Selector>> entry_selectors(const AclEntry& e) {
     base.dst_prefix = *dst_len;
     base.proto = e.protocol;
     std::vector<wire::Selector> out;
-    for (PortRange s : port_ranges(e.sport)) {
+    for (PortRange s : source_ranges(e)) {
         for (PortRange d : port_ranges(e.dport)) {
             wire::Selector sel = base;
             sel.sport_lo = s.lo;

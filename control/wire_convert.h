@@ -31,6 +31,11 @@ struct PortRange {
 // The ranges an IOS port match covers: `neq 80` is two ranges, the others one.
 std::vector<PortRange> port_ranges(const PortMatch& m);
 
+// The source ranges of an entry's selectors: its source ports, or for an icmp line with a
+// message type, that type and code (sadb/spd_match.h: RFC 4301 §4.4.1.1 puts them where a
+// source port goes).
+std::vector<PortRange> source_ranges(const AclEntry& e);
+
 // The selectors of one ACL entry (one per combination of port ranges); nullopt when a wildcard
 // is not contiguous.
 std::optional<std::vector<sadb::wire::Selector>> entry_selectors(const AclEntry& e);

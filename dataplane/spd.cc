@@ -50,6 +50,12 @@ bool any_port(uint16_t lo, uint16_t hi) {
     return lo == 0 && hi == 0xffff;
 }
 
+// Protocols whose bytes 20..23 (behind a 20-byte header) the SPD matches: TCP and UDP ports,
+// ICMP type and code (sadb/spd_match.h).
+bool has_selector_ports(uint8_t proto) {
+    return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoIcmp;
+}
+
 // Version 0 is "no address": only valid as the wildcard.
 bool address_ok(const Addr& a, uint8_t prefix) {
     return a.version == 4 ? prefix <= 32 : a.version == 0 && prefix == 0;
@@ -62,10 +68,14 @@ std::string rule_problem(const SpdRule& r) {
         return "selector is not an IPv4 prefix";
     }
     if (s.sport_lo > s.sport_hi || s.dport_lo > s.dport_hi) return "empty port range";
-    // IOS extended ACLs only take ports after tcp/udp; an "any protocol" rule with ports would
-    // silently match ICMP by whatever bytes sit where ports would be.
-    if (sadb::spd_has_ports(s) && s.proto != kProtoTcp && s.proto != kProtoUdp) {
-        return "port ranges need protocol tcp (6) or udp (17)";
+    // IOS extended ACLs only take ports after tcp/udp and message types after icmp; an "any
+    // protocol" rule with ports would silently match other protocols by whatever bytes sit where
+    // ports would be.
+    if (s.proto == kProtoIcmp && !any_port(s.dport_lo, s.dport_hi)) {
+        return "ICMP type and code go in the source range, the destination range must be ANY";
+    }
+    if (sadb::spd_has_ports(s) && !has_selector_ports(s.proto)) {
+        return "port ranges need protocol tcp (6) or udp (17), ICMP types protocol icmp (1)";
     }
     // Non-initial fragments carry no ports (IOS refuses `fragments` with layer-4 matches too).
     if (r.fragments_only > 1) return "fragments_only must be 0 or 1";
@@ -100,10 +110,11 @@ void set_prefix(rte_acl_field& f, const Addr& a, uint8_t prefix) {
     f.mask_range.u32 = prefix;
 }
 
-// Port 0 stands for "no port" (non-initial fragments), so a restricted range never holds it.
-// Returns false when the range becomes empty (it was exactly 0-0).
-bool set_ports(rte_acl_field& f, uint16_t lo, uint16_t hi) {
-    if (!any_port(lo, hi)) lo = std::max<uint16_t>(lo, 1);
+// A TCP/UDP port 0 stands for "no port" (non-initial fragments), so a restricted port range
+// never holds it. ICMP type 0 code 0 is an echo reply: its fragments always go to the fragment
+// trie instead (sadb/spd_match.h). Returns false when the range becomes empty (it was 0-0).
+bool set_ports(rte_acl_field& f, uint8_t proto, uint16_t lo, uint16_t hi) {
+    if (!any_port(lo, hi) && proto != kProtoIcmp) lo = std::max<uint16_t>(lo, 1);
     f.value.u16 = lo;
     f.mask_range.u16 = hi;
     return lo <= hi;
@@ -120,31 +131,25 @@ bool to_acl(const SpdRule& r, uint32_t index, bool ports, AclRule* out) {
     out->field[kProto].mask_range.u8 = r.sel.proto == 0 ? 0 : 0xff;
     set_prefix(out->field[kSrc], r.sel.src, r.sel.src_prefix);
     set_prefix(out->field[kDst], r.sel.dst, r.sel.dst_prefix);
+    const uint8_t proto = r.sel.proto;
     if (!ports) {
-        set_ports(out->field[kSport], 0, 0xffff);
-        set_ports(out->field[kDport], 0, 0xffff);
+        set_ports(out->field[kSport], proto, 0, 0xffff);
+        set_ports(out->field[kDport], proto, 0, 0xffff);
         return true;
     }
-    const bool sport = set_ports(out->field[kSport], r.sel.sport_lo, r.sel.sport_hi);
-    const bool dport = set_ports(out->field[kDport], r.sel.dport_lo, r.sel.dport_hi);
+    const bool sport = set_ports(out->field[kSport], proto, r.sel.sport_lo, r.sel.sport_hi);
+    const bool dport = set_ports(out->field[kDport], proto, r.sel.dport_lo, r.sel.dport_hi);
     return sport && dport;
 }
 
-// A TCP or UDP packet without its ports: a non-initial fragment (RFC 791 fragment offset).
-bool portless_fragment(const uint8_t* ip) {
-    const uint8_t proto = ip[kOffProto];
-    return (proto == kProtoTcp || proto == kProtoUdp) && ipv4_later_fragment(ip);
-}
-
-// Most packets are classified in place. A TCP/UDP packet whose ports are not at offset 20 gets
-// a normalised copy in `key`: with options the ports move (RFC 791 IHL), and a non-initial
-// fragment has none (RFC 4301 §7): it gets port 0, which only ANY ranges contain (the fragment
-// trie has no other; sadb/spd_match.h says how each rule meets fragments). Other protocols are
-// matched only by ANY-port rules, so whatever sits at offset 20 is irrelevant.
+// Most packets are classified in place. A TCP/UDP/ICMP packet whose ports (ICMP: type and code)
+// are not at offset 20 gets a normalised copy in `key`: with options they move (RFC 791 IHL),
+// and a non-initial fragment has none (RFC 4301 §7): it gets 0, which only ANY ranges contain
+// in the trie that sees it (sadb/spd_match.h says how each rule meets fragments). Other
+// protocols are matched only by ANY-port rules, so whatever sits at offset 20 is irrelevant.
 const uint8_t* acl_input(const uint8_t* ip, uint8_t* key) {
-    const uint8_t proto = ip[kOffProto];
-    if (proto != kProtoTcp && proto != kProtoUdp) return ip;
-    const bool later_fragment = portless_fragment(ip);
+    if (!has_selector_ports(ip[kOffProto])) return ip;
+    const bool later_fragment = ipv4_later_fragment(ip);
     const uint32_t ihl = (ip[0] & 0xfu) * 4;
     if (ihl == kOffPorts && !later_fragment) return ip;
     std::memcpy(key, ip, kOffPorts);

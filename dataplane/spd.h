@@ -4,15 +4,16 @@
 //
 // Semantics the trie keeps (the naive reference in tests/dataplane/spd_test.cc is the spec):
 // - Order: the rule with the lowest `id` among those that match wins.
-// - Ports are selectors of TCP and UDP only, as in IOS extended ACLs: a rule with a port range
-//   and protocol 0 (any) or another protocol is refused at build time.
+// - Ports are selectors of TCP and UDP, ICMP type and code of ICMP (in the source range,
+//   sadb/spd_match.h), as in IOS extended ACLs: a rule with a port range and protocol 0 (any)
+//   or another protocol is refused at build time.
 // - A non-initial fragment has no ports (RFC 4301 §7). As an IOS ACL treats it
 //   (sadb/spd_match.h), a PROTECT rule (permit entry) with port ranges matches it on addresses
 //   and protocol alone, a BYPASS or DISCARD rule (deny entry) with port ranges never does, and
 //   a fragments-only rule (IOS `fragments`) matches nothing else. Non-initial fragments are
 //   classified in a second trie, built only when some rule treats them apart.
-// - Port 0 is never inside a restricted range (RFC 6335 §6 reserves it): a TCP/UDP packet with
-//   port 0 matches only ANY ranges there.
+// - TCP/UDP port 0 is never inside a restricted range (RFC 6335 §6 reserves it): a TCP/UDP
+//   packet with port 0 matches only ANY ranges there. ICMP type 0 code 0 (echo reply) is.
 #pragma once
 
 #include <cstdint>
@@ -31,7 +32,7 @@ class SpdSnapshot {
   public:
     static constexpr uint32_t kNoMatch = UINT32_MAX;
     // lookup() reads this many bytes from each header (through the first 4 bytes after a
-    // 20-byte header), and for a TCP/UDP initial fragment with options the 4 port bytes after
+    // 20-byte header), and for a TCP/UDP/ICMP initial fragment with options the 4 bytes after
     // its IHL: the classify stage must have checked they are inside the packet.
     static constexpr uint32_t kReadBytes = 24;
 

@@ -11,14 +11,19 @@ namespace espgw::dataplane {
 SpdCache::SpdCache() : table_(new Entry[kEntries]{}) {}
 
 // The fields SpdSnapshot::lookup classifies on, normalised as it does (spd.cc acl_input): ports
-// only for TCP and UDP, from behind IP options, and 0 for non-initial fragments (RFC 4301 §7).
-// Non-initial fragments of every protocol are marked: the SPD answers them from its fragment
-// trie (sadb/spd_match.h). Other protocols match only rules with ANY ports, so their bytes
-// 20..23 do not matter.
+// for TCP and UDP, type and code for ICMP (sadb/spd_match.h), from behind IP options, and 0 for
+// non-initial fragments (RFC 4301 §7). Non-initial fragments of every protocol are marked: the
+// SPD answers them from its fragment trie. Other protocols match only rules with ANY ports, so
+// their bytes 20..23 do not matter, nor do an ICMP message's checksum bytes (ANY range).
 [[gnu::always_inline]] inline SpdCache::Key SpdCache::key_of(const uint8_t* ip) {
     Key k{load_be32(ip + 12), load_be32(ip + 16), 0, ip[9], ipv4_later_fragment(ip)};
-    if ((k.proto == kProtoTcp || k.proto == kProtoUdp) && k.fragment == 0)
-        k.ports = load_be32(ip + (ip[0] & 0xfu) * 4);
+    if (k.fragment != 0) return k;
+    const uint8_t* l4 = ip + (ip[0] & 0xfu) * 4;
+    if (k.proto == kProtoTcp || k.proto == kProtoUdp) {
+        k.ports = load_be32(l4);
+    } else if (k.proto == kProtoIcmp) {
+        k.ports = uint32_t{load_be16(l4)} << 16;
+    }
     return k;
 }
 

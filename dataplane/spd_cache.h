@@ -44,7 +44,7 @@ class SpdCache {
 
   private:
     struct Key {
-        uint32_t src, dst, ports;  // ports: source << 16 | destination, or 0
+        uint32_t src, dst, ports;  // ports: source << 16 | destination (ICMP: type/code << 16)
         uint8_t proto;
         uint8_t fragment;  // 1: a non-initial fragment (ports 0, answered differently)
     };

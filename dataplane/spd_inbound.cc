@@ -14,11 +14,14 @@ using sadb::wire::SpdRule;
 
 // The rule as seen by a packet travelling the other way: an outbound PROTECT rule from the
 // local to the remote network mirrors the inbound traffic its SA carries (RFC 4301 §4.4.1:
-// SPD entries are bidirectional selectors; IOS crypto ACLs are mirrored for inbound).
+// SPD entries are bidirectional selectors; IOS crypto ACLs are mirrored for inbound). ICMP type
+// and code are one selector that holds both ways and stays in the source range
+// (sadb/spd_match.h).
 SpdRule mirrored(const SpdRule& r) {
     SpdRule m = r;
     std::swap(m.sel.src, m.sel.dst);
     std::swap(m.sel.src_prefix, m.sel.dst_prefix);
+    if (m.sel.proto == kProtoIcmp) return m;
     std::swap(m.sel.sport_lo, m.sel.dport_lo);
     std::swap(m.sel.sport_hi, m.sel.dport_hi);
     return m;

@@ -153,8 +153,11 @@ void register_config_commands(CommandTree& tree) {
     tree.describe("test crypto trace", "The path of a packet: interface, SPD entry, SA, next hop");
     tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD", "ip, icmp, tcp, udp or 0-255",
              test_trace);
+    tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD SPORT:WORD",
+             "icmp: message type, 0-255 or a name (echo, ...); code 0 unless the name has one",
+             test_trace);
     tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD SPORT:WORD DPORT:WORD",
-             "Source and destination port (tcp, udp)", test_trace);
+             "Source and destination port (tcp, udp); icmp: type and code", test_trace);
     tree.add("test crypto trace SRC:ADDR DST:ADDR PROTO:WORD fragment",
              "A non-initial fragment (it shows no ports)", test_trace);
 }

@@ -36,6 +36,13 @@ std::string packet_line(const Json& p) {
     if (!p["sport"].is_null()) t += ":" + std::to_string(p["sport"].get<int>());
     t += " -> " + s(p["dst"]);
     if (!p["dport"].is_null()) t += ":" + std::to_string(p["dport"].get<int>());
+    const Json icmp = p.value("icmp", Json(nullptr));
+    if (!icmp.is_null()) {
+        const std::string name = s(icmp["name"]);
+        const std::string numbers = "type " + std::to_string(icmp["type"].get<int>()) + ", code " +
+                                    std::to_string(icmp["code"].get<int>());
+        t += ", " + (name.empty() ? numbers : name + " (" + numbers + ")");
+    }
     if (p.value("fragment", false)) t += ", non-initial fragment";
     return t + "\n\n";
 }

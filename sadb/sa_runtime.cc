@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "sadb/header_template.h"
+#include "sadb/spd_match.h"
 
 namespace espgw::sadb {
 namespace {
@@ -46,6 +47,15 @@ SaRuntime::InnerPolicy compile_inner(const Selector& sel) {
     p.dst_mask = ipv4_mask(sel.local_prefix);
     p.dst_net = sel.local.v4_host() & p.dst_mask;
     p.proto = sel.proto;
+    if (sel.proto == kSelectorProtoIcmp) {
+        // One selector for both directions, kept in the local (source) range: the arriving
+        // message's type and code must lie in it (sadb/spd_match.h).
+        p.sport_lo = sel.local_port_lo;
+        p.sport_hi = sel.local_port_hi;
+        p.dport_lo = 0;
+        p.dport_hi = 0xffff;
+        return p;
+    }
     p.sport_lo = sel.remote_port_lo;
     p.sport_hi = sel.remote_port_hi;
     p.dport_lo = sel.local_port_lo;

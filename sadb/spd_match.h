@@ -11,14 +11,40 @@
 //   fragments, of its protocol and addresses.
 // So a flow protected by port keeps its later fragments in its SA instead of letting them fall
 // through to a later rule (often a bypass, i.e. in clear), as pre-fragmentation does.
+//
+// ICMP has one "port" selector, message type and code (RFC 4301 §4.4.1.1 and §4.4.1.3 B). A
+// selector carries it as IKEv2 traffic selectors do (RFC 7296 §3.13.1): type in the high byte,
+// code in the low byte of the source port range, the destination range ANY. A packet's value is
+// its first two ICMP header bytes read big-endian (RFC 792), where a TCP/UDP source port sits.
+// The same type and code hold both ways (§4.4.1.3 B, example 1: sent and received), so a
+// mirrored rule keeps them in the source range.
 #pragma once
+
+#include <optional>
 
 #include "sadb/wire.h"
 
 namespace espgw::sadb {
 
+inline constexpr uint8_t kSelectorProtoIcmp = 1;  // RFC 792
+
 inline bool spd_has_ports(const wire::Selector& s) {
     return s.sport_lo != 0 || s.sport_hi != 0xffff || s.dport_lo != 0 || s.dport_hi != 0xffff;
+}
+
+// A selector that names ICMP types and codes (in its source range, see above).
+inline bool spd_icmp_types(const wire::Selector& s) {
+    return s.proto == kSelectorProtoIcmp && spd_has_ports(s);
+}
+
+// The source range for ICMP type `type` with code `code`, or all its codes.
+struct IcmpRange {
+    uint16_t lo, hi;
+};
+inline IcmpRange spd_icmp_range(uint8_t type, std::optional<uint8_t> code) {
+    const auto base = static_cast<uint16_t>(type << 8);
+    if (code) return {static_cast<uint16_t>(base | *code), static_cast<uint16_t>(base | *code)};
+    return {base, static_cast<uint16_t>(base | 0xff)};
 }
 
 // The rule as seen by whole packets and first fragments: false for a `fragments` line.
@@ -38,9 +64,12 @@ inline FragmentView spd_fragment_view(const wire::SpdRule& r) {
 }
 
 // True when non-initial fragments and other packets are classified differently by this rule,
-// so the dataplane needs its second trie.
+// so the dataplane needs its second trie. One trie serves both only while a fragment's "no
+// port" value 0 lies in no restricted range; an ICMP echo reply is type 0 code 0, so a rule with
+// ICMP types always sends fragments to the second trie.
 inline bool spd_fragments_differ(const wire::SpdRule& r) {
-    return !spd_matches_whole(r) || spd_fragment_view(r) == FragmentView::kAnyPorts;
+    return !spd_matches_whole(r) || spd_fragment_view(r) == FragmentView::kAnyPorts ||
+           spd_icmp_types(r.sel);
 }
 
 }  // namespace espgw::sadb

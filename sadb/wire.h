@@ -18,7 +18,7 @@
 namespace espgw::sadb::wire {
 
 inline constexpr uint32_t kMagic = 0x45535057;  // "ESPW"
-inline constexpr uint16_t kVersion = 2;         // 2: SpdRule.fragments_only
+inline constexpr uint16_t kVersion = 3;  // 2: SpdRule.fragments_only; 3: ICMP types in selectors
 inline constexpr size_t kMsgSize = 2048;
 inline constexpr size_t kMaxPacket = 1920;  // punted/sent packet bytes that fit in one slot
 
@@ -72,7 +72,8 @@ struct Addr {
     uint8_t bytes[16];
 };
 
-// Traffic selector (RFC 4301 §4.4.1): addresses as prefixes, protocol 0 = any, port ranges.
+// Traffic selector (RFC 4301 §4.4.1): addresses as prefixes, protocol 0 = any, port ranges (for
+// ICMP: type and code in the source range, sadb/spd_match.h).
 struct Selector {
     Addr src;
     Addr dst;

@@ -59,8 +59,10 @@ bool matches(const AclEntry& e, const Packet& p) {
         !addr_ok(e.dst, p.dst))
         return false;
     if (e.fragments) return p.fragment;
-    if (p.fragment)
-        return (any_port(e.sport) && any_port(e.dport)) || e.action == AclAction::kPermit;
+    const bool l4 = !any_port(e.sport) || !any_port(e.dport) || e.icmp_type;
+    if (p.fragment) return !l4 || e.action == AclAction::kPermit;
+    // ICMP packets carry their type in `sport` and code in `dport`.
+    if (e.icmp_type) return p.sport == *e.icmp_type && (!e.icmp_code || p.dport == *e.icmp_code);
     return port_matches(e.sport, p.sport) && port_matches(e.dport, p.dport);
 }
 
@@ -84,7 +86,11 @@ class RandomEntries {
             e.sport = port();
             e.dport = port();
         }
-        e.fragments = any_port(e.sport) && any_port(e.dport) && rng_() % 4 == 0;
+        if (e.protocol == 1 && rng_() % 3 != 0) {  // echo-reply, unreachable, echo; some code
+            e.icmp_type = pick({0, 3, 8});
+            if (rng_() % 2 == 0) e.icmp_code = pick({0, 3, 4});
+        }
+        e.fragments = any_port(e.sport) && any_port(e.dport) && !e.icmp_type && rng_() % 4 == 0;
         return e;
     }
 
@@ -115,8 +121,8 @@ std::vector<Packet> universe() {
     for (uint8_t proto : {1, 6, 17})
         for (uint32_t src : addrs)
             for (uint32_t dst : addrs)
-                for (uint16_t sp : proto == 1 ? std::vector<uint16_t>{0} : ports)
-                    for (uint16_t dp : proto == 1 ? std::vector<uint16_t>{0} : ports)
+                for (uint16_t sp : proto == 1 ? std::vector<uint16_t>{0, 3, 8, 11} : ports)
+                    for (uint16_t dp : proto == 1 ? std::vector<uint16_t>{0, 3, 4} : ports)
                         v.push_back({proto, src, dst, sp, dp});
     for (uint8_t proto : {1, 6, 17})
         for (uint32_t src : addrs)
@@ -135,7 +141,11 @@ std::string text(const AclEntry& e) {
     };
     return std::string(e.action == AclAction::kPermit ? "permit " : "deny ") +
            std::to_string(e.protocol) + " " + addr(e.src) + " " + port(e.sport) + " " +
-           addr(e.dst) + " " + port(e.dport) + (e.fragments ? " fragments" : "");
+           addr(e.dst) + " " + port(e.dport) +
+           (e.icmp_type ? " icmp " + std::to_string(*e.icmp_type) +
+                              (e.icmp_code ? "/" + std::to_string(*e.icmp_code) : "")
+                        : "") +
+           (e.fragments ? " fragments" : "");
 }
 
 TEST(LintMatch, AgreesWithNaiveReferenceOnRandomEntries) {
@@ -200,7 +210,16 @@ constexpr Relation kRelations[] = {
     {"permit udp any any eq 53", "deny udp any any", false, true},
     {"permit tcp any any range 0 65535", "permit tcp any any", true, true},
     {"permit udp any any eq 500", "permit tcp any any eq 500", false, false},
-    {"permit icmp any any echo", "permit icmp any any echo-reply", true, true},  // widened
+    // ICMP type and code (type 0 code 0, an echo reply, is a value like any other); permit
+    // lines with a type share the non-initial fragments, deny lines with one take none.
+    {"permit icmp any any echo", "permit icmp any any echo-reply", false, true},
+    {"deny icmp any any echo", "deny icmp any any echo-reply", false, false},
+    {"permit icmp any any unreachable", "permit icmp any any port-unreachable", true, true},
+    {"deny icmp any any 3 4", "deny icmp any any port-unreachable", false, false},
+    {"permit icmp any any", "deny icmp any any echo-reply", true, true},
+    {"permit icmp any any echo-reply", "deny icmp any any 0 0", true, true},
+    {"deny icmp any any echo-reply", "permit icmp any any 0 0", false, true},
+    {"deny icmp any any echo", "permit ip any any fragments", false, false},
     // `fragments`: non-initial fragments only, of every protocol.
     {"deny ip any any fragments", "permit ip any any", false, true},
     {"permit ip any any", "deny tcp host 10.0.0.1 any fragments", true, true},
@@ -275,6 +294,12 @@ const RuleCase kRuleCases[] = {
      {{11,
        "access-list 101 line 11 (crypto map VPN 10): a deny line of a crypto access list "
        "bypasses IPsec: these non-initial fragments are sent in clear, not dropped"}}},
+    // ICMP messages are selectors: `unreachable` (all codes) covers `port-unreachable`, the deny
+    // of echo replies is a message of its own (no finding), and the manual SA carries line 11's
+    // selector, ICMP unreachables only, so the `permit ip` line's traffic fails inbound.
+    {"icmp-types.cfg",
+     {{12, "access-list 101: this line never matches: line 11 covers it"},
+      {14, "its SAs carry the selectors of access-list 101 line 11 only"}}},
     {"deny-shadow.cfg",
      {{13,
        "never protects its traffic: access-list 101 line 11 (crypto map VPN 10, peer "

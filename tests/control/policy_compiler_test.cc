@@ -197,6 +197,39 @@ TEST(PolicyCompiler, FragmentsLinesAreFragmentsOnlyRules) {
         << test::dump(diags);
 }
 
+// An icmp line's message is a selector (RFC 4301 §4.4.1.1): type << 8 | code in the source
+// range, all codes of a type when the line names none, the destination range ANY. An ICMP
+// selector line gives the SA that selector (its inner policy checks the same message).
+TEST(PolicyCompiler, IcmpLinesCompileToTypeAndCodeRanges) {
+    const std::string acl = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    std::string text = read_config("site-a.cfg");
+    const size_t at = text.find(acl);
+    ASSERT_NE(at, std::string::npos);
+    text.replace(at, acl.size(),
+                 "access-list 101 permit icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 echo\n"
+                 "access-list 101 deny icmp any any echo-reply\n"
+                 "access-list 101 deny icmp any any port-unreachable\n"
+                 "access-list 101 deny icmp any any 3 4\n"
+                 "access-list 101 permit icmp any any\n" +
+                     acl);
+    const CompiledPolicy p = compile_clean(text);
+    ASSERT_EQ(p.spd.size(), 6u);
+    const std::pair<uint16_t, uint16_t> want[] = {
+        {0x0800, 0x08ff}, {0x0000, 0x00ff}, {0x0303, 0x0303}, {0x0304, 0x0304}, {0, 0xffff}};
+    for (size_t i = 0; i < 5; ++i) {
+        SCOPED_TRACE(i);
+        EXPECT_EQ(p.spd[i].sel.proto, 1);
+        EXPECT_EQ(p.spd[i].sel.sport_lo, want[i].first);
+        EXPECT_EQ(p.spd[i].sel.sport_hi, want[i].second);
+        EXPECT_EQ(p.spd[i].sel.dport_lo, 0);
+        EXPECT_EQ(p.spd[i].sel.dport_hi, 0xffff);
+    }
+    const wire::Selector sel = sa_of(p, wire::Direction::kOutbound).selector;
+    EXPECT_EQ(sel.proto, 1);
+    EXPECT_EQ(sel.sport_lo, 0x0800);
+    EXPECT_EQ(sel.sport_hi, 0x08ff);
+}
+
 // Qualifiers the SPD cannot express widen the line, and the warning says what that means: a
 // widened deny line of a crypto ACL leaves more traffic in clear.
 TEST(PolicyCompiler, WidenedLinesAreWarnedAboutWithTheirEffect) {
@@ -213,9 +246,8 @@ TEST(PolicyCompiler, WidenedLinesAreWarnedAboutWithTheirEffect) {
     std::vector<Diagnostic> diags = r.diagnostics;
     compile(r.config, &diags);
     const std::string all = test::dump(diags);
-    EXPECT_NE(all.find("matches all ICMP, so all ICMP between its addresses leaves in clear"),
-              std::string::npos)
-        << all;
+    // ICMP types are selectors of the SPD now (sadb/spd_match.h): no widening, no warning.
+    EXPECT_EQ(all.find("ICMP"), std::string::npos) << all;
     EXPECT_NE(all.find("matches all TCP, so all TCP between its addresses leaves in clear"),
               std::string::npos)
         << all;
@@ -223,8 +255,7 @@ TEST(PolicyCompiler, WidenedLinesAreWarnedAboutWithTheirEffect) {
                        "deny line leaves more in clear)"),
               std::string::npos)
         << all;
-    // The permit line widens too, protecting more: said without the clear-text warning.
-    EXPECT_EQ(test::of_severity(diags, Severity::kWarning).size(), 4u) << all;
+    EXPECT_EQ(test::of_severity(diags, Severity::kWarning).size(), 2u) << all;
     EXPECT_FALSE(has_errors(diags)) << all;
 }
 

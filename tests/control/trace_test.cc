@@ -12,6 +12,7 @@
 #include "control/trace_spd.h"
 #include "dataplane/bytes.h"
 #include "dataplane/spd.h"
+#include "sadb/spd_match.h"
 #include "tests/control/control_test_util.h"
 
 namespace espgw::control {
@@ -57,6 +58,21 @@ crypto map VPN 5 ipsec-manual
  match address 150
  set session-key inbound esp 36865 cipher 000102030405060708090a0b0c0d0e0f10111213
  set session-key outbound esp 40961 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c
+)";
+
+// ICMP messages as selectors (sadb/spd_match.h): echo replies in clear, echoes protected, one
+// unreachable code in clear, the rest of the traffic protected.
+const char* kIcmpEntry = R"(
+access-list 160 deny icmp 198.18.1.0 0.0.0.255 198.18.6.0 0.0.0.255 echo-reply
+access-list 160 permit icmp 198.18.1.0 0.0.0.255 198.18.6.0 0.0.0.255 echo
+access-list 160 deny icmp 198.18.1.0 0.0.0.255 198.18.6.0 0.0.0.255 3 4
+access-list 160 permit ip 198.18.1.0 0.0.0.255 198.18.6.0 0.0.0.255
+crypto map VPN 20 ipsec-manual
+ set peer 192.0.2.6
+ set transform-set GCM128
+ match address 160
+ set session-key inbound esp 45057 cipher 000102030405060708090a0b0c0d0e0f10111213
+ set session-key outbound esp 49153 cipher 1f1e1d1c1b1a191817161514131211100f0e0d0c
 )";
 
 // The lab's second tunnel plus an entry with deny lines, port ranges, neq and protocol numbers.
@@ -235,6 +251,43 @@ TEST(Trace, FragmentsLinesTakeOnlyNonInitialFragments) {
     EXPECT_EQ(icmp.verdict, TraceVerdict::kEncrypted);
 }
 
+TEST(Trace, IcmpMessagesMeetIcmpLinesByTypeAndCode) {
+    const Compiled c = compile_text(lab_config("site-a.cfg") + kIcmpEntry);
+    struct Case {
+        const char* type;
+        const char* code;
+        uint32_t index;
+        wire::SpdAction action;
+    };
+    const Case cases[] = {
+        {"echo", "", 2, wire::SpdAction::kProtect},
+        {"8", "3", 2, wire::SpdAction::kProtect},  // echo covers all its codes
+        {"echo-reply", "", 1, wire::SpdAction::kBypass},
+        {"0", "0", 1, wire::SpdAction::kBypass},
+        {"packet-too-big", "", 3, wire::SpdAction::kBypass},
+        {"3", "4", 3, wire::SpdAction::kBypass},
+        {"port-unreachable", "", 4, wire::SpdAction::kProtect},
+        {"3", "", 4, wire::SpdAction::kProtect},  // code 0: net unreachable
+        {"", "", 4, wire::SpdAction::kProtect},   // no message: only lines without one
+    };
+    for (const Case& k : cases) {
+        SCOPED_TRACE(std::string(k.type) + " " + k.code);
+        const TraceResult t = run(c, "198.18.1.10", "198.18.6.5", "icmp", k.type, k.code);
+        ASSERT_TRUE(t.spd.matched);
+        EXPECT_EQ(t.spd.map_seq, 20u);
+        EXPECT_EQ(t.spd.acl_index, k.index);
+        EXPECT_EQ(t.spd.action, k.action);
+    }
+    const TraceResult reply = run(c, "198.18.1.10", "198.18.6.5", "icmp", "echo-reply", "");
+    ASSERT_TRUE(reply.query.icmp_type);
+    EXPECT_EQ(*reply.query.icmp_type, 0);
+    EXPECT_EQ(reply.verdict, TraceVerdict::kClear);
+    // A later fragment shows no message: the deny lines pass it by, the echo line takes it.
+    const TraceResult later = run(c, "198.18.1.10", "198.18.6.5", "icmp", "", "", true);
+    EXPECT_EQ(later.spd.acl_index, 2u);
+    EXPECT_EQ(later.verdict, TraceVerdict::kEncrypted);
+}
+
 // The hub's default route names a next hop outside its outside network (10.48.67.160/27), so
 // the compiler does not install it (a warning says so): no route, the packet is dropped.
 TEST(Trace, HubHasNoInstalledEntryAndNoRoute) {
@@ -271,8 +324,14 @@ TEST(Trace, ArgumentErrorsNameTheArgument) {
     EXPECT_EQ(error, "invalid source address '198.18.1': an IPv4 address A.B.C.D");
     EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "bogus", "", "", false, &error));
     EXPECT_NE(error.find("invalid protocol 'bogus'"), std::string::npos);
-    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "1", "2", false, &error));
-    EXPECT_EQ(error, "ports go with tcp or udp only");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "esp", "1", "2", false, &error));
+    EXPECT_EQ(error, "ports go with tcp or udp only (icmp takes TYPE [CODE])");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "256", "", false, &error));
+    EXPECT_EQ(error, "invalid ICMP type '256': a number 0-255 or a message name (echo, ...)");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "echo", "x", false, &error));
+    EXPECT_EQ(error, "invalid ICMP code 'x': a number 0-255");
+    EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "icmp", "udp", "", false, &error));
+    EXPECT_NE(error.find("invalid ICMP type 'udp'"), std::string::npos) << error;
     EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "70000", false, &error));
     EXPECT_NE(error.find("invalid destination port '70000'"), std::string::npos);
     EXPECT_FALSE(parse_trace_query("1.1.1.1", "1.1.1.2", "tcp", "1", "", false, &error));
@@ -293,29 +352,40 @@ std::array<uint8_t, 64> ipv4_header(const TraceQuery& q) {
     dataplane::store_be32(&b[16], q.dst.value);
     dataplane::store_be16(&b[20], q.sport.value_or(0));
     dataplane::store_be16(&b[22], q.dport.value_or(0));
+    if (q.icmp_type) {
+        b[20] = *q.icmp_type;
+        b[21] = q.icmp_code;
+        dataplane::store_be16(&b[22], 0x5a5a);  // a checksum: not a selector
+    }
     return b;
 }
 
 TEST(Trace, FirstMatchEqualsTheDataplaneSpd) {
-    const Compiled c = compile_text(lab_config("site-a.cfg") + kExtra + kFragmentsEntry);
+    const Compiled c =
+        compile_text(lab_config("site-a.cfg") + kExtra + kFragmentsEntry + kIcmpEntry);
     std::string error;
     auto spd = dataplane::SpdSnapshot::build(c.policy.spd, "trace-xcheck", SOCKET_ID_ANY, &error);
     ASSERT_NE(spd, nullptr) << error;
     std::mt19937 rng(4301);
-    const uint32_t hosts[] = {0xC6120105, 0xC61201C8, 0xC6120205,
-                              0xC6120305, 0xC6120505, 0xCB007105};
+    const uint32_t hosts[] = {0xC6120105, 0xC61201C8, 0xC6120205, 0xC6120305,
+                              0xC6120505, 0xC6120605, 0xCB007105};
     const uint8_t protos[] = {0, 1, 6, 17, 47, 50};
     const uint16_t ports[] = {0, 1, 22, 53, 54, 80, 999, 1000, 1500, 2000, 2001, 65535};
-    int protected_count = 0, fragments_apart = 0;
-    for (int i = 0; i < 5000; ++i) {
+    const uint8_t icmp_types[] = {0, 3, 8, 11}, icmp_codes[] = {0, 3, 4};
+    int protected_count = 0, fragments_apart = 0, icmp_typed = 0;
+    for (int i = 0; i < 30000; ++i) {
         TraceQuery q;
-        q.src = Ipv4{hosts[rng() % 6]};
-        q.dst = Ipv4{hosts[rng() % 6]};
+        q.src = Ipv4{hosts[rng() % 7]};
+        q.dst = Ipv4{hosts[rng() % 7]};
         q.protocol = protos[rng() % 6];
         q.fragment = rng() % 4 == 0;
         if (!q.fragment && (q.protocol == 6 || q.protocol == 17)) {
             q.sport = ports[rng() % 12];
             q.dport = ports[rng() % 12];
+        }
+        if (!q.fragment && q.protocol == 1) {  // a packet always has a type (0: echo reply)
+            q.icmp_type = icmp_types[rng() % 4];
+            q.icmp_code = icmp_codes[rng() % 3];
         }
         const auto hdr = ipv4_header(q);
         const uint8_t* h = hdr.data();
@@ -327,9 +397,11 @@ TEST(Trace, FirstMatchEqualsTheDataplaneSpd) {
         ASSERT_EQ(t.rule_id, spd->rule(index).id) << i;
         protected_count += t.action == wire::SpdAction::kProtect;
         fragments_apart += q.fragment && spd->rule(index).fragments_only;
+        icmp_typed += q.icmp_type && sadb::spd_icmp_types(spd->rule(index).sel);
     }
     EXPECT_GT(protected_count, 100);  // the sample reaches the interesting rules
     EXPECT_GT(fragments_apart, 20);
+    EXPECT_GT(icmp_typed, 20);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// SPD snapshot: ordered first match (RFC 4301 §4.4.1), fragments and ports (§7.1), refused
+// SPD snapshot: ordered first match (RFC 4301 §4.4.1), fragments, ports and ICMP types, refused
 // rules, and the rte_acl trie checked against a naive linear scan on random rules and packets.
 #include "dataplane/spd.h"
 
@@ -106,12 +106,15 @@ bool naive_matches(const SpdRule& r, const Packet& p) {
         return false;
     }
     if (r.fragments_only != 0) return p.later_fragment;
-    if (p.proto != kTcp && p.proto != kUdp) return true;  // only TCP/UDP rules have ports
+    // Only TCP/UDP rules have ports, ICMP rules types and codes.
+    if (p.proto != kTcp && p.proto != kUdp && p.proto != kIcmp) return true;
     if (p.later_fragment) {
         const bool ported =
             !any_ports(s.sport_lo, s.sport_hi) || !any_ports(s.dport_lo, s.dport_hi);
         return !ported || r.action == SpdAction::kProtect;
     }
+    // ICMP: type << 8 | code in the source range, echo reply (0/0) included; checksum ignored.
+    if (p.proto == kIcmp) return s.sport_lo <= p.sport && p.sport <= s.sport_hi;
     return ports_ok(s.sport_lo, s.sport_hi, p.sport) && ports_ok(s.dport_lo, s.dport_hi, p.dport);
 }
 
@@ -285,6 +288,47 @@ TEST(Spd, PortsAreFoundBehindIpOptions) {
     EXPECT_EQ(lookup_one(*spd, p), kNo);
 }
 
+// ICMP type and code (RFC 4301 §4.4.1.1) sit in the source range as type << 8 | code, the
+// destination range (the checksum's place) stays ANY. IOS lines: `deny icmp A B echo-reply`,
+// `permit icmp A B echo` (all codes), `permit icmp A B port-unreachable` (3/3), then any ICMP.
+TEST(Spd, IcmpTypesAndCodes) {
+    const uint32_t a = ipv4(10, 1, 0, 0), b = ipv4(10, 2, 0, 0);
+    std::vector<SpdRule> rules = {make_rule(1, a, 16, b, 16, kIcmp, {0x0000, 0x00ff}),
+                                  make_rule(2, a, 16, b, 16, kIcmp, {0x0800, 0x08ff}),
+                                  make_rule(3, a, 16, b, 16, kIcmp, {0x0303, 0x0303}),
+                                  make_rule(4, a, 16, b, 16, kIcmp)};
+    rules[0].action = SpdAction::kBypass;
+    rules[3].action = SpdAction::kDiscard;
+    auto spd = build_ok(rules, "spd-icmp");
+    ASSERT_NE(spd, nullptr);
+    Packet reply{a + 1, b + 1, kIcmp, 0x0000, 0xbeef}, echo{a + 1, b + 1, kIcmp, 0x0800, 0x1234};
+    Packet echo_code{a + 1, b + 1, kIcmp, 0x0807, 0}, port_unreach{a + 1, b + 1, kIcmp, 0x0303, 9};
+    Packet host_unreach{a + 1, b + 1, kIcmp, 0x0301, 0}, udp{a + 1, b + 1, kUdp, 0x0800, 0};
+    EXPECT_EQ(lookup_all(*spd, {reply, echo, echo_code, port_unreach, host_unreach, udp}),
+              (std::vector<uint32_t>{0, 1, 1, 2, 3, kNo}));
+    for (Packet* p : {&reply, &echo, &port_unreach})
+        p->options = 2;  // type and code behind IP options
+    EXPECT_EQ(lookup_all(*spd, {reply, echo, port_unreach}), (std::vector<uint32_t>{0, 1, 2}));
+    // A later fragment shows no type: the deny line never takes it, the first permit line with
+    // a type does (as for ports); bytes where a type would be do not matter.
+    for (Packet* p : {&reply, &echo, &host_unreach})
+        p->later_fragment = true;
+    EXPECT_EQ(lookup_all(*spd, {reply, echo, host_unreach}), (std::vector<uint32_t>{1, 1, 1}));
+}
+
+// A deny line for echo replies only (type 0 code 0, the value a fragment's missing "port"
+// takes): a later ICMP fragment must not meet it, though no permit line with a type exists.
+TEST(Spd, EchoReplyLinesNeverTakeFragments) {
+    std::vector<SpdRule> rules = {make_rule(1, 0, 0, 0, 0, kIcmp, {0x0000, 0x0000}),
+                                  make_rule(2, 0, 0, 0, 0)};
+    rules[0].action = SpdAction::kBypass;
+    auto spd = build_ok(rules, "spd-icmp-reply");
+    ASSERT_NE(spd, nullptr);
+    Packet reply{1, 2, kIcmp, 0x0000, 0}, later = reply, later_tcp{1, 2, kTcp, 0, 0};
+    later.later_fragment = later_tcp.later_fragment = true;
+    EXPECT_EQ(lookup_all(*spd, {reply, later, later_tcp}), (std::vector<uint32_t>{0, 1, 1}));
+}
+
 TEST(Spd, RefusesRulesItCannotHonour) {
     struct Case {
         const char* name;
@@ -301,7 +345,8 @@ TEST(Spd, RefusesRulesItCannotHonour) {
         {"fragments-only rule with ports", fragments_with_ports},
         {"fragments_only not 0 or 1", fragments_flag_2},
         {"ports with protocol any", make_rule(1, 0, 0, 0, 0, 0, {}, {80, 80})},
-        {"ports with icmp", make_rule(1, 0, 0, 0, 0, kIcmp, {8, 8}, {})},
+        {"icmp with a destination range", make_rule(1, 0, 0, 0, 0, kIcmp, {}, {8, 8})},
+        {"ports with esp", make_rule(1, 0, 0, 0, 0, 50, {8, 8}, {})},
         {"empty range", make_rule(1, 0, 0, 0, 0, kTcp, {}, {90, 80})},
         {"ipv6 selector", v6},
         {"prefix above 32", long_prefix},
@@ -335,10 +380,15 @@ class RuleGen {
     explicit RuleGen(uint32_t seed) : rng_(seed) {}
 
     SpdRule rule(uint32_t id) {
-        const uint8_t proto = pick<uint8_t>({0, 0, kTcp, kTcp, kUdp, kIcmp});
+        const uint8_t proto = pick<uint8_t>({0, 0, kTcp, kTcp, kUdp, kIcmp, kIcmp});
         const bool ported = proto == kTcp || proto == kUdp;
         SpdRule r = make_rule(id, address(), prefix_len(), address(), prefix_len(), proto,
                               ported ? range() : Range{}, ported ? range() : Range{});
+        if (proto == kIcmp) {
+            const Range t = icmp_range();
+            r.sel.sport_lo = t.lo;
+            r.sel.sport_hi = t.hi;
+        }
         r.action = pick<SpdAction>(
             {SpdAction::kProtect, SpdAction::kProtect, SpdAction::kBypass, SpdAction::kDiscard});
         const bool portless = r.sel.sport_lo == 0 && r.sel.sport_hi == 0xffff &&
@@ -350,6 +400,7 @@ class RuleGen {
     Packet packet() {
         Packet p{address(), address(), pick<uint8_t>({kTcp, kTcp, kUdp, kIcmp, 50}), port(),
                  port()};
+        if (p.proto == kIcmp) p.sport = icmp_message();
         decorate(p);
         return p;
     }
@@ -393,6 +444,22 @@ class RuleGen {
     }
     uint8_t prefix_len() { return pick<uint8_t>({0, 8, 16, 20, 24, 28, 30, 32}); }
     uint16_t port() { return pick<uint16_t>({0, 22, 53, 80, 443, 500, 1024, 4500, 65535}); }
+    // ICMP type << 8 | code: echo reply, unreachable (net, host, port, too big), echo, TTL.
+    uint16_t icmp_message() {
+        return pick<uint16_t>({0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0800, 0x0b00, 0x0b01});
+    }
+    // An ICMP rule: any message, one type with all its codes, or one type and code.
+    Range icmp_range() {
+        const uint16_t m = icmp_message();
+        switch (rng_() % 3) {
+            case 0:
+                return {};
+            case 1:
+                return {static_cast<uint16_t>(m & 0xff00), static_cast<uint16_t>(m | 0x00ff)};
+            default:
+                return {m, m};
+        }
+    }
 
     Range range() {
         switch (rng_() % 5) {
@@ -520,6 +587,28 @@ TEST(SpdCache, KeepsFragmentsOfAnyProtocolApartFromWholePackets) {
         EXPECT_EQ(cached_lookup(cache, *spd, {whole, fragment, whole, fragment}, 4),
                   (std::vector<uint32_t>{1, 0, 1, 0}));
     EXPECT_GT(cache.hits(), 6u);
+}
+
+// The key carries an ICMP message's type and code (echo and echo reply between the same hosts
+// have different answers) and leaves out its checksum (every echo has another one: ignoring it
+// is what lets a ping flow hit).
+TEST(SpdCache, KeysIcmpByTypeAndCodeNotChecksum) {
+    std::vector<SpdRule> rules = {make_rule(1, 0, 0, 0, 0, kIcmp, {0x0800, 0x08ff}),
+                                  make_rule(2, 0, 0, 0, 0)};
+    rules[1].action = SpdAction::kBypass;
+    auto spd = build_ok(rules, "spd-cache-icmp");
+    ASSERT_NE(spd, nullptr);
+    const uint32_t a = ipv4(10, 1, 0, 1), b = ipv4(10, 2, 0, 1);
+    std::vector<Packet> pkts;
+    for (uint16_t seq = 0; seq < 16; ++seq) {
+        pkts.push_back({a, b, kIcmp, 0x0800, static_cast<uint16_t>(0x1000 + seq)});
+        pkts.push_back({a, b, kIcmp, 0x0000, static_cast<uint16_t>(0x2000 + seq)});
+    }
+    SpdCache cache;
+    const std::vector<uint32_t> got = cached_lookup(cache, *spd, pkts, 1);
+    for (size_t i = 0; i < pkts.size(); ++i)
+        EXPECT_EQ(got[i], i % 2 == 0 ? 0u : 1u) << i;
+    EXPECT_EQ(cache.hits(), pkts.size() - 2) << "one miss per message type";
 }
 
 TEST(SpdCache, AnswersFollowTheSnapshotInForce) {

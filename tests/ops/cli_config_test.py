@@ -13,7 +13,8 @@ lab_test.py's Lab class and helpers), on gateway A:
      appears anywhere in the output.
   6. test crypto trace of a UDP flow of tunnel 2: interface, crypto map entry, ACL line, SA and
      next hop; then that flow is sent and the SA counter the trace named moved by its packets;
-     a non-initial fragment of it (`fragment`, no ports) is traced to the same SA.
+     a non-initial fragment of it (`fragment`, no ports) is traced to the same SA; an ICMP echo
+     (`icmp echo`: the message is a selector) is named and traced to tunnel 1's SA.
   7. errors: an unknown access list and a bad trace argument are one line `% ...`, exit 1.
 
 Usage: cli_config_test.py BUILD_DIR. Root only (namespaces). Prints PASS/FAIL lines, exits 1 on
@@ -194,6 +195,10 @@ def test_trace(lab):
     check("6. a packet no ACL line matches is traced to the clear",
           rc == 0 and "Result: none" in text and "Action: clear" in text,
           text.strip().splitlines()[-1])
+    rc, text, _ = cli_text(lab, "test", "crypto", "trace", HOST_A, HOST_B, "icmp", "echo")
+    check("6. an ICMP echo (TYPE alone) is named and takes tunnel 1's SA",
+          rc == 0 and text.startswith(f"Packet: icmp {HOST_A} -> {HOST_B}, echo (type 8, code 0)")
+          and "Action: encrypted" in text, text.strip().splitlines()[0] if text else "")
     frag = lab.cli("a", "test", "crypto", "trace", HOST_A2, HOST_B, "udp", "fragment")
     check("6. a non-initial fragment of that flow (no ports) takes the same SA",
           (frag.get("packet") or {}).get("fragment") is True and
@@ -204,9 +209,9 @@ def test_errors(lab):
     rc, out, err = cli_text(lab, "show", "access-lists", "999")
     check("7. unknown access list: one line, exit 1",
           rc == 1 and err == "% no access list named 999\n" and out == "", f"{rc} {err!r}")
-    rc, out, err = cli_text(lab, "test", "crypto", "trace", HOST_A, HOST_B, "icmp", "1", "2")
-    check("7. ports with icmp: one line, exit 1",
-          rc == 1 and err.count("\n") == 1 and err.startswith("% ") and "tcp or udp" in err,
+    rc, out, err = cli_text(lab, "test", "crypto", "trace", HOST_A, HOST_B, "icmp", "bogus")
+    check("7. a bad ICMP type: one line, exit 1",
+          rc == 1 and err.count("\n") == 1 and err.startswith("% invalid ICMP type 'bogus'"),
           f"{rc} {err!r}")
 
 

@@ -428,6 +428,28 @@ TEST(TestCryptoTrace, NonInitialFragmentIsNamed) {
         << text;
 }
 
+// `test crypto trace SRC DST icmp TYPE [CODE]`: the message is named as IOS names it, with
+// its numbers (the code defaults to 0, or to the name's own).
+TEST(TestCryptoTrace, IcmpMessageIsNamed) {
+    const Views v = load(lab_site_a());
+    const auto line = [&](const char* type, const char* code) {
+        std::string error;
+        const auto q = control::parse_trace_query("198.18.1.10", "198.18.2.10", "icmp", type, code,
+                                                  false, &error);
+        EXPECT_TRUE(q) << error;
+        if (!q) return std::string();
+        const std::string text =
+            mgmt::render_trace(control::trace_view(control::trace_packet(v.cfg, v.policy, *q)));
+        return text.substr(0, text.find('\n'));
+    };
+    EXPECT_EQ(line("echo", ""), "Packet: icmp 198.18.1.10 -> 198.18.2.10, echo (type 8, code 0)");
+    EXPECT_EQ(line("3", "4"),
+              "Packet: icmp 198.18.1.10 -> 198.18.2.10, packet-too-big (type 3, code 4)");
+    EXPECT_EQ(line("3", "9"),
+              "Packet: icmp 198.18.1.10 -> 198.18.2.10, unreachable (type 3, code 9)");
+    EXPECT_EQ(line("200", ""), "Packet: icmp 198.18.1.10 -> 198.18.2.10, type 200, code 0");
+}
+
 TEST(TestCryptoTrace, ClearAndLocalPackets) {
     const Views v = load(lab_site_a());
     std::string error;

@@ -109,6 +109,43 @@ std::optional<Bytes> open_tunnel_esp(const Bytes& frame) {
     return plain;
 }
 
+// The peer's ESP for the tunnel's inbound SA (SPI 4097, config()'s inbound session key, AES-128-
+// GCM as above) carrying `inner`, sealed with OpenSSL: an IPv4 packet from the peer 192.0.2.2 to
+// the gateway 192.0.2.1.
+Bytes seal_tunnel_esp(const Bytes& inner, uint32_t seq) {
+    static const uint8_t kKey[20] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+                                     0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11, 0x12, 0x13};
+    constexpr size_t kIv = 8, kIcv = 16;
+    Bytes plain = inner;  // RFC 4303 §2.4: padding 1, 2, ... to a 4-byte boundary
+    for (uint8_t pad = 1; (plain.size() + 2) % 4 != 0; ++pad)
+        plain.push_back(pad);
+    const auto pad_len = static_cast<uint8_t>(plain.size() - inner.size());
+    plain.push_back(pad_len);
+    plain.push_back(kProtoIpv4);
+    Bytes esp(8 + kIv + plain.size() + kIcv);
+    store_be32(&esp[0], 4097);
+    store_be32(&esp[4], seq);
+    for (size_t i = 0; i < kIv; ++i)
+        esp[8 + i] = static_cast<uint8_t>(0xa0 + i + seq);
+    uint8_t nonce[12];
+    std::memcpy(nonce, kKey + 16, 4);
+    std::memcpy(nonce + 4, &esp[8], kIv);
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    int len = 0, fin = 0;
+    const bool ok =
+        EVP_EncryptInit_ex(ctx, EVP_aes_128_gcm(), nullptr, kKey, nonce) == 1 &&
+        EVP_EncryptUpdate(ctx, nullptr, &len, esp.data(), 8) == 1 &&
+        EVP_EncryptUpdate(ctx, &esp[8 + kIv], &len, plain.data(), int(plain.size())) == 1 &&
+        EVP_EncryptFinal_ex(ctx, &esp[8 + kIv] + len, &fin) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG, kIcv, &esp[8 + kIv + plain.size()]) == 1;
+    EVP_CIPHER_CTX_free(ctx);
+    EXPECT_TRUE(ok);
+    Bytes ip = ipv4(0xc0000202, 0xc0000201, kProtoEsp, static_cast<uint16_t>(esp.size()));
+    std::copy(esp.begin(), esp.end(), ip.begin() + 20);
+    set_ipv4_checksum(ip.data());
+    return ip;
+}
+
 // `ip` as the gateway forwards it: one hop less (RFC 1812 §5.3.1), header checksum updated.
 Bytes forwarded(Bytes ip) {
     --ip[8];
@@ -740,6 +777,56 @@ TEST_F(Reconfigure, FragmentsLinesTakeOnlyLaterFragments) {
     const auto in = exchange(0, outside_in(later_reply));
     ASSERT_EQ(in[1].size(), 1u);
     EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(later_reply));
+}
+
+// ICMP messages as selectors (RFC 4301 §4.4.1.1; IOS `permit icmp A B echo`): echoes leave in
+// the SA, echo replies in clear, and a later ICMP fragment (no type to read) goes with the
+// permit line as for ports. Inbound, the same message type holds (§4.4.1.3): an echo in clear
+// from the remote site is refused (not_ipsec) while an echo reply in clear passes; through the
+// SA an echo arrives and an echo reply is outside the SA's selector (inner_policy_mismatch).
+TEST_F(Reconfigure, IcmpLinesSelectByMessageTypeBothWays) {
+    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
+    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    ASSERT_NE(text.find(any), std::string::npos);
+    text.replace(text.find(any), any.size(),
+                 "access-list 101 permit icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 echo\n");
+    load(text);
+    const auto icmp = [&](uint32_t src, uint32_t dst, uint8_t type, uint16_t frag_field) {
+        Bytes ip = ipv4(src, dst, 1, 64);
+        ip[20] = type;
+        ip[21] = 0;
+        store_be16(&ip[6], frag_field);
+        set_ipv4_checksum(ip.data());
+        return ip;
+    };
+    const uint32_t remote = net_addr(2, 10);
+    for (const Bytes& ip : {icmp(kHost, remote, 8, 0), icmp(kHost, remote, 0, 8)}) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u);
+        const auto inner = open_tunnel_esp(out[0][0]);
+        ASSERT_TRUE(inner.has_value()) << "not in the SA: frag field " << load_be16(&ip[6]);
+        EXPECT_EQ(*inner, forwarded(ip));
+    }
+    const Bytes reply = icmp(kHost, remote, 0, 0);
+    auto out = exchange(1, inside_frame(reply));
+    ASSERT_EQ(out[0].size(), 1u);
+    EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(reply));
+
+    const uint64_t refused = drops(DropReason::kNotIpsec);
+    EXPECT_EQ(total(exchange(0, outside_in(icmp(remote, kHost, 8, 0)))), 0u);
+    EXPECT_EQ(drops(DropReason::kNotIpsec), refused + 1);
+    const Bytes clear_reply = icmp(remote, kHost, 0, 0);
+    auto in = exchange(0, outside_in(clear_reply));
+    ASSERT_EQ(in[1].size(), 1u);
+    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(clear_reply));
+
+    const Bytes echo_in = icmp(remote, kHost, 8, 0);
+    in = exchange(0, outside_in(seal_tunnel_esp(echo_in, 1)));
+    ASSERT_EQ(in[1].size(), 1u) << "the echo came through the SA";
+    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(echo_in));
+    const uint64_t mismatched = drops(DropReason::kInnerPolicyMismatch);
+    EXPECT_EQ(total(exchange(0, outside_in(seal_tunnel_esp(icmp(remote, kHost, 0, 0), 2)))), 0u);
+    EXPECT_EQ(drops(DropReason::kInnerPolicyMismatch), mismatched + 1);
 }
 
 // An SA whose selector claims a prefix longer than its address (here /40 for IPv4) is refused
