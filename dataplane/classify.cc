@@ -86,6 +86,7 @@ Classified classify_frame(rte_mbuf* m, const Policy& policy) {
     rte_pktmbuf_adj(m, l2_len);
     if (!ipv4_ok(m)) return drop_stripped(DropReason::kMalformed);
     const auto* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    if (!ipv4_selectors_present(ip, m->pkt_len)) return drop_stripped(DropReason::kMalformed);
     const uint32_t dst = load_be32(ip + 16);
     if (martian_ipv4(load_be32(ip + 12), dst)) return drop_stripped(DropReason::kMartian);
     if (policy.local(dst) == nullptr) return {PacketClass::kOutbound, DropReason::kNone};

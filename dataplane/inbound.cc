@@ -124,12 +124,24 @@ bool inner_martian(const rte_mbuf* m) {
     return (ip[0] >> 4) == 4 && martian_ipv4(load_be32(ip + 12), load_be32(ip + 16));
 }
 
+// A decapsulated IPv4 packet whose TCP/UDP/ICMP header is cut short of what the inner policy
+// check and the SPD read (classify drops received packets the same way). The ESP engine
+// itself takes any IP packet: this is the gateway's rule.
+bool inner_short(const rte_mbuf* m) {
+    const uint8_t* ip = rte_pktmbuf_mtod(m, const uint8_t*);
+    return (ip[0] >> 4) == 4 && !ipv4_selectors_present(ip, m->pkt_len);
+}
+
 // Martians, inner policy, reassembly counters, then forwarding or the gateway's own services.
 void deliver(LcoreCtx& c, Dataplane& dp, const Policy& pol, EspBurst& b, PktVec& fwd) {
     for (uint16_t k = 0; k < b.n; ++k) {
         if (b.drop[k] != DropReason::kNone) continue;
         if (inner_martian(b.pkts[k])) {
             mark_drop(b, k, DropReason::kMartian);
+            continue;
+        }
+        if (inner_short(b.pkts[k])) {
+            mark_drop(b, k, DropReason::kInnerMalformed);
             continue;
         }
         if (!inner_matches(*b.sa[k], b.pkts[k])) {

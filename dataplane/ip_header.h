@@ -31,6 +31,17 @@ inline bool ipv4_later_fragment(const uint8_t* ip) {
     return (load_be16(ip + 6) & 0x1fff) != 0;
 }
 
+// The SPD and the inner policy check read the 4 bytes behind the IPv4 header of TCP and UDP
+// (ports) and ICMP (type and code). True when a packet of `len` bytes has them or needs none
+// (another protocol, or a non-initial fragment, RFC 4301 §7). A TCP, UDP or ICMP header cut
+// shorter cannot be classified (RFC 4301 §4.4.1.1 selectors) and is malformed anyway (RFC 9293
+// §3.1, RFC 768, RFC 792 headers are 20, 8 and 8 bytes).
+inline bool ipv4_selectors_present(const uint8_t* ip, uint32_t len) {
+    const uint8_t proto = ip[9];
+    if (proto != kProtoTcp && proto != kProtoUdp && proto != kProtoIcmp) return true;
+    return (ip[0] & 0xfu) * 4 + 4 <= len || ipv4_later_fragment(ip);
+}
+
 // One's-complement sum (RFC 1071) of a header of `ihl` bytes, folded to 16 bits. The common
 // 20-byte header is summed as five 32-bit words instead of DPDK's generic byte loop.
 inline uint16_t ipv4_header_sum(const uint8_t* ip, uint32_t ihl) {

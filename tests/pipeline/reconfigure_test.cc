@@ -829,6 +829,52 @@ TEST_F(Reconfigure, IcmpLinesSelectByMessageTypeBothWays) {
     EXPECT_EQ(drops(DropReason::kInnerPolicyMismatch), mismatched + 1);
 }
 
+// The SPD reads the 4 bytes behind the IP header of TCP, UDP and ICMP (ports, type and code).
+// A packet cut shorter cannot be classified: dropped as malformed (received in clear) or
+// inner_malformed (out of the tunnel), not matched on whatever bytes followed it in the buffer.
+// Protocols without selectors, and later fragments, need no such bytes and pass.
+TEST_F(Reconfigure, HeadersTooShortForThePolicyAreMalformed) {
+    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
+    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+    ASSERT_NE(text.find(any), std::string::npos);
+    text.replace(text.find(any), any.size(),
+                 "access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n");
+    load(text);
+    const uint32_t remote = net_addr(2, 10);
+    const auto cut = [&](uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len) {
+        Bytes ip = ipv4(src, dst, 47, l4_len);  // ipv4() writes a UDP header of 8 bytes
+        ip[9] = proto;
+        set_ipv4_checksum(ip.data());
+        return ip;
+    };
+    for (uint8_t proto : {kProtoTcp, kProtoUdp, kProtoIcmp}) {
+        SCOPED_TRACE(int{proto});
+        const uint64_t malformed = drops(DropReason::kMalformed);
+        EXPECT_EQ(total(exchange(1, inside_frame(cut(kHost, remote, proto, 3)))), 0u);
+        EXPECT_EQ(drops(DropReason::kMalformed), malformed + 1);
+    }
+    // Enough for the selectors: a 4-byte UDP "header" to port 53 is classified (in the SA).
+    Bytes four = cut(kHost, remote, kProtoUdp, 4);
+    store_be16(&four[22], 53);
+    set_ipv4_checksum(four.data());
+    auto out = exchange(1, inside_frame(four));
+    ASSERT_EQ(out[0].size(), 1u);
+    EXPECT_TRUE(open_tunnel_esp(out[0][0]).has_value());
+    // No selectors to read: GRE with 2 bytes, and a later UDP fragment of 2 bytes, go in clear.
+    Bytes later = cut(kHost, remote, kProtoUdp, 2);
+    store_be16(&later[6], 8);
+    set_ipv4_checksum(later.data());
+    for (const Bytes& ip : {cut(kHost, remote, 47, 2), later}) {
+        out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u) << int{ip[9]};
+    }
+    // From the tunnel: a UDP packet of 3 bytes, authenticated but unclassifiable.
+    const uint64_t inner = drops(DropReason::kInnerMalformed);
+    EXPECT_EQ(total(exchange(0, outside_in(seal_tunnel_esp(cut(remote, kHost, kProtoUdp, 3), 1)))),
+              0u);
+    EXPECT_EQ(drops(DropReason::kInnerMalformed), inner + 1);
+}
+
 // An SA whose selector claims a prefix longer than its address (here /40 for IPv4) is refused
 // with a reason, not compiled into a mask by a negative shift (which the garbling below found);
 // the SAs already installed stay.
