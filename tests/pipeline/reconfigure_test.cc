@@ -153,6 +153,20 @@ Bytes forwarded(Bytes ip) {
     return ip;
 }
 
+// A 64-byte-payload IPv4 packet with the given fragment field (flags and offset); for ICMP,
+// `icmp_type` with code 0 in the first two payload bytes.
+Bytes ip_packet(uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag_field,
+                std::optional<uint8_t> icmp_type = std::nullopt) {
+    Bytes ip = ipv4(src, dst, proto, 64);
+    if (icmp_type) {
+        ip[20] = *icmp_type;
+        ip[21] = 0;
+    }
+    store_be16(&ip[6], frag_field);
+    set_ipv4_checksum(ip.data());
+    return ip;
+}
+
 uint32_t net_addr(int net, uint32_t host) {
     return 0xc6120000u | static_cast<uint32_t>(net) << 8 | host;
 }
@@ -241,6 +255,46 @@ class Reconfigure : public ::testing::Test {
                        m.body.sa.direction == wire::Direction::kOutbound;
             });
         apply(msgs, 1);
+    }
+
+    // `ip` sent from the inside host leaves port0 in the tunnel's SA (opened with OpenSSL), or in
+    // clear by the default route; received on port0 (in clear, or `esp` around it), it leaves
+    // port1 in clear; or it is dropped with `reason` and nothing leaves.
+    void expect_in_sa(const Bytes& ip) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u);
+        const auto inner = open_tunnel_esp(out[0][0]);
+        ASSERT_TRUE(inner.has_value())
+            << "not in the SA: protocol " << int{ip[9]} << ", frag " << load_be16(&ip[6]);
+        EXPECT_EQ(*inner, forwarded(ip));
+    }
+    void expect_clear_out(const Bytes& ip) {
+        const auto out = exchange(1, inside_frame(ip));
+        ASSERT_EQ(out[0].size(), 1u);
+        EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(ip));
+    }
+    void expect_delivered_in(const Bytes& ip, const Bytes& received) {
+        const auto in = exchange(0, outside_in(received));
+        ASSERT_EQ(in[1].size(), 1u);
+        EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(ip));
+    }
+    void expect_dropped_in(const Bytes& received, DropReason reason) {
+        const uint64_t before = drops(reason);
+        EXPECT_EQ(total(exchange(0, outside_in(received))), 0u);
+        EXPECT_EQ(drops(reason), before + 1);
+    }
+
+    // config() with a default route out of port0 and access list 101 (permit ip from site 1 to
+    // site 2) replaced by `acl_lines`; `{any}` in them stands for that line.
+    void load_acl(std::string acl_lines) {
+        std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
+        const std::string any =
+            "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
+        ASSERT_NE(text.find(any), std::string::npos);
+        if (const size_t at = acl_lines.find("{any}"); at != std::string::npos)
+            acl_lines.replace(at, 5, any);
+        text.replace(text.find(any), any.size(), acl_lines);
+        load(text);
     }
     void sighup(const std::string& text) {
         const control::CompiledPolicy next = control::test::compile_clean(text);
@@ -683,13 +737,9 @@ TEST_F(Reconfigure, FramesControlSendsLeaveOrAreCounted) {
 // the first one: falling through to the default route, they would leave in clear. A deny line
 // with a port never takes them, even when their payload reads like its port.
 TEST_F(Reconfigure, LaterFragmentsOfAPortSelectedFlowLeaveInItsSa) {
-    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
-    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
-    ASSERT_NE(text.find(any), std::string::npos);
-    text.replace(text.find(any), any.size(),
-                 "access-list 101 deny udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n"
-                 "access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 2049\n");
-    load(text);
+    load_acl(
+        "access-list 101 deny udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n"
+        "access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 2049\n");
     const auto udp_to = [&](uint16_t dport, uint16_t frag_field) {
         Bytes ip = ipv4(kHost, net_addr(2, 10), kProtoUdp, 64);
         store_be16(&ip[22], dport);
@@ -742,41 +792,19 @@ TEST_F(Reconfigure, LaterFragmentsOfAPortSelectedFlowLeaveInItsSa) {
 // fragments in clear, and later fragments of other protocols still in the SA. Inbound, the
 // mirrored deny lets such a fragment arrive in clear while a whole packet in clear is refused.
 TEST_F(Reconfigure, FragmentsLinesTakeOnlyLaterFragments) {
-    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
-    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
-    ASSERT_NE(text.find(any), std::string::npos);
-    text.replace(
-        text.find(any), any.size(),
-        "access-list 101 deny icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 fragments\n" + any);
-    load(text);
-    const auto packet = [&](uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag_field) {
-        Bytes ip = ipv4(src, dst, proto, 64);
-        store_be16(&ip[6], frag_field);
-        set_ipv4_checksum(ip.data());
-        return ip;
+    load_acl(
+        "access-list 101 deny icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 fragments\n"
+        "{any}");
+    const auto packet = [](uint32_t src, uint32_t dst, uint8_t proto, uint16_t frag_field) {
+        return ip_packet(src, dst, proto, frag_field);
     };
     const uint32_t remote = net_addr(2, 10);
-    for (const Bytes& ip : {packet(kHost, remote, 1, 0), packet(kHost, remote, 1, 0x2000),
-                            packet(kHost, remote, kProtoUdp, 8)}) {
-        const auto out = exchange(1, inside_frame(ip));
-        ASSERT_EQ(out[0].size(), 1u);
-        const auto inner = open_tunnel_esp(out[0][0]);
-        ASSERT_TRUE(inner.has_value())
-            << "not in the SA: protocol " << int{ip[9]} << ", frag " << load_be16(&ip[6]);
-        EXPECT_EQ(*inner, forwarded(ip));
-    }
-    const Bytes later_icmp = packet(kHost, remote, 1, 8);
-    auto out = exchange(1, inside_frame(later_icmp));
-    ASSERT_EQ(out[0].size(), 1u);
-    EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(later_icmp));
-
-    const uint64_t refused = drops(DropReason::kNotIpsec);
-    EXPECT_EQ(total(exchange(0, outside_in(packet(remote, kHost, 1, 0)))), 0u);
-    EXPECT_EQ(drops(DropReason::kNotIpsec), refused + 1);
-    const Bytes later_reply = packet(remote, kHost, 1, 8);
-    const auto in = exchange(0, outside_in(later_reply));
-    ASSERT_EQ(in[1].size(), 1u);
-    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(later_reply));
+    expect_in_sa(packet(kHost, remote, 1, 0));
+    expect_in_sa(packet(kHost, remote, 1, 0x2000));
+    expect_in_sa(packet(kHost, remote, kProtoUdp, 8));
+    expect_clear_out(packet(kHost, remote, 1, 8));
+    expect_dropped_in(packet(remote, kHost, 1, 0), DropReason::kNotIpsec);
+    expect_delivered_in(packet(remote, kHost, 1, 8), packet(remote, kHost, 1, 8));
 }
 
 // ICMP messages as selectors (RFC 4301 §4.4.1.1; IOS `permit icmp A B echo`): echoes leave in
@@ -785,48 +813,19 @@ TEST_F(Reconfigure, FragmentsLinesTakeOnlyLaterFragments) {
 // from the remote site is refused (not_ipsec) while an echo reply in clear passes; through the
 // SA an echo arrives and an echo reply is outside the SA's selector (inner_policy_mismatch).
 TEST_F(Reconfigure, IcmpLinesSelectByMessageTypeBothWays) {
-    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
-    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
-    ASSERT_NE(text.find(any), std::string::npos);
-    text.replace(text.find(any), any.size(),
-                 "access-list 101 permit icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 echo\n");
-    load(text);
-    const auto icmp = [&](uint32_t src, uint32_t dst, uint8_t type, uint16_t frag_field) {
-        Bytes ip = ipv4(src, dst, 1, 64);
-        ip[20] = type;
-        ip[21] = 0;
-        store_be16(&ip[6], frag_field);
-        set_ipv4_checksum(ip.data());
-        return ip;
+    load_acl("access-list 101 permit icmp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 echo\n");
+    const auto icmp = [](uint32_t src, uint32_t dst, uint8_t type, uint16_t frag_field) {
+        return ip_packet(src, dst, kProtoIcmp, frag_field, type);
     };
     const uint32_t remote = net_addr(2, 10);
-    for (const Bytes& ip : {icmp(kHost, remote, 8, 0), icmp(kHost, remote, 0, 8)}) {
-        const auto out = exchange(1, inside_frame(ip));
-        ASSERT_EQ(out[0].size(), 1u);
-        const auto inner = open_tunnel_esp(out[0][0]);
-        ASSERT_TRUE(inner.has_value()) << "not in the SA: frag field " << load_be16(&ip[6]);
-        EXPECT_EQ(*inner, forwarded(ip));
-    }
-    const Bytes reply = icmp(kHost, remote, 0, 0);
-    auto out = exchange(1, inside_frame(reply));
-    ASSERT_EQ(out[0].size(), 1u);
-    EXPECT_EQ(Bytes(out[0][0].begin() + 14, out[0][0].end()), forwarded(reply));
-
-    const uint64_t refused = drops(DropReason::kNotIpsec);
-    EXPECT_EQ(total(exchange(0, outside_in(icmp(remote, kHost, 8, 0)))), 0u);
-    EXPECT_EQ(drops(DropReason::kNotIpsec), refused + 1);
-    const Bytes clear_reply = icmp(remote, kHost, 0, 0);
-    auto in = exchange(0, outside_in(clear_reply));
-    ASSERT_EQ(in[1].size(), 1u);
-    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(clear_reply));
-
-    const Bytes echo_in = icmp(remote, kHost, 8, 0);
-    in = exchange(0, outside_in(seal_tunnel_esp(echo_in, 1)));
-    ASSERT_EQ(in[1].size(), 1u) << "the echo came through the SA";
-    EXPECT_EQ(Bytes(in[1][0].begin() + 14, in[1][0].end()), forwarded(echo_in));
-    const uint64_t mismatched = drops(DropReason::kInnerPolicyMismatch);
-    EXPECT_EQ(total(exchange(0, outside_in(seal_tunnel_esp(icmp(remote, kHost, 0, 0), 2)))), 0u);
-    EXPECT_EQ(drops(DropReason::kInnerPolicyMismatch), mismatched + 1);
+    expect_in_sa(icmp(kHost, remote, 8, 0));
+    expect_in_sa(icmp(kHost, remote, 0, 8));
+    expect_clear_out(icmp(kHost, remote, 0, 0));
+    expect_dropped_in(icmp(remote, kHost, 8, 0), DropReason::kNotIpsec);
+    expect_delivered_in(icmp(remote, kHost, 0, 0), icmp(remote, kHost, 0, 0));
+    expect_delivered_in(icmp(remote, kHost, 8, 0), seal_tunnel_esp(icmp(remote, kHost, 8, 0), 1));
+    expect_dropped_in(seal_tunnel_esp(icmp(remote, kHost, 0, 0), 2),
+                      DropReason::kInnerPolicyMismatch);
 }
 
 // The SPD reads the 4 bytes behind the IP header of TCP, UDP and ICMP (ports, type and code).
@@ -834,12 +833,7 @@ TEST_F(Reconfigure, IcmpLinesSelectByMessageTypeBothWays) {
 // inner_malformed (out of the tunnel), not matched on whatever bytes followed it in the buffer.
 // Protocols without selectors, and later fragments, need no such bytes and pass.
 TEST_F(Reconfigure, HeadersTooShortForThePolicyAreMalformed) {
-    std::string text = config(port_ids_, -1, 0) + "ip route 0.0.0.0 0.0.0.0 192.0.2.2\n";
-    const std::string any = "access-list 101 permit ip 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255\n";
-    ASSERT_NE(text.find(any), std::string::npos);
-    text.replace(text.find(any), any.size(),
-                 "access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n");
-    load(text);
+    load_acl("access-list 101 permit udp 198.18.1.0 0.0.0.255 198.18.2.0 0.0.0.255 eq 53\n");
     const uint32_t remote = net_addr(2, 10);
     const auto cut = [&](uint32_t src, uint32_t dst, uint8_t proto, uint16_t l4_len) {
         Bytes ip = ipv4(src, dst, 47, l4_len);  // ipv4() writes a UDP header of 8 bytes
