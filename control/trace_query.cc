@@ -1,6 +1,7 @@
 // Arguments of `test crypto trace`, checked one by one so the error names the wrong one.
 #include "control/acl_names.h"
 #include "control/trace.h"
+#include "control/value_parsers.h"
 
 namespace espgw::control {
 namespace {
@@ -13,10 +14,11 @@ std::optional<uint16_t> port_arg(const std::string& text, uint8_t proto, const c
     return std::nullopt;
 }
 
+// 0-255 written plainly (no leading zeros).
 std::optional<uint8_t> byte_arg(const std::string& text) {
-    const auto n = protocol_by_name(text);  // a number 0-255 (or a protocol name: refused below)
-    if (!n || std::to_string(*n) != text) return std::nullopt;
-    return n;
+    const auto n = parse_u32(text);
+    if (!n || *n > 255 || std::to_string(*n) != text) return std::nullopt;
+    return static_cast<uint8_t>(*n);
 }
 
 // `icmp TYPE [CODE]`: what an icmp line of an ACL matches (sadb/spd_match.h).

@@ -61,7 +61,7 @@ bool addresses_match(const wire::Selector& sel, const TraceQuery& q) {
 bool icmp_matches(const wire::Selector& sel, const TraceQuery& q) {
     if (!sadb::spd_icmp_types(sel)) return true;
     if (!q.icmp_type) return false;
-    const uint16_t v = static_cast<uint16_t>(*q.icmp_type << 8 | q.icmp_code);
+    const uint16_t v = sadb::spd_icmp_range(*q.icmp_type, q.icmp_code).lo;
     return v >= sel.sport_lo && v <= sel.sport_hi;
 }
 

@@ -72,7 +72,7 @@ bool inner_matches(const SaRuntime& s, const rte_mbuf* m) {
     if (p.proto != 0 && ip[9] != p.proto) return false;
     // Ports, or ICMP type and code in the source range (sadb/spd_match.h; the destination
     // range is then ANY).
-    if (p.proto != kProtoUdp && p.proto != kProtoTcp && p.proto != kProtoIcmp) return true;
+    if (!has_selector_ports(p.proto)) return true;
     const uint32_t ihl = (ip[0] & 0xf) * 4u;
     // A non-initial fragment has no ports: it belongs to the SA on addresses and protocol, as
     // the outbound SPD sends it (spd.h; a peer's pre-fragmentation does the same).

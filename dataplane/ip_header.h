@@ -31,14 +31,18 @@ inline bool ipv4_later_fragment(const uint8_t* ip) {
     return (load_be16(ip + 6) & 0x1fff) != 0;
 }
 
-// The SPD and the inner policy check read the 4 bytes behind the IPv4 header of TCP and UDP
-// (ports) and ICMP (type and code). True when a packet of `len` bytes has them or needs none
+// Protocols whose first 4 header bytes are selectors (RFC 4301 §4.4.1.1): TCP and UDP ports,
+// ICMP type and code (sadb/spd_match.h). The SPD and the inner policy check read them.
+inline bool has_selector_ports(uint8_t proto) {
+    return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoIcmp;
+}
+
+// True when a packet of `len` bytes has those 4 bytes behind its IPv4 header or needs none
 // (another protocol, or a non-initial fragment, RFC 4301 §7). A TCP, UDP or ICMP header cut
-// shorter cannot be classified (RFC 4301 §4.4.1.1 selectors) and is malformed anyway (RFC 9293
-// §3.1, RFC 768, RFC 792 headers are 20, 8 and 8 bytes).
+// shorter cannot be classified and is malformed anyway (RFC 9293 §3.1, RFC 768, RFC 792 headers
+// are 20, 8 and 8 bytes).
 inline bool ipv4_selectors_present(const uint8_t* ip, uint32_t len) {
-    const uint8_t proto = ip[9];
-    if (proto != kProtoTcp && proto != kProtoUdp && proto != kProtoIcmp) return true;
+    if (!has_selector_ports(ip[9])) return true;
     return (ip[0] & 0xfu) * 4 + 4 <= len || ipv4_later_fragment(ip);
 }
 

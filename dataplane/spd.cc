@@ -50,12 +50,6 @@ bool any_port(uint16_t lo, uint16_t hi) {
     return lo == 0 && hi == 0xffff;
 }
 
-// Protocols whose bytes 20..23 (behind a 20-byte header) the SPD matches: TCP and UDP ports,
-// ICMP type and code (sadb/spd_match.h).
-bool has_selector_ports(uint8_t proto) {
-    return proto == kProtoTcp || proto == kProtoUdp || proto == kProtoIcmp;
-}
-
 // Version 0 is "no address": only valid as the wildcard.
 bool address_ok(const Addr& a, uint8_t prefix) {
     return a.version == 4 ? prefix <= 32 : a.version == 0 && prefix == 0;
