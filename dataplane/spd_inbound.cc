@@ -5,6 +5,7 @@
 
 #include "dataplane/drops.h"
 #include "dataplane/ip_header.h"
+#include "sadb/spd_match.h"
 
 namespace espgw::dataplane {
 namespace {
@@ -21,7 +22,7 @@ SpdRule mirrored(const SpdRule& r) {
     SpdRule m = r;
     std::swap(m.sel.src, m.sel.dst);
     std::swap(m.sel.src_prefix, m.sel.dst_prefix);
-    if (m.sel.proto == kProtoIcmp) return m;
+    if (!sadb::spd_mirror_swaps_ports(m.sel.proto)) return m;
     std::swap(m.sel.sport_lo, m.sel.dport_lo);
     std::swap(m.sel.sport_hi, m.sel.dport_hi);
     return m;

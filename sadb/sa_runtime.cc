@@ -47,7 +47,7 @@ SaRuntime::InnerPolicy compile_inner(const Selector& sel) {
     p.dst_mask = ipv4_mask(sel.local_prefix);
     p.dst_net = sel.local.v4_host() & p.dst_mask;
     p.proto = sel.proto;
-    if (sel.proto == kSelectorProtoIcmp) {
+    if (!spd_mirror_swaps_ports(sel.proto)) {
         // One selector for both directions, kept in the local (source) range: the arriving
         // message's type and code must lie in it (sadb/spd_match.h).
         p.sport_lo = sel.local_port_lo;

@@ -37,6 +37,14 @@ inline bool spd_icmp_types(const wire::Selector& s) {
     return s.proto == kSelectorProtoIcmp && spd_has_ports(s);
 }
 
+// Whether mirroring a selector for the other direction swaps its port ranges: TCP and UDP ports
+// swap with the addresses; ICMP type and code hold both ways and stay in the source range
+// (above). The inbound SPD (dataplane/spd_inbound.cc) and an SA's inner policy
+// (sadb/sa_runtime.cc) both mirror by this rule.
+inline bool spd_mirror_swaps_ports(uint8_t proto) {
+    return proto != kSelectorProtoIcmp;
+}
+
 // The source range for ICMP type `type` with code `code`, or all its codes.
 struct IcmpRange {
     uint16_t lo, hi;
