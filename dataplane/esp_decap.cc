@@ -36,11 +36,17 @@ void set_auth(EspContext& ctx, const SaRuntime& s, uint8_t* esp, uint32_t ct, ui
     op.icv_out = sc.icv;
     op.aad_len = 0;
     if (s.crypto->family == crypto::CipherFamily::kGcm) {
-        std::memcpy(sc.aad, esp, 4);
-        if (esn) store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
-        std::memcpy(sc.aad + (esn ? 8 : 4), esp + 4, 4);
-        op.aad = sc.aad;
-        op.aad_len = esn ? 12 : 8;
+        // RFC 4106 §5: the AAD is SPI || sequence number, the ESP header as received; with ESN
+        // the high-order bits go between them and it has to be assembled.
+        op.aad = esp;
+        op.aad_len = 8;
+        if (esn) {
+            std::memcpy(sc.aad, esp, 4);
+            store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
+            std::memcpy(sc.aad + 8, esp + 4, 4);
+            op.aad = sc.aad;
+            op.aad_len = 12;
+        }
     } else if (esn && s.icv_len != 0) {
         // Hash seq_hi after the payload: it goes where the ICV was, so save the ICV first.
         std::memcpy(sc.icv_rx, icv, s.icv_len);
