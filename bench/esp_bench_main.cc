@@ -3,7 +3,7 @@
 // same run, one core. See bench/README.md and bench/results/esp_engine.md.
 //
 //   espgw-esp-bench [--suites a,b] [--sizes 64,512,1420,imix] [--sas 1,10000]
-//                   [--dirs encap,decap] [--impls name,...] [--reps 5] [--target-ms 25]
+//                   [--dirs encap,decap,roundtrip] [--impls name,...] [--reps 5] [--target-ms 25]
 //                   [--lcore 1] [--json FILE] [--md FILE] [--allow-no-huge]
 //                   [--invoked-as "wrapper command line"] [--engine-rev REV]
 #include <rte_cycles.h>
@@ -63,7 +63,7 @@ void usage() {
     std::fprintf(
         stderr,
         "usage: espgw-esp-bench [--suites a,b] [--sizes 64,512,1420,imix] [--sas 1,10000]\n"
-        "  [--dirs encap,decap] [--impls name,...] [--reps N] [--target-ms MS]\n"
+        "  [--dirs encap,decap,roundtrip] [--impls name,...] [--reps N] [--target-ms MS]\n"
         "  [--lcore CPU] [--json FILE] [--md FILE] [--allow-no-huge] [--invoked-as CMD]\n"
         "  [--engine-rev REV]\n");
 }
@@ -102,7 +102,7 @@ Options defaults() {
     for (const SizeClass& c : all_size_classes())
         o.sizes.emplace_back(c.name);
     o.dirs = {"encap", "decap"};
-    o.impls = {kEspgwMb, kEspgwOssl, kFloorJob, kFloorDirect, kRteIpsec, kBaseline};
+    o.impls = {kEspgwMb, kEspgwOssl, kFloorJob, kFloorDirect, kRteIpsec, kBaseline, kEspgwMbReplay};
     return o;
 }
 
@@ -124,6 +124,9 @@ Options parse(int argc, char** argv) {
             throw std::runtime_error("bad argument " + a);
         }
     }
+    for (const std::string& d : o.dirs)
+        if (d != "encap" && d != "decap" && d != "roundtrip")
+            throw std::runtime_error("unknown direction " + d + " (encap, decap, roundtrip)");
     return o;
 }
 
@@ -163,9 +166,24 @@ std::string utc_now() {
     return b;
 }
 
-// All implementations of one suite and SA count, both directions.
+bool wants_dir(const Options& o, const std::string& dir) {
+    return std::find(o.dirs.begin(), o.dirs.end(), dir) != o.dirs.end();
+}
+
+// The roundtrip contenders: anti-replay off (the benchmark's SAs) and on (SAs of their own).
+struct Roundtrips {
+    Roundtrips(const Suite& s, uint32_t n, crypto::MbManager& mgr, const EspgwSas& plain,
+               const std::string& tag)
+        : replay_sas(s, n, mgr, tag + "_rt", kRoundtripWindow),
+          off(plain, mgr),
+          on(replay_sas, mgr) {}
+    EspgwSas replay_sas;
+    EspgwRoundtrip off, on;
+};
+
+// All implementations of one suite and SA count, every direction asked for.
 struct Engines {
-    Engines(const Suite& s, uint32_t n, CryptoDev& dev, crypto::MbManager& mgr,
+    Engines(const Options& o, const Suite& s, uint32_t n, CryptoDev& dev, crypto::MbManager& mgr,
             crypto::MbManager& floor_mgr)
         : tag(std::string(s.name) + "_" + std::to_string(n)),
           esas(s, n, mgr, tag),
@@ -179,7 +197,9 @@ struct Engines {
           dec_ossl(esas, crypto::BackendKind::kOpenSsl, mgr),
           dec_rte(rsas),
           dec_floor(esas, false, FloorApi::kJob, floor_mgr),
-          dec_floor_direct(esas, false, FloorApi::kGcmDirect, floor_mgr) {}
+          dec_floor_direct(esas, false, FloorApi::kGcmDirect, floor_mgr) {
+        if (wants_dir(o, "roundtrip")) rt = std::make_unique<Roundtrips>(s, n, mgr, esas, tag);
+    }
 
     std::string tag;
     EspgwSas esas;
@@ -190,6 +210,7 @@ struct Engines {
     EspgwDecap dec_mb, dec_ossl;
     RteDecap dec_rte;
     FloorImpl dec_floor, dec_floor_direct;
+    std::unique_ptr<Roundtrips> rt;
     NoopImpl noop;
 };
 
@@ -202,13 +223,20 @@ GuardSet guard_set(Engines& e, const Suite& s) {
     return g;
 }
 
-std::vector<Contender> contenders(const Options& o, Engines& e, const Suite& s, bool encap,
-                                  const PacketPool& pool) {
+std::vector<Contender> contenders(const Options& o, Engines& e, const Suite& s,
+                                  const std::string& dir, const PacketPool& pool) {
     std::vector<Contender> cs;
     const uint32_t cover = std::max(e.esas.size(), pool.period());
     auto add = [&](const char* name, Impl* impl) {
         if (wanted(o, name)) cs.push_back({name, impl, &pool, s.slow, cover});
     };
+    if (dir == "roundtrip") {
+        add(kEspgwMb, &e.rt->off);
+        add(kEspgwMbReplay, &e.rt->on);
+        add(kBaseline, &e.noop);
+        return cs;
+    }
+    const bool encap = dir == "encap";
     add(kEspgwMb, encap ? static_cast<Impl*>(&e.enc_mb) : &e.dec_mb);
     add(kEspgwOssl, encap ? static_cast<Impl*>(&e.enc_ossl) : &e.dec_ossl);
     add(kFloorJob, encap ? &e.enc_floor : &e.dec_floor);
@@ -250,8 +278,8 @@ void run_size(const Options& o, rte_mempool* mp, Engines& e, const Suite& s, uin
     const PacketPool esp = build_esp_pool(mp, e.enc_mb, inner, n);
     check_cross(mp, s, inner, guard_set(e, s));
     for (const std::string& dir : o.dirs) {
-        const bool encap = dir == "encap";
-        std::vector<Contender> cs = contenders(o, e, s, encap, encap ? inner : esp);
+        const bool decap = dir == "decap";
+        std::vector<Contender> cs = contenders(o, e, s, dir, decap ? esp : inner);
         measure_case(mp, cs, o.timing);
         record_case(s, sc, n, dir, cs, out);
     }
@@ -273,7 +301,7 @@ int run(int argc, char** argv) {
         const Suite* s = find_suite(sn);
         if (s == nullptr) throw std::runtime_error("unknown suite " + sn);
         for (uint32_t n : o.sas) {
-            auto e = std::make_unique<Engines>(*s, n, dev, mgr, floor_mgr);
+            auto e = std::make_unique<Engines>(o, *s, n, dev, mgr, floor_mgr);
             for (const std::string& zn : o.sizes) {
                 const SizeClass* sc = find_size_class(zn);
                 if (sc == nullptr) throw std::runtime_error("unknown size " + zn);

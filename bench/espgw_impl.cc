@@ -12,7 +12,7 @@
 namespace espgw::bench {
 namespace {
 
-sadb::SaConfig sa_config(const Suite& s, uint32_t j, sadb::Direction dir) {
+sadb::SaConfig sa_config(const Suite& s, uint32_t j, sadb::Direction dir, uint32_t window) {
     const SaKeys k = sa_keys(s, j);
     sadb::SaConfig c;
     c.name = "bench";
@@ -28,28 +28,33 @@ sadb::SaConfig sa_config(const Suite& s, uint32_t j, sadb::Direction dir) {
     const auto b = sadb::IpAddr::v4(0xc6336401);  // 198.51.100.1
     c.local = dir == sadb::Direction::kOutbound ? a : b;
     c.peer = dir == sadb::Direction::kOutbound ? b : a;
-    c.replay_window = 0;
+    c.replay_window = window;
     return c;
 }
 
-sadb::SaRuntimePtr build(const Suite& s, uint32_t j, sadb::Direction dir, IMB_MGR* mgr) {
+sadb::SaRuntimePtr build(const Suite& s, uint32_t j, sadb::Direction dir, uint32_t window,
+                         IMB_MGR* mgr) {
     std::string error;
-    sadb::SaRuntimePtr sa = sadb::build_sa_runtime(sa_config(s, j, dir), mgr, &error);
+    sadb::SaRuntimePtr sa = sadb::build_sa_runtime(sa_config(s, j, dir, window), mgr, &error);
     if (!sa) throw std::runtime_error("espgw SA " + std::to_string(j) + ": " + error);
     return sa;
 }
 
 }  // namespace
 
-EspgwSas::EspgwSas(const Suite& suite, uint32_t n, crypto::MbManager& mgr, const std::string& tag) {
-    index_ =
-        std::make_unique<sadb::SpiIndex>("bench_spi_" + tag, n, static_cast<int>(rte_socket_id()));
+EspgwSas::EspgwSas(const Suite& suite, uint32_t n, crypto::MbManager& mgr, const std::string& tag,
+                   uint32_t replay_window) {
+    // rte_hash names its ring's memzone "RG_HT_" + name, cut at 31 characters: a long tag
+    // could name two live indexes alike, so each gets a number of its own.
+    static uint32_t next_id = 0;
+    index_ = std::make_unique<sadb::SpiIndex>("bspi" + std::to_string(next_id++), n,
+                                              static_cast<int>(rte_socket_id()));
     if (!index_->ok()) throw std::runtime_error("cannot create SPI index " + tag);
     out_.reserve(n);
     in_.reserve(n);
     for (uint32_t j = 0; j < n; ++j) {
-        out_.push_back(build(suite, j, sadb::Direction::kOutbound, mgr.get()));
-        in_.push_back(build(suite, j, sadb::Direction::kInbound, mgr.get()));
+        out_.push_back(build(suite, j, sadb::Direction::kOutbound, replay_window, mgr.get()));
+        in_.push_back(build(suite, j, sadb::Direction::kInbound, replay_window, mgr.get()));
         if (!index_->add(in_.back()->spi, in_.back().get()))
             throw std::runtime_error("SPI index full at " + std::to_string(j));
     }
@@ -80,6 +85,28 @@ uint16_t EspgwDecap::process(uint64_t, uint16_t n) {
     dataplane::esp_parse(*ctx_, b_);
     dataplane::esp_decap(*ctx_, b_);
     return dataplane::collect_drops(b_, ctx_->drops);
+}
+
+EspgwRoundtrip::EspgwRoundtrip(const EspgwSas& sas, crypto::MbManager& mgr)
+    : sas_(sas),
+      enc_(std::make_unique<dataplane::EspContext>(crypto::BackendKind::kIpsecMb, mgr)),
+      dec_(std::make_unique<dataplane::EspContext>(crypto::BackendKind::kIpsecMb, mgr)) {
+    dec_->spi_index = &sas.index();
+}
+
+uint16_t EspgwRoundtrip::process(uint64_t g0, uint16_t n) {
+    const uint32_t count = sas_.size();
+    uint32_t j = static_cast<uint32_t>(g0 % count);
+    for (uint16_t k = 0; k < n; ++k) {
+        b_.sa[k] = sas_.out(j);
+        if (++j == count) j = 0;
+    }
+    b_.reset(n);
+    dataplane::esp_encap(*enc_, b_);
+    b_.reset(dataplane::collect_drops(b_, enc_->drops));
+    dataplane::esp_parse(*dec_, b_);
+    dataplane::esp_decap(*dec_, b_);
+    return dataplane::collect_drops(b_, dec_->drops);
 }
 
 std::string drop_summary(const sadb::DropCounters& d) {

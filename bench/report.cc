@@ -61,7 +61,7 @@ std::string suite_table(const std::vector<Row>& rows, const std::string& suite) 
          "alloc+copy+free | espgw/rte_ipsec pps | espgw − floor |\n"
       << "|---|---:|---|---:|---:|---:|---:|---:|---:|---:|\n";
     for (const Row& r : rows) {
-        if (r.suite != suite) continue;
+        if (r.suite != suite || r.dir == "roundtrip") continue;
         o << "| " << r.size << " | " << r.n_sa << " | " << r.dir << " | " << with_mpps(r, kEspgwMb)
           << " | " << with_mpps(r, kEspgwOssl) << " | " << fmt(r.floor()) << " | "
           << with_mpps(r, kRteIpsec) << " | " << fmt(r.cyc(kBaseline)) << " | "
@@ -98,8 +98,26 @@ std::string goal_table(const std::vector<Row>& rows) {
          "goal | |\n"
       << "|---|---|---:|---|---:|---:|---|---:|---:|---:|---|\n";
     for (const Row& r : rows)
-        if (goal_suite(r.suite) && (r.size == "64" || r.size == "1420")) o << goal_row(r);
+        if (goal_suite(r.suite) && r.dir != "roundtrip" && (r.size == "64" || r.size == "1420"))
+            o << goal_row(r);
     return o.str();
+}
+
+// What anti-replay costs a real gateway's decap (direction roundtrip: encap, then decap of its
+// output), or "" when the run has no roundtrip rows.
+std::string roundtrip_table(const std::vector<Row>& rows) {
+    std::ostringstream o;
+    o << "| suite | size | SAs | encap + decap, anti-replay off | with a " << kRoundtripWindow
+      << "-packet window | difference |\n|---|---|---:|---:|---:|---:|\n";
+    bool any = false;
+    for (const Row& r : rows) {
+        if (r.dir != "roundtrip") continue;
+        any = true;
+        const double off = r.cyc(kEspgwMb), on = r.cyc(kEspgwMbReplay);
+        o << "| " << r.suite << " | " << r.size << " | " << r.n_sa << " | " << fmt(off) << " | "
+          << fmt(on) << " | " << fmt(on - off, "%+.0f") << " |\n";
+    }
+    return any ? o.str() : "";
 }
 
 const char* kMethod = R"(## Method
@@ -206,6 +224,8 @@ void write_markdown(const std::string& path, const Meta& m, const std::vector<Re
         if (suites.empty() || suites.back() != r.suite) suites.push_back(r.suite);
     for (const std::string& s : suites)
         f << "\n### " << s << "\n\n" << suite_table(rows, s);
+    if (const std::string rt = roundtrip_table(rows); !rt.empty())
+        f << "\n### Anti-replay (roundtrip)\n\n" << rt;
     f << "\n" << kMethod;
 }
 
@@ -217,6 +237,8 @@ void print_tables(const std::vector<Record>& recs) {
     for (const std::string& s : suites)
         std::printf("\n%s\n%s", s.c_str(), suite_table(rows, s).c_str());
     std::printf("\nGoals\n%s", goal_table(rows).c_str());
+    if (const std::string rt = roundtrip_table(rows); !rt.empty())
+        std::printf("\nAnti-replay (roundtrip)\n%s", rt.c_str());
 }
 
 }  // namespace espgw::bench

@@ -16,6 +16,10 @@ inline constexpr const char* kFloorJob = "floor-ipsecmb-job";
 inline constexpr const char* kFloorDirect = "floor-ipsecmb-gcm-direct";
 inline constexpr const char* kRteIpsec = "rte_ipsec-cpu-crypto";
 inline constexpr const char* kBaseline = "mbuf-alloc-copy-free";
+// Direction "roundtrip" only: espgw encap + decap with the inbound SAs' anti-replay window at its
+// default (kEspgwMb is the same with the window off).
+inline constexpr const char* kEspgwMbReplay = "espgw-ipsecmb-replay1024";
+inline constexpr uint32_t kRoundtripWindow = 1024;
 
 struct Record {
     std::string impl, suite, size, direction;
