@@ -227,6 +227,34 @@ bool attach_unless_stopped(const std::string& instance, std::chrono::seconds wai
     return false;
 }
 
+// Until SIGINT/SIGTERM: SIGHUP reloads, dataplane events are logged, a lost dataplane is waited
+// for and resynced, SA timers and the CLI are served.
+void serve(const Options& o, ControlState& st, EventLog& events, RingClient& ring, MgmtServer& mgmt,
+           SaTimerLoop& timers) {
+    std::string error;
+    wire::Msg ev;
+    while (!g_stop) {
+        if (g_reload.exchange(false)) reload(ring, st);
+        bool busy = false;
+        while (ring.receive(&ev)) {
+            events.on_event(ev);
+            busy = true;
+        }
+        if (!ring.dataplane_alive()) {
+            events.event(LogEvent::kDataplaneLost, {{"instance", o.instance}});
+            if (attach_unless_stopped(o.instance, 3600s, &ring, &error,
+                                      [&mgmt] { mgmt.poll(0ms); }) &&
+                install_full(ring, events, st.policy, &st.generation, o.config))
+                timers.attach();
+        }
+        timers.tick();
+        events.tick();
+        pump_debug_streams(mgmt, events.debug());
+        // The CLI's requests, or a 5 ms nap when the ring was idle (woken early by a client).
+        mgmt.poll(busy ? 0ms : 5ms);
+    }
+}
+
 int run(const Options& o) {
     ControlState st;
     st.instance = o.instance;
@@ -258,27 +286,7 @@ int run(const Options& o) {
     SaTimerLoop timers(
         st, [&ring](const wire::Msg& m) { return ring.send(m); }, timer_clock_scale(st));
     timers.attach();
-    wire::Msg ev;
-    while (!g_stop) {
-        if (g_reload.exchange(false)) reload(ring, st);
-        bool busy = false;
-        while (ring.receive(&ev)) {
-            events.on_event(ev);
-            busy = true;
-        }
-        if (!ring.dataplane_alive()) {
-            events.event(LogEvent::kDataplaneLost, {{"instance", o.instance}});
-            if (attach_unless_stopped(o.instance, 3600s, &ring, &error,
-                                      [&mgmt] { mgmt.poll(0ms); }) &&
-                install_full(ring, events, st.policy, &st.generation, o.config))
-                timers.attach();
-        }
-        timers.tick();
-        events.tick();
-        pump_debug_streams(mgmt, events.debug());
-        // The CLI's requests, or a 5 ms nap when the ring was idle (woken early by a client).
-        mgmt.poll(busy ? 0ms : 5ms);
-    }
+    serve(o, st, events, ring, mgmt, timers);
     return 0;
 }
 

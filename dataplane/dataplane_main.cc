@@ -282,18 +282,64 @@ void shutdown_ports(Dataplane& dp) {
     }
 }
 
+// The shared memory other processes meet the dataplane in: the stats segment (counters, read
+// by the CLI and the exporter) and the two rings to and from control.
+bool open_shared_memory(Dataplane& dp, const Options& opt, ShmFile* stats, ShmFile* ring,
+                        std::string* error) {
+    const uint32_t max_lcores = RTE_MAX_LCORE < 128 ? RTE_MAX_LCORE : 128;
+    const sadb::StatsLayout layout{max_lcores, kMaxPorts, opt.max_sas, opt.max_spd_rules};
+    *stats = create_stats_segment(opt.instance, layout, error);
+    if (!stats->valid()) return false;
+    *ring = create_ring_region(opt.instance, error);
+    if (!ring->valid()) return false;
+    dp.stats.base = static_cast<uint8_t*>(stats->base());
+    return true;
+}
+
+// Mbuf pool, lcores, tables and ports; nothing forwards yet.
+bool set_up(Dataplane& dp, const Options& opt, std::string* error) {
+    dp.n_ports = static_cast<uint16_t>(std::min<unsigned>(rte_eth_dev_count_avail(), kMaxPorts));
+    dp.pool = rte_pktmbuf_pool_create("espgw_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
+                                      static_cast<int>(rte_socket_id()));
+    bool ok =
+        dp.pool != nullptr && setup_lcores(dp, opt.backend, error) && setup_tables(dp, opt, error);
+    for (uint16_t p = 0; ok && p < dp.n_ports; ++p)
+        ok = setup_port(dp, p, static_cast<uint16_t>(dp.lcores.size()), error);
+    return ok;
+}
+
+// The main lcore's services (ARP, ICMP, PMTU); it transmits through worker 0's ring, or
+// forwards itself when it is the only lcore.
+void set_up_services(Dataplane& dp, bool main_forwards, ServicesCtx& svc) {
+    svc.neighbors = dp.neighbors.get();
+    svc.sas = dp.sas.get();
+    svc.stats = &dp.stats;
+    svc.pool = dp.pool;
+    svc.out = dp.worker(0).from_main;
+    svc.drops = &(main_forwards ? dp.worker(0).stats : dp.stats.lcore(dp.lcores.size()))->drops;
+    svc.pmtu_age_tsc = rte_get_tsc_hz() * 600;  // RFC 1191 §6.3: 10 minutes
+}
+
+void launch_workers(Dataplane& dp, std::vector<WorkerArgs>& args) {
+    args.resize(dp.lcores.size());
+    for (uint16_t w = 0; w < dp.lcores.size(); ++w) {
+        args[w] = {&dp.worker(w), &dp};
+        rte_eal_remote_launch(worker_main, &args[w], dp.worker(w).lcore_id);
+    }
+}
+
+int fail(const std::string& error, const char* fallback, int status) {
+    std::fprintf(stderr, "espgw-dataplane: %s\n", error.empty() ? fallback : error.c_str());
+    return status;
+}
+
 int run(int argc, char** argv) {
     const int eal_args = rte_eal_init(argc, argv);
-    if (eal_args < 0) {
-        std::fprintf(stderr, "espgw-dataplane: EAL initialisation failed\n");
-        return 1;
-    }
+    if (eal_args < 0) return fail("", "EAL initialisation failed", 1);
     Options opt;
     std::string error;
-    if (!parse_options(argc - eal_args - 1, argv + eal_args + 1, &opt, &error)) {
-        std::fprintf(stderr, "espgw-dataplane: %s\n", error.c_str());
-        return 2;
-    }
+    if (!parse_options(argc - eal_args - 1, argv + eal_args + 1, &opt, &error))
+        return fail(error, "bad options", 2);
     Dataplane dp;
     dp.instance = opt.instance;
     dp.idle_backoff = opt.idle_backoff;
@@ -301,48 +347,21 @@ int run(int argc, char** argv) {
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
     std::signal(SIGHUP, SIG_IGN);
-    const uint32_t max_lcores = RTE_MAX_LCORE < 128 ? RTE_MAX_LCORE : 128;
-    const sadb::StatsLayout layout{max_lcores, kMaxPorts, opt.max_sas, opt.max_spd_rules};
-    ShmFile stats = create_stats_segment(opt.instance, layout, &error);
-    ShmFile ring = stats.valid() ? create_ring_region(opt.instance, &error) : ShmFile{};
-    if (!ring.valid()) {
-        std::fprintf(stderr, "espgw-dataplane: %s\n", error.c_str());
-        return 1;
-    }
-    dp.stats.base = static_cast<uint8_t*>(stats.base());
-    dp.n_ports = static_cast<uint16_t>(std::min<unsigned>(rte_eth_dev_count_avail(), kMaxPorts));
-    dp.pool = rte_pktmbuf_pool_create("espgw_pool", 16383, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
-                                      static_cast<int>(rte_socket_id()));
-    bool ok = dp.pool != nullptr && setup_lcores(dp, opt.backend, &error) &&
-              setup_tables(dp, opt, &error);
-    for (uint16_t p = 0; ok && p < dp.n_ports; ++p)
-        ok = setup_port(dp, p, static_cast<uint16_t>(dp.lcores.size()), &error);
-    if (!ok) {
-        std::fprintf(stderr, "espgw-dataplane: %s\n",
-                     error.empty() ? "set-up failed" : error.c_str());
-        return 1;
-    }
+    ShmFile stats, ring;
+    if (!open_shared_memory(dp, opt, &stats, &ring, &error)) return fail(error, "shm", 1);
+    if (!set_up(dp, opt, &error)) return fail(error, "set-up failed", 1);
     const bool main_forwards = dp.lcores.size() == 1 && dp.worker(0).is_main;
     crypto::MbManager main_mgr;
     ServicesCtx svc;
-    svc.neighbors = dp.neighbors.get();
-    svc.sas = dp.sas.get();
-    svc.stats = &dp.stats;
-    svc.pool = dp.pool;
-    svc.out = dp.worker(0).from_main;
-    svc.drops = &(main_forwards ? dp.worker(0).stats : dp.stats.lcore(dp.lcores.size()))->drops;
+    set_up_services(dp, main_forwards, svc);
     ControlEndpoint ep(dp, ring.base(), main_mgr, main_forwards, svc);
     svc.punt_to_control = [&ep](rte_mbuf* m) { return ep.punt_packet(m); };
-    svc.pmtu_age_tsc = rte_get_tsc_hz() * 600;  // RFC 1191 §6.3: 10 minutes
     std::fprintf(stderr,
                  "espgw-dataplane: instance %s, %u port(s), %zu forwarding lcore(s), "
                  "intel-ipsec-mb %s; waiting for control\n",
                  opt.instance.c_str(), dp.n_ports, dp.lcores.size(), main_mgr.arch_name().data());
-    std::vector<WorkerArgs> args(dp.lcores.size());
-    for (uint16_t w = 0; !main_forwards && w < dp.lcores.size(); ++w) {
-        args[w] = {&dp.worker(w), &dp};
-        rte_eal_remote_launch(worker_main, &args[w], dp.worker(w).lcore_id);
-    }
+    std::vector<WorkerArgs> args;
+    if (!main_forwards) launch_workers(dp, args);
     main_loop(dp, ep, svc, main_forwards);
     rte_eal_mp_wait_lcore();
     shutdown_ports(dp);

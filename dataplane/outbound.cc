@@ -268,17 +268,20 @@ void outbound_protected(LcoreCtx& c, Dataplane& dp, const Policy& pol, rte_mbuf*
     encap_batch(c, dp, batch, out);
 }
 
-void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin) {
-    const bool forwarded = origin != Origin::kLocal;
-    PktVec clear;
-    rte_mbuf* prot[PktVec::kCapacity];
-    SaRuntime* prot_sa[PktVec::kCapacity];
-    uint16_t n_prot = 0;
-    uint32_t rule[PktVec::kCapacity];
-    const uint8_t* hdr[PktVec::kCapacity];
+namespace {
+
+// Packets the SPD sent to PROTECT, with their SAs.
+struct ToProtect {
     uint16_t n = 0;
-    // Before TTL and MSS: it is not forwarded. Decapsulated packets came in ESP.
-    if (origin == Origin::kReceived) drop_unprotected(c, pol, in);
+    rte_mbuf* pkts[PktVec::kCapacity];
+    SaRuntime* sa[PktVec::kCapacity];
+};
+
+// TTL (forwarded packets only) and the receiving interface's MSS clamp, before the SPD: the
+// clamp changes the TCP header that is then encrypted. Keeps the survivors in `in` and their
+// IP headers in `hdr`.
+void pre_policy(LcoreCtx& c, const Policy& pol, PktVec& in, bool forwarded, const uint8_t** hdr) {
+    uint16_t n = 0;
     for (uint16_t k = 0; k < in.n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (forwarded && !forward_ttl(c, m)) continue;
@@ -288,16 +291,15 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin 
         hdr[n++] = rte_pktmbuf_mtod(m, const uint8_t*);
     }
     in.n = n;
-    if (n == 0) return route_and_transmit(c, dp, pol, clear);
-    if (pol.spd) {
-        c.spd_cache.lookup(*pol.spd, hdr, n, rule);
-    } else {
-        for (uint16_t k = 0; k < n; ++k)
-            rule[k] = SpdSnapshot::kNoMatch;
-    }
+}
+
+// Applies each packet's SPD rule: BYPASS and no match to `clear`, DISCARD dropped, PROTECT
+// without an SA dropped with an ACQUIRE for control, PROTECT with one to `prot`. Empties `in`.
+void apply_actions(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, const uint32_t* rule,
+                   PktVec& clear, ToProtect& prot) {
     const SaRuntime* last_sa = nullptr;
     uint16_t n_clear = 0;  // n <= PktVec::kCapacity; the count stays in a register
-    for (uint16_t k = 0; k < n; ++k) {
+    for (uint16_t k = 0; k < in.n; ++k) {
         rte_mbuf* m = in.pkts[k];
         if (rule[k] == SpdSnapshot::kNoMatch) {
             clear.pkts[n_clear++] = m;
@@ -317,16 +319,36 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin 
             // is a likely cache miss.
             if (sa != last_sa) sadb::prefetch_sa_outbound(sa);
             last_sa = sa;
-            prot[n_prot] = m;
-            prot_sa[n_prot++] = sa;
+            prot.pkts[prot.n] = m;
+            prot.sa[prot.n++] = sa;
         }
     }
     in.n = 0;
     clear.n = n_clear;
+}
+
+}  // namespace
+
+void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin) {
+    // Before TTL and MSS: it is not forwarded. Decapsulated packets came in ESP.
+    if (origin == Origin::kReceived) drop_unprotected(c, pol, in);
+    const uint8_t* hdr[PktVec::kCapacity];
+    pre_policy(c, pol, in, origin != Origin::kLocal, hdr);
+    PktVec clear;
+    if (in.n == 0) return route_and_transmit(c, dp, pol, clear);
+    uint32_t rule[PktVec::kCapacity];
+    if (pol.spd) {
+        c.spd_cache.lookup(*pol.spd, hdr, in.n, rule);
+    } else {
+        for (uint16_t k = 0; k < in.n; ++k)
+            rule[k] = SpdSnapshot::kNoMatch;
+    }
+    ToProtect prot;
+    apply_actions(c, dp, pol, in, rule, clear, prot);
     route_and_transmit(c, dp, pol, clear);
-    n_prot = keep_owned(c, dp, prot, prot_sa, n_prot);
+    prot.n = keep_owned(c, dp, prot.pkts, prot.sa, prot.n);
     PktVec esp;
-    outbound_protected(c, dp, pol, prot, prot_sa, n_prot, esp);
+    outbound_protected(c, dp, pol, prot.pkts, prot.sa, prot.n, esp);
     route_and_transmit(c, dp, pol, esp);
 }
 
