@@ -80,6 +80,7 @@ void prepare_one(EspContext& ctx, EspBurst& b, uint16_t k) {
     in.seq = s.replay.infer(load_be32(esp + 4));
     const sadb::ReplayResult r = s.replay.check(in.seq);  // before any crypto (§3.4.3)
     if (r != sadb::ReplayResult::kOk) return mark_drop(b, k, replay_drop(r));
+    s.replay.prefetch(in.seq);
     crypto::CryptoOp& op = ctx.ops[ctx.n_ops];
     op.sa = s.crypto;
     op.encrypt = false;
