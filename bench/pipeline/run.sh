@@ -30,6 +30,11 @@ if [ ! -f "$build/build.ninja" ]; then
     meson setup "$build" -Dbench=true -Dtests=false >/dev/null
 fi
 ninja -C "$build" dataplane/espgw-dataplane espgw-control mgmt/espgw >/dev/null
+# The revision the binaries are built from (taken now: the sources may change during the run).
+rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+if [ -n "$(git status --porcelain -- crypto sadb dataplane control 2>/dev/null)" ]; then
+    rev="$rev + uncommitted changes"
+fi
 
 # ipsec-secgw: Debian's dpdk-doc example, built as shipped (make, pkg-config libdpdk) in the
 # build directory, never committed. One change: its port configuration asks every port for Rx
@@ -59,10 +64,6 @@ while awk -v m="$max_load" '{exit !($1 >= m)}' /proc/loadavg && [ "$waited" -lt 
     waited=$((waited + 30))
 done
 
-rev="$(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
-if [ -n "$(git status --porcelain -- crypto sadb dataplane control 2>/dev/null)" ]; then
-    rev="$rev + uncommitted changes"
-fi
 mkdir -p "$(dirname "$out")"
 /usr/bin/python3 bench/pipeline/run.py --build "$build" --secgw "$secgw" \
     --cache "$build/pipeline-cache" --logdir "$build/pipeline-logs" \
