@@ -60,16 +60,20 @@ EspgwSas::EspgwSas(const Suite& suite, uint32_t n, crypto::MbManager& mgr, const
     }
 }
 
+void EspgwSas::assign_out(uint64_t g0, uint16_t n, sadb::SaRuntime** sa) const {
+    const uint32_t count = size();
+    uint32_t j = static_cast<uint32_t>(g0 % count);
+    for (uint16_t k = 0; k < n; ++k) {
+        sa[k] = out(j);
+        if (++j == count) j = 0;
+    }
+}
+
 EspgwEncap::EspgwEncap(const EspgwSas& sas, crypto::BackendKind kind, crypto::MbManager& mgr)
     : sas_(sas), ctx_(std::make_unique<dataplane::EspContext>(kind, mgr)) {}
 
 uint16_t EspgwEncap::process(uint64_t g0, uint16_t n) {
-    const uint32_t count = sas_.size();
-    uint32_t j = static_cast<uint32_t>(g0 % count);
-    for (uint16_t k = 0; k < n; ++k) {
-        b_.sa[k] = sas_.out(j);
-        if (++j == count) j = 0;
-    }
+    sas_.assign_out(g0, n, b_.sa);
     b_.reset(n);
     dataplane::esp_encap(*ctx_, b_);
     return dataplane::collect_drops(b_, ctx_->drops);
@@ -95,12 +99,7 @@ EspgwRoundtrip::EspgwRoundtrip(const EspgwSas& sas, crypto::MbManager& mgr)
 }
 
 uint16_t EspgwRoundtrip::process(uint64_t g0, uint16_t n) {
-    const uint32_t count = sas_.size();
-    uint32_t j = static_cast<uint32_t>(g0 % count);
-    for (uint16_t k = 0; k < n; ++k) {
-        b_.sa[k] = sas_.out(j);
-        if (++j == count) j = 0;
-    }
+    sas_.assign_out(g0, n, b_.sa);
     b_.reset(n);
     dataplane::esp_encap(*enc_, b_);
     b_.reset(dataplane::collect_drops(b_, enc_->drops));

@@ -26,6 +26,8 @@ class EspgwSas {
     uint32_t size() const { return static_cast<uint32_t>(out_.size()); }
     sadb::SaRuntime* out(uint32_t j) const { return out_[j].get(); }
     sadb::SaRuntime* in(uint32_t j) const { return in_[j].get(); }
+    // Packet g of a run goes out on SA g mod N: sa[k] for packets g0 .. g0+n-1.
+    void assign_out(uint64_t g0, uint16_t n, sadb::SaRuntime** sa) const;
     const sadb::SpiIndex& index() const { return *index_; }
 
   private:
