@@ -130,8 +130,8 @@ Options parse(int argc, char** argv) {
     return o;
 }
 
-bool wanted(const Options& o, const std::string& impl) {
-    return std::find(o.impls.begin(), o.impls.end(), impl) != o.impls.end();
+bool contains(const std::vector<std::string>& list, const std::string& name) {
+    return std::find(list.begin(), list.end(), name) != list.end();
 }
 
 std::string eal_start(const Options& o) {
@@ -166,10 +166,6 @@ std::string utc_now() {
     return b;
 }
 
-bool wants_dir(const Options& o, const std::string& dir) {
-    return std::find(o.dirs.begin(), o.dirs.end(), dir) != o.dirs.end();
-}
-
 // The roundtrip contenders: anti-replay off (the benchmark's SAs) and on (SAs of their own).
 struct Roundtrips {
     Roundtrips(const Suite& s, uint32_t n, crypto::MbManager& mgr, const EspgwSas& plain,
@@ -198,7 +194,7 @@ struct Engines {
           dec_rte(rsas),
           dec_floor(esas, false, FloorApi::kJob, floor_mgr),
           dec_floor_direct(esas, false, FloorApi::kGcmDirect, floor_mgr) {
-        if (wants_dir(o, "roundtrip")) rt = std::make_unique<Roundtrips>(s, n, mgr, esas, tag);
+        if (contains(o.dirs, "roundtrip")) rt = std::make_unique<Roundtrips>(s, n, mgr, esas, tag);
     }
 
     std::string tag;
@@ -228,7 +224,7 @@ std::vector<Contender> contenders(const Options& o, Engines& e, const Suite& s,
     std::vector<Contender> cs;
     const uint32_t cover = std::max(e.esas.size(), pool.period());
     auto add = [&](const char* name, Impl* impl) {
-        if (wanted(o, name)) cs.push_back({name, impl, &pool, s.slow, cover});
+        if (contains(o.impls, name)) cs.push_back({name, impl, &pool, s.slow, cover});
     };
     if (dir == "roundtrip") {
         add(kEspgwMb, &e.rt->off);

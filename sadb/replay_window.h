@@ -45,7 +45,7 @@ class ReplayWindow {
         return test_bit(seq) ? ReplayResult::kDuplicate : ReplayResult::kOk;
     }
     ReplayResult accept(uint64_t seq) {
-        if (size_ == 0 && !esn_) return ReplayResult::kOk;  // nothing to track
+        if (!tracks()) return ReplayResult::kOk;
         const ReplayResult r = check(seq);
         if (r == ReplayResult::kOk) mark(seq);
         return r;
@@ -55,7 +55,7 @@ class ReplayWindow {
     // miss, and accept() comes only after the ICV was verified (RFC 4303 §3.4.3), so there is
     // the burst's crypto to hide it behind.
     void prefetch(uint64_t seq) const {
-        if (size_ != 0 || esn_) __builtin_prefetch(&bits_[(seq >> 6) & words_mask_], 1);
+        if (tracks()) __builtin_prefetch(&bits_[(seq >> 6) & words_mask_], 1);
     }
 
     uint64_t top() const { return top_; }
@@ -64,6 +64,8 @@ class ReplayWindow {
     bool esn() const { return esn_; }
 
   private:
+    // Whether accepted numbers are recorded: for the window, or (window off) for ESN inference.
+    bool tracks() const { return size_ != 0 || esn_; }
     uint64_t infer_esn(uint32_t seq_lo) const;
     bool test_bit(uint64_t seq) const {
         return (bits_[(seq >> 6) & words_mask_] >> (seq & 63)) & 1;
