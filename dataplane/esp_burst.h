@@ -6,9 +6,11 @@
 #include <rte_mbuf.h>
 
 #include <cstdint>
+#include <cstring>
 
 #include "crypto/backend.h"
 #include "crypto/crypto_op.h"
+#include "dataplane/bytes.h"
 #include "sadb/drop_reason.h"
 #include "sadb/sa_event.h"
 #include "sadb/sa_runtime.h"
@@ -51,6 +53,23 @@ struct alignas(64) OpScratch {
     uint8_t icv[32];     // computed ICV
     uint8_t icv_rx[32];  // received ICV saved before ESN high bits overwrite it
 };
+
+// GCM's AAD, RFC 4106 §5: SPI || sequence number, which is the ESP header itself (written by
+// encap, received by decap); with ESN the high-order 32 bits go between the two fields, so the
+// 12 bytes are assembled in scratch.
+inline void set_gcm_aad(const uint8_t* esp, uint64_t seq, bool esn, OpScratch& sc,
+                        crypto::CryptoOp& op) {
+    if (!esn) {
+        op.aad = esp;
+        op.aad_len = 8;
+        return;
+    }
+    std::memcpy(sc.aad, esp, 4);
+    store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
+    std::memcpy(sc.aad + 8, esp + 4, 4);
+    op.aad = sc.aad;
+    op.aad_len = 12;
+}
 
 // Called for a dropped packet before it is freed (the gateway turns some into drop samples for
 // control's log). Drops are rare, so a plain function pointer costs nothing on the fast path.

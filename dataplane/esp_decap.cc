@@ -36,17 +36,7 @@ void set_auth(EspContext& ctx, const SaRuntime& s, uint8_t* esp, uint32_t ct, ui
     op.icv_out = sc.icv;
     op.aad_len = 0;
     if (s.crypto->family == crypto::CipherFamily::kGcm) {
-        // RFC 4106 §5: the AAD is SPI || sequence number, the ESP header as received; with ESN
-        // the high-order bits go between them and it has to be assembled.
-        op.aad = esp;
-        op.aad_len = 8;
-        if (esn) {
-            std::memcpy(sc.aad, esp, 4);
-            store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
-            std::memcpy(sc.aad + 8, esp + 4, 4);
-            op.aad = sc.aad;
-            op.aad_len = 12;
-        }
+        set_gcm_aad(esp, seq, esn, sc, op);
     } else if (esn && s.icv_len != 0) {
         // Hash seq_hi after the payload: it goes where the ICV was, so save the ICV first.
         std::memcpy(sc.icv_rx, icv, s.icv_len);

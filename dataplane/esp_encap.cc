@@ -285,17 +285,7 @@ void set_auth(EspContext& ctx, const SaRuntime& s, uint64_t seq, const Layout& l
     op.icv_in = nullptr;
     op.aad_len = 0;
     if (s.crypto->family == crypto::CipherFamily::kGcm) {
-        // RFC 4106 §5: the AAD is the ESP header just written; with ESN the high-order bits go
-        // between SPI and sequence number and it has to be assembled.
-        op.aad = l.esp;
-        op.aad_len = 8;
-        if (esn) {
-            std::memcpy(sc.aad, l.esp, 4);
-            store_be32(sc.aad + 4, static_cast<uint32_t>(seq >> 32));
-            store_be32(sc.aad + 8, static_cast<uint32_t>(seq));
-            op.aad = sc.aad;
-            op.aad_len = 12;
-        }
+        set_gcm_aad(l.esp, seq, esn, sc, op);  // the ESP header is written by now
     } else if (esn && s.icv_len != 0) {
         // The high-order 32 bits are hashed after the payload but never sent (§2.2.1).
         store_be32(icv, static_cast<uint32_t>(seq >> 32));
