@@ -3,8 +3,11 @@
 // (espgw/rte_ipsec packets per second, espgw minus the crypto floor) and the goal check.
 #pragma once
 
+#include <array>
+#include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace espgw::bench {
@@ -17,9 +20,23 @@ inline constexpr const char* kFloorDirect = "floor-ipsecmb-gcm-direct";
 inline constexpr const char* kRteIpsec = "rte_ipsec-cpu-crypto";
 inline constexpr const char* kBaseline = "mbuf-alloc-copy-free";
 // Direction "roundtrip" only: espgw encap + decap with the inbound SAs' anti-replay window at its
-// default (kEspgwMb is the same with the window off).
-inline constexpr const char* kEspgwMbReplay = "espgw-ipsecmb-replay1024";
+// default (kEspgwMb is the same with the window off), named "espgw-ipsecmb-replay<window>". The
+// name is built from the number at compile time so the two cannot drift apart.
 inline constexpr uint32_t kRoundtripWindow = 1024;
+inline constexpr auto kEspgwMbReplayName = [] {
+    std::array<char, 32> name{};
+    size_t n = 0;
+    for (const char c : std::string_view("espgw-ipsecmb-replay"))
+        name[n++] = c;
+    char digits[10];
+    size_t k = 0;
+    for (uint32_t v = kRoundtripWindow; v != 0; v /= 10)
+        digits[k++] = static_cast<char>('0' + v % 10);
+    while (k != 0)
+        name[n++] = digits[--k];
+    return name;
+}();
+inline constexpr const char* kEspgwMbReplay = kEspgwMbReplayName.data();
 
 struct Record {
     std::string impl, suite, size, direction;
