@@ -327,6 +327,35 @@ void apply_actions(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, co
     clear.n = n_clear;
 }
 
+// Decapsulated packets are routed first (RFC 4301 §5.2: what leaves the SA is forwarded like
+// any packet): a crypto map acts on the interface a packet leaves by, as in IOS, so those whose
+// route leaves by an interface without one go out in the clear with no SPD lookup, even when a
+// crypto ACL's permit line would cover them (`permit ip any any` must not send a peer's traffic
+// back to it). What stays in `in` (with `hdr`) meets the SPD: packets leaving by a crypto map
+// interface (hairpinning into another tunnel, or out in the clear) and packets with no route,
+// which a PROTECT rule may still send into a tunnel, as it does any received packet.
+void route_decapsulated(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in,
+                        const uint8_t** hdr) {
+    NextHop nh[PktVec::kCapacity];
+    bool found[PktVec::kCapacity];
+    route_lookup(dp, in, nh, found);
+    PktVec inside;
+    NextHop inside_nh[PktVec::kCapacity];
+    uint16_t n = 0;
+    for (uint16_t k = 0; k < in.n; ++k) {
+        const Iface* egress = found[k] ? pol.iface(nh[k].port) : nullptr;
+        if (egress != nullptr && !egress->outside) {
+            inside_nh[inside.n] = nh[k];
+            inside.pkts[inside.n++] = in.pkts[k];
+            continue;
+        }
+        in.pkts[n] = in.pkts[k];
+        hdr[n++] = hdr[k];
+    }
+    in.n = n;
+    if (inside.n != 0) transmit_routed(c, dp, pol, inside, inside_nh, nullptr);
+}
+
 }  // namespace
 
 void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin origin) {
@@ -334,6 +363,7 @@ void outbound(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& in, Origin 
     if (origin == Origin::kReceived) drop_unprotected(c, pol, in);
     const uint8_t* hdr[PktVec::kCapacity];
     pre_policy(c, pol, in, origin != Origin::kLocal, hdr);
+    if (origin == Origin::kDecapsulated && in.n != 0) route_decapsulated(c, dp, pol, in, hdr);
     PktVec clear;
     if (in.n == 0) return route_and_transmit(c, dp, pol, clear);
     uint32_t rule[PktVec::kCapacity];

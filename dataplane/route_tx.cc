@@ -147,14 +147,23 @@ void transmit(LcoreCtx& c, Dataplane& dp, uint16_t port, rte_mbuf** pkts, uint16
     }
 }
 
-void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v) {
-    if (v.n == 0) return;
+void route_lookup(Dataplane& dp, const PktVec& v, NextHop* nh, bool* found) {
     uint32_t dst[PktVec::kCapacity];
-    NextHop nh[PktVec::kCapacity];
-    bool found[PktVec::kCapacity];
     for (uint16_t k = 0; k < v.n; ++k)
         dst[k] = load_be32(rte_pktmbuf_mtod(v.pkts[k], const uint8_t*) + 16);
     dp.routes->lookup_bulk(dst, v.n, nh, found);
+}
+
+void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v) {
+    if (v.n == 0) return;
+    NextHop nh[PktVec::kCapacity];
+    bool found[PktVec::kCapacity];
+    route_lookup(dp, v, nh, found);
+    transmit_routed(c, dp, pol, v, nh, found);
+}
+
+void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, const NextHop* nh,
+                     const bool* found) {
     HopCache hc;
     TxPlan tx;
     PktVec frags;       // of packets larger than their egress MTU, routed after this burst
@@ -163,7 +172,7 @@ void route_and_transmit(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v
     // to one port (a burst mostly leaves by one).
     uint16_t egress = kMaxPorts, mss = 0, mtu = UINT16_MAX;
     for (uint16_t k = 0; k < v.n; ++k) {
-        if (!found[k] || nh[k].port >= kMaxPorts) {
+        if ((found != nullptr && !found[k]) || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
             continue;
         }

@@ -25,7 +25,9 @@ integrity (with a bad-padding packet), NAT-T, transport mode, pre-fragmentation,
 IKE for the gateway, the ICMP rate limit on fragmentation needed, a learnt path MTU applied, `crypto
 ipsec df-bit set|clear` (global, interface, with after-encryption), and a hub (multi.cfg) with two
 peers: hairpinning between them, a deny line that bypasses, traffic no policy matches, ICMP echo
-through a tunnel, ARP replies and learning, 802.1Q, IPv4 options, TCP MSS clamping.
+through a tunnel, ARP replies and learning, 802.1Q, IPv4 options, TCP MSS clamping; and a crypto
+ACL `permit ip any any` (gcm-any.cfg): decapsulated traffic routed to the inside leaves in the
+clear, traffic routed back out of the crypto map interface is encrypted again.
 """
 import argparse
 import struct
@@ -440,6 +442,30 @@ def hub_scenario(ck: Checks, gw: Gateway) -> None:
     check_sa_packets(ck, run, {t2.spi_in: 2, t2.spi_out: 7, t3.spi_in: 2, t3.spi_out: 2})
 
 
+def any_any_scenario(ck: Checks, gw: Gateway) -> None:
+    """gcm-any.cfg, crypto ACL `permit ip any any`: decapsulated packets for the inside leave in
+    the clear by their route (the old SPD-first forwarding sent them back into the tunnel), those
+    routed out of the crypto map interface are encrypted again; inside traffic is protected."""
+    s = Setup("gcm-any.cfg")
+    t = s.tunnels[10]
+    want = {0: Expected(), 1: Expected()}
+    in0, in1 = [], []
+    for seq, p in enumerate(inbound_inners(), start=1):
+        in0.append(esp_from_peer(t, p, seq))
+        want[1].frame(l2(s.mac(HOST), port_mac(1)) + forwarded(p))
+    n_in = len(in0)
+    back = IP(src=REMOTE, dst="203.0.113.7", id=500) / UDP(sport=8, dport=9) / Raw(b"back out")
+    in0.append(esp_from_peer(t, back, n_in + 1))
+    want[0].inner(t, forwarded(back))
+    out = IP(src=HOST, dst="203.0.113.5", id=501) / UDP(sport=7, dport=7) / Raw(b"full tunnel")
+    in1.append(from_inside(s, out))
+    want[0].inner(t, forwarded(out))
+    run = gw.run("gcm-any.cfg", {0: in0, 1: in1})
+    check_outputs(ck, s, run, want)
+    ck.drops(run, {})
+    check_sa_packets(ck, run, {t.spi_in: n_in + 1, t.spi_out: 2})
+
+
 def mss_outside_scenario(ck: Checks, gw: Gateway) -> None:
     """`ip tcp adjust-mss 1300` on the crypto map interface only: a SYN from inside is clamped
     before it is encrypted (it leaves by that interface), one arriving through the tunnel on
@@ -529,6 +555,8 @@ def main() -> int:
         ("ARP resolution of a next hop; static entries kept", lambda: arp_scenario(ck, gw)),
         ("hub: hairpin, deny bypass, no policy, echo through a tunnel, ARP",
          lambda: hub_scenario(ck, gw)),
+        ("crypto ACL any any: decapsulated traffic routed inside leaves in the clear",
+         lambda: any_any_scenario(ck, gw)),
         ("ip tcp adjust-mss on the crypto map interface", lambda: mss_outside_scenario(ck, gw)),
         ("ip mtu of a cleartext egress: fragments, or ICMP through the tunnel",
          lambda: egress_mtu_scenario(ck, gw)),
