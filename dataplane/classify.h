@@ -28,7 +28,13 @@ struct Classified {
     // kDrop: whether L2 was already stripped (an IPv4 packet refused after the strip) or the
     // frame is whole (runts, IPv6, unknown ethertypes): a drop capture records it as it arrived.
     bool l2_stripped = false;
+    // Four bytes in all: each return path stores the result whole, so the caller's load of it
+    // is forwarded from one store. With three bytes, GCC stored a computed class as one byte
+    // beside a two-byte store of the rest and read the first two back as one word: a failed
+    // store-to-load forwarding, ~9 cycles on every ESP frame (perf, bench/pipeline/profile.py).
+    uint8_t unused = 0;
 };
+static_assert(sizeof(Classified) == 4);
 
 // Classifies one received frame (rx port in m->port); strips L2 for IPv4.
 Classified classify_frame(rte_mbuf* m, const Policy& policy);
