@@ -90,12 +90,8 @@ struct TxPlan {
 };
 
 // Resolves the next hop's MAC and writes the Ethernet header; false when the packet was dropped.
-bool make_frame(LcoreCtx& c, Dataplane& dp, const Policy& pol, HopCache& hc, rte_mbuf* m,
-                const NextHop& nh) {
-    if (pol.iface(nh.port) == nullptr) {
-        drop_packet(c, m, DropReason::kNoRoute);
-        return false;
-    }
+// The egress port is a configured interface (the caller checked).
+bool make_frame(LcoreCtx& c, Dataplane& dp, HopCache& hc, rte_mbuf* m, const NextHop& nh) {
     const uint32_t dst = load_be32(rte_pktmbuf_mtod(m, const uint8_t*) + 16);
     const uint32_t hop = nh.gateway != 0 ? nh.gateway : dst;
     if (!resolve_hop(dp, hc, hop, nh.port)) {
@@ -171,6 +167,7 @@ void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, c
     // The egress interface's `ip tcp adjust-mss` and `ip mtu`, read once per run of packets
     // to one port (a burst mostly leaves by one).
     uint16_t egress = kMaxPorts, mss = 0, mtu = UINT16_MAX;
+    const Iface* out = nullptr;
     for (uint16_t k = 0; k < v.n; ++k) {
         if ((found != nullptr && !found[k]) || nh[k].port >= kMaxPorts) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
@@ -178,9 +175,13 @@ void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, c
         }
         if (nh[k].port != egress) {
             egress = nh[k].port;
-            const Iface* out = pol.iface(egress);
+            out = pol.iface(egress);
             mss = out != nullptr ? out->mss_clamp : 0;
             mtu = out != nullptr && out->mtu != 0 ? out->mtu : UINT16_MAX;
+        }
+        if (out == nullptr) {  // a route to a port without an interface
+            drop_packet(c, v.pkts[k], DropReason::kNoRoute);
+            continue;
         }
         // `ip tcp adjust-mss` acts on SYNs leaving the interface too (the ingress one was
         // applied on arrival); ESP packets return at the protocol test.
@@ -189,7 +190,7 @@ void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, c
             egress_oversize(c, dp, pol, v.pkts[k], mtu, frags);
             continue;
         }
-        if (!make_frame(c, dp, pol, hc, v.pkts[k], nh[k])) continue;
+        if (!make_frame(c, dp, hc, v.pkts[k], nh[k])) continue;
         tx.mixed |= n_tx != 0 && tx.port[0] != nh[k].port;
         tx.port[n_tx] = static_cast<uint8_t>(nh[k].port);
         tx.pkts[n_tx++] = v.pkts[k];
