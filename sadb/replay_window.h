@@ -55,7 +55,7 @@ class ReplayWindow {
     // miss, and accept() comes only after the ICV was verified (RFC 4303 §3.4.3), so there is
     // the burst's crypto to hide it behind.
     void prefetch(uint64_t seq) const {
-        if (tracks()) __builtin_prefetch(&bits_[(seq >> 6) & words_mask_], 1);
+        if (tracks()) __builtin_prefetch(&bits_[word_of(seq)], 1);
     }
 
     uint64_t top() const { return top_; }
@@ -67,13 +67,13 @@ class ReplayWindow {
     // Whether accepted numbers are recorded: for the window, or (window off) for ESN inference.
     bool tracks() const { return size_ != 0 || esn_; }
     uint64_t infer_esn(uint32_t seq_lo) const;
-    bool test_bit(uint64_t seq) const {
-        return (bits_[(seq >> 6) & words_mask_] >> (seq & 63)) & 1;
-    }
+    // The bitmap word holding `seq`'s bit (RFC 6479: the ring of words moves, no bit shifts).
+    size_t word_of(uint64_t seq) const { return (seq >> 6) & words_mask_; }
+    bool test_bit(uint64_t seq) const { return (bits_[word_of(seq)] >> (seq & 63)) & 1; }
     void slide_to(uint64_t seq);
     void mark(uint64_t seq) {
         if (seq > top_) slide_to(seq);
-        bits_[(seq >> 6) & words_mask_] |= uint64_t{1} << (seq & 63);
+        bits_[word_of(seq)] |= uint64_t{1} << (seq & 63);
     }
 
     // The first 32 bytes are what a packet reads (SaRuntime keeps them in one cache line with
