@@ -169,7 +169,7 @@ void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, c
     uint16_t egress = kMaxPorts, mss = 0, mtu = UINT16_MAX;
     const Iface* out = nullptr;
     for (uint16_t k = 0; k < v.n; ++k) {
-        if ((found != nullptr && !found[k]) || nh[k].port >= kMaxPorts) {
+        if (found != nullptr && !found[k]) {
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
             continue;
         }
@@ -179,7 +179,7 @@ void transmit_routed(LcoreCtx& c, Dataplane& dp, const Policy& pol, PktVec& v, c
             mss = out != nullptr ? out->mss_clamp : 0;
             mtu = out != nullptr && out->mtu != 0 ? out->mtu : UINT16_MAX;
         }
-        if (out == nullptr) {  // a route to a port without an interface
+        if (out == nullptr) {  // a route to a port without an interface (or beyond kMaxPorts)
             drop_packet(c, v.pkts[k], DropReason::kNoRoute);
             continue;
         }
